@@ -1,0 +1,1 @@
+# Owned by the scanning work: UDI scan on detailed operations.

@@ -1,0 +1,2 @@
+from . import udi_label_wizard
+from . import udi_di_export_wizard
