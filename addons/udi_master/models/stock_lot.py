@@ -9,8 +9,9 @@ from ..lib.compose import gs1_digital_link, gs1_element_string, gs1_hri, plain_h
 from ..lib.errors import UdiError
 from ..lib.identifiers import check_pi_value
 
-# GS1 dates are calendar dates. They are stored in product_expiry's Datetime field at 12:00 UTC, so
-# the date reads the same in every timezone from UTC-11 to UTC+11.
+# GS1 dates are calendar dates; product_expiry stores expiry as a Datetime. A date we write (from a
+# scan, an import, the UDI expiry field) is stored at 12:00:00 UTC and read back as that UTC date,
+# whatever the reader's timezone; a datetime a user typed is read as a date in the user's timezone.
 UDI_DATE_TIME = datetime.time(12, 0)
 
 
@@ -44,9 +45,11 @@ class StockLot(models.Model):
         return datetime.datetime.combine(day, UDI_DATE_TIME) if day else False
 
     def _udi_datetime_to_date(self, value):
-        """The calendar date of a stored Datetime, in the user's timezone (UTC without one)."""
+        """The calendar date of a stored Datetime (see ``UDI_DATE_TIME``)."""
         if not value:
             return False
+        if value.time() == UDI_DATE_TIME:
+            return value.date()
         tz = pytz.timezone(self.env.user.tz or "UTC")
         return pytz.utc.localize(value).astimezone(tz).date()
 
