@@ -17,6 +17,7 @@
         "data/udi_partner_role_data.xml",
         "views/udi_di_views.xml",
         "views/product_template_views.xml",
+        "views/product_template_udi_db_views.xml",
         "views/stock_lot_views.xml",
         "views/res_partner_views.xml",
         "views/stock_move_line_views.xml",
@@ -28,6 +29,11 @@
     "demo": [
         "demo/udi_master_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "udi_master/static/tests/tours/*.js",
+        ],
+    },
     "application": True,
     "installable": True,
 }
