@@ -7,3 +7,4 @@ from . import res_partner
 from . import udi_parser
 from . import stock_move_line
 from . import stock_move
+from . import product_template_udi_db
