@@ -1,0 +1,1 @@
+from . import udi_label_report
