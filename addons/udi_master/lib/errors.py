@@ -7,9 +7,11 @@ def _lt(message):
 
 
 class UdiError(ValueError):
-    """A UDI value is invalid. ``code`` is stable (for tests and API clients); ``message`` is English
-    text marked with :func:`_lt` that the Odoo layer translates; ``params`` fill its ``%(name)s``
-    placeholders."""
+    """A UDI value is invalid.
+
+    ``code`` is stable (for tests and API clients); ``message`` is English text marked with
+    :func:`_lt` that the Odoo layer translates; ``params`` fill its ``%(name)s`` placeholders.
+    """
 
     def __init__(self, code, message, **params):
         self.code = code

@@ -42,13 +42,20 @@ def normalize_di(agency, value):
     value = (value or "").strip()
     if agency == "iccbba":
         if not _ICCBBA_RE.match(value.upper()):
-            raise UdiError("iccbba_invalid", _lt("Invalid ISBT 128 product code %(value)r: expected 1 "
-                           "to 23 letters or digits."), value=value)
+            raise UdiError(
+                "iccbba_invalid",
+                _lt("Invalid ISBT 128 product code %(value)r: expected 1 to 23 letters or digits."),
+                value=value,
+            )
         return value.upper()
     if agency == "other":
         if not _FREE_FORMAT_RE.match(value):
-            raise UdiError("di_invalid", _lt("Invalid device identifier %(value)r: expected 1 to 50 "
-                           "printable characters without spaces."), value=value)
+            raise UdiError(
+                "di_invalid",
+                _lt("Invalid device identifier %(value)r: expected 1 to 50 printable characters "
+                    "without spaces."),
+                value=value,
+            )
         return value
     raise UdiError("agency_unknown", _lt("Unknown issuing agency %(agency)r."), agency=agency)
 
@@ -73,7 +80,10 @@ def check_pi_value(value, what="lot"):
                        "allows at most 20."), what=what, value=value, length=len(value))
     if not _AI82_RE.match(value):
         bad = next(c for c in value if not _AI82_RE.match(c))
-        raise UdiError("pi_bad_character", _lt("The %(what)s %(value)r contains %(char)r, which is not "
-                       "in the GS1 character set 82 allowed in a UDI."), what=what, value=value,
-                       char=bad)
+        raise UdiError(
+            "pi_bad_character",
+            _lt("The %(what)s %(value)r contains %(char)r, which is not in the GS1 character set "
+                "82 allowed in a UDI."),
+            what=what, value=value, char=bad,
+        )
     return value

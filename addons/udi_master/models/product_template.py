@@ -33,8 +33,8 @@ class ProductTemplate(models.Model):
     udi_description = fields.Text(string="Device description", translate=True)
     udi_registration_number = fields.Char(
         string="Registration certificate",
-        help="NMPA registration certificate or filing number (注册证编号/备案编号), FDA 510(k) / PMA "
-        "number, or EU certificate number.",
+        help="NMPA registration certificate or filing number (注册证编号/备案编号), "
+        "FDA 510(k) / PMA number, or EU certificate number.",
     )
     udi_nmpa_class = fields.Selection(
         [("1", "Class I"), ("2", "Class II"), ("3", "Class III")], string="NMPA class"

@@ -1,3 +1,5 @@
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -60,7 +62,7 @@ class TestPartnerShipping(UdiCommon):
             self.distributor.udi_gln = "690123400000"
 
     def test_gln_is_unique(self):
-        with self.assertRaises(Exception), mute_logger("odoo.sql_db"):
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
             self.env["res.partner"].create({"name": "Copycat", "udi_gln": "6901234000009"})
 
     def test_licence_state_is_computed_from_expiry_and_role(self):

@@ -1,3 +1,5 @@
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
@@ -52,7 +54,7 @@ class TestUdiDi(UdiCommon):
         self.assertEqual(level.di, "MA.156.M0.100001.12345")
 
     def test_di_is_unique_across_products_and_levels(self):
-        with self.assertRaises(Exception), mute_logger("odoo.sql_db"):
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
             self._di("06901234567892", level="unit_of_use", template=self.implant)
 
     def test_di_written_later_is_validated_too(self):
@@ -92,7 +94,7 @@ class TestUdiDi(UdiCommon):
             box.contained_di_id = case
 
     def test_contained_quantity_must_be_positive(self):
-        with self.assertRaises(Exception), mute_logger("odoo.sql_db"):
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
             self._di("16901234567899", level="package",
                      contained_di_id=self.catheter.udi_di_ids.id, contained_qty=0)
 
