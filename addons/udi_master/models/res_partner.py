@@ -1,8 +1,13 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..lib.errors import UdiError
 from ..lib.identifiers import normalize_gln
+
+# A licence expiring within this many days is flagged, so it can be renewed before shipments stop.
+LICENCE_WARNING_DAYS = 30
 
 
 class ResPartner(models.Model):
@@ -23,7 +28,7 @@ class ResPartner(models.Model):
     udi_licence_expiry = fields.Date(string="Licence valid until", tracking=True)
     udi_licence_state = fields.Selection(
         [("none", "Not required"), ("missing", "Missing"), ("valid", "Valid"),
-         ("expired", "Expired")],
+         ("expiring", "Expiring soon"), ("expired", "Expired")],
         string="Licence status", compute="_compute_udi_licence_state",
     )
 
@@ -36,8 +41,11 @@ class ResPartner(models.Model):
     def _compute_udi_licence_state(self):
         today = fields.Date.context_today(self)
         for partner in self:
-            if partner.udi_licence_expiry and partner.udi_licence_expiry < today:
+            expiry = partner.udi_licence_expiry
+            if expiry and expiry < today:
                 partner.udi_licence_state = "expired"
+            elif expiry and expiry < today + timedelta(days=LICENCE_WARNING_DAYS):
+                partner.udi_licence_state = "expiring"
             elif partner.udi_licence_number:
                 partner.udi_licence_state = "valid"
             elif any(partner.udi_role_ids.mapped("requires_licence")):

@@ -67,6 +67,8 @@ class TestPartnerShipping(UdiCommon):
 
     def test_licence_state_is_computed_from_expiry_and_role(self):
         self.assertEqual(self.distributor.udi_licence_state, "valid")
+        self.distributor.udi_licence_expiry = self._date(29)
+        self.assertEqual(self.distributor.udi_licence_state, "expiring")
         self.distributor.udi_licence_expiry = self._date(-1)
         self.assertEqual(self.distributor.udi_licence_state, "expired")
         hospital = self.env["res.partner"].create({
@@ -81,6 +83,12 @@ class TestPartnerShipping(UdiCommon):
         self.assertEqual(supplier.udi_licence_state, "none")
 
     def test_delivery_to_licensed_distributor_is_done(self):
+        picking = self._deliver(self.distributor, self.lot)
+        picking._action_done()
+        self.assertEqual(picking.state, "done")
+
+    def test_delivery_to_distributor_whose_licence_expires_soon_is_done(self):
+        self.distributor.udi_licence_expiry = self._date(5)
         picking = self._deliver(self.distributor, self.lot)
         picking._action_done()
         self.assertEqual(picking.state, "done")
