@@ -6,6 +6,20 @@ def _lt(message):
     return message
 
 
+# The nouns passed as the ``what`` parameter of messages, marked for translation: the Odoo layer
+# translates that parameter along with the message (see ``udi.parser._udi_message``).
+WHAT_NOUNS = (
+    _lt("lot"),
+    _lt("serial"),
+    _lt("serial number"),
+    _lt("date"),
+    _lt("manufacture date"),
+    _lt("expiry date"),
+    _lt("quantity"),
+    _lt("link character"),
+)
+
+
 class UdiError(ValueError):
     """A UDI value is invalid.
 

@@ -70,7 +70,7 @@ class ResPartner(models.Model):
         try:
             return normalize_gln(gln)
         except UdiError as exc:
-            raise ValidationError(self.env._(exc.message, **exc.params)) from None
+            raise ValidationError(self.env["udi.parser"]._udi_message(exc)) from None
 
     def _udi_check_can_receive_devices(self):
         """Refuse to ship regulated devices to a partner without a valid business licence."""

@@ -113,17 +113,13 @@ class StockLot(models.Model):
     @api.constrains("name", "product_id")
     def _check_udi_pi_name(self):
         for lot in self.filtered("udi_regulated"):
-            what = (
-                self.env._("serial number")
-                if lot.product_id.tracking == "serial"
-                else self.env._("lot")
-            )
+            what = "serial number" if lot.product_id.tracking == "serial" else "lot"
             try:
                 check_pi_value(lot.name, what)
             except UdiError as exc:
                 raise ValidationError(
                     self.env._("%(device)s: ", device=lot.product_id.display_name)
-                    + self.env._(exc.message, **exc.params)
+                    + self.env["udi.parser"]._udi_message(exc)
                 ) from None
 
     @api.constrains("udi_manufacture_date", "expiration_date")

@@ -114,7 +114,7 @@ class UdiDi(models.Model):
         try:
             return normalize_di(agency, di)
         except UdiError as exc:
-            raise ValidationError(self.env._(exc.message, **exc.params)) from None
+            raise ValidationError(self.env["udi.parser"]._udi_message(exc)) from None
 
     @api.constrains("contained_di_id", "packaging_level", "product_tmpl_id")
     def _check_containment(self):

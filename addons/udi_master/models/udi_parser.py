@@ -65,6 +65,9 @@ class UdiParser(models.AbstractModel):
             message, params = error_or_warning.message, error_or_warning.params
         else:
             message, params = error_or_warning["message"], error_or_warning["params"]
+        noun = params.get("what")
+        if isinstance(noun, str):
+            params = {**params, "what": self.env._(noun)}
         return self.env._(message, **params)
 
     @api.model

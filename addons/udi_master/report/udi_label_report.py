@@ -117,7 +117,7 @@ class ReportUdiLabelThermal(models.AbstractModel):
             parse_hibc(hibc_concatenated(level.di, **lot._udi_pi()), fields.Date.today())
         except UdiError as exc:
             return self.env._("%(lot)s: cannot be encoded as HIBC data: ", lot=lot.name) + (
-                self.env._(exc.message, **exc.params)
+                self.env["udi.parser"]._udi_message(exc)
             )
         return False
 
@@ -171,7 +171,7 @@ class ReportUdiLabelThermal(models.AbstractModel):
         except UdiError as exc:
             raise UserError(
                 self.env._("The UDI label of %(lot)s cannot be printed: ", lot=lot.name)
-                + self.env._(exc.message, **exc.params)
+                + self.env["udi.parser"]._udi_message(exc)
             ) from None
         too_wide = [symbol for symbol in linear if symbol.width_mm > LINEAR_MAX_WIDTH_MM]
         if too_wide:

@@ -119,12 +119,13 @@ class UdiDiExportWizard(models.TransientModel):
             )
         )
         for issue in di_export.check(self.database, regulated._udi_db_export_records()):
+            label, message = issue["label"], issue["message"]  # marked with _lt in lib
             values.append(
                 self._issue_line(
                     self.env["product.template"].browse(issue["key"]),
                     issue["field"],
-                    self.env._(issue["label"]),
-                    self.env._(issue["message"], **issue["params"]),
+                    self.env._(label),
+                    self.env._(message, **issue["params"]),
                     primary_di=issue["primary_di"],
                 )
             )
