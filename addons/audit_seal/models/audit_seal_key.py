@@ -1,0 +1,243 @@
+import logging
+import os
+import threading
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.sql_db import db_connect
+from odoo.tools import SQL, config
+
+from ..lib.keys import (
+    KeyFormatError,
+    generate_private_key_pem,
+    key_id,
+    load_private_key_pem,
+    public_b64,
+    public_raw,
+)
+from ..tools import seal_sql
+
+_logger = logging.getLogger(__name__)
+
+#: Odoo configuration option naming the Ed25519 private key file (PEM, PKCS#8)
+CONFIG_KEY_FILE = "audit_seal_private_key_file"
+#: optional passphrase of an encrypted key file
+CONFIG_KEY_PASSPHRASE = "audit_seal_private_key_passphrase"
+DEMO_KEY_NAME = "audit_seal_demo_ed25519.pem"
+
+_signer_cache = {}
+_signer_lock = threading.Lock()
+
+
+class Signer:
+    """The loaded private key. Lives in process memory only; never stored or returned."""
+
+    __slots__ = ("demo", "key_id", "path", "private_key", "public_b64")
+
+    def __init__(self, private_key, path, demo):
+        raw = public_raw(private_key)
+        self.private_key = private_key
+        self.key_id = key_id(raw)
+        self.public_b64 = public_b64(raw)
+        self.path = path
+        self.demo = demo
+
+    def __repr__(self):  # never show the key material
+        return f"<Signer {self.key_id}{' demo' if self.demo else ''}>"
+
+
+class AuditSealKey(models.Model):
+    """Registry of the public keys that signed checkpoints, with their validity periods."""
+
+    _name = "audit.seal.key"
+    _description = "Audit Seal Public Key"
+    _order = "valid_from desc, id desc"
+    _rec_name = "key_id"
+
+    name = fields.Char(string="Label")
+    key_id = fields.Char(string="Key ID", required=True, readonly=True)
+    public_key = fields.Char(string="Public Key (base64)", required=True, readonly=True)
+    valid_from = fields.Datetime(string="Valid From", required=True, readonly=True)
+    valid_to = fields.Datetime(
+        string="Valid Until",
+        readonly=True,
+        help="Empty while the key is the current signing key; set when a new key replaces it.",
+    )
+    is_demo = fields.Boolean(string="Demo Key", readonly=True)
+    state = fields.Selection(
+        [("current", "Current"), ("retired", "Retired")],
+        compute="_compute_state",
+    )
+    checkpoint_count = fields.Integer(compute="_compute_checkpoint_count", string="Checkpoints")
+    note = fields.Text()
+
+    _key_id_unique = models.UniqueIndex("(key_id)")
+
+    def init(self):
+        super().init()
+        seal_sql.guard_key_table(self.env.cr, self._table)
+
+    @api.depends("valid_to")
+    def _compute_state(self):
+        for key in self:
+            key.state = "retired" if key.valid_to else "current"
+
+    def _compute_checkpoint_count(self):
+        groups = self.env["audit.seal.checkpoint"]._read_group(
+            [("key_id", "in", self.mapped("key_id"))], ["key_id"], ["__count"]
+        )
+        counts = dict(groups)
+        for key in self:
+            key.checkpoint_count = counts.get(key.key_id, 0)
+
+    def unlink(self):
+        raise UserError(
+            self.env._(
+                "Public keys cannot be deleted: checkpoints signed with them must stay verifiable."
+            )
+        )
+
+    # ------------------------------------------------------------------ signer
+
+    @api.model
+    def _seal_signer(self):
+        """The signing key, read from the file named by ``audit_seal_private_key_file``.
+
+        Without that option the addon runs in demo mode: a key is generated once per database
+        in its filestore folder (outside the database) and the ledger views show a warning.
+        A configured file that cannot be read stops sealing (and the transaction) instead of
+        silently falling back to a demo key.
+        """
+        path = config.get(CONFIG_KEY_FILE)
+        demo = not path
+        if demo:
+            path = self._seal_demo_key_path()
+        try:
+            stat = os.stat(path)
+        except OSError as exc:
+            raise UserError(
+                self.env._(
+                    "Audit Seal cannot read its signing key file %(path)s (%(error)s). Check "
+                    "the %(option)s option of the Odoo configuration.",
+                    path=path,
+                    error=exc.strerror,
+                    option=CONFIG_KEY_FILE,
+                )
+            ) from exc
+        cache_key = (path, stat.st_mtime_ns, stat.st_size)
+        signer = _signer_cache.get(cache_key)
+        if signer is None:
+            with _signer_lock:
+                passphrase = config.get(CONFIG_KEY_PASSPHRASE)
+                try:
+                    with open(path, "rb") as handle:
+                        private_key = load_private_key_pem(
+                            handle.read(), passphrase.encode() if passphrase else None
+                        )
+                except (OSError, KeyFormatError) as exc:
+                    raise UserError(
+                        self.env._(
+                            "Audit Seal cannot use the signing key file %(path)s: %(error)s",
+                            path=path,
+                            error=str(exc),
+                        )
+                    ) from exc
+                signer = Signer(private_key, path, demo)
+                _signer_cache.clear()
+                _signer_cache[cache_key] = signer
+                if demo:
+                    _logger.warning(
+                        "audit_seal: DEMO MODE, signing with generated key %s (%s). Set %s in "
+                        "the Odoo configuration for production.",
+                        signer.key_id,
+                        path,
+                        CONFIG_KEY_FILE,
+                    )
+        return signer
+
+    @api.model
+    def _seal_demo_key_path(self):
+        folder = os.path.join(config.filestore(self.env.cr.dbname), "audit_seal")
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        path = os.path.join(folder, DEMO_KEY_NAME)
+        if not os.path.exists(path):
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                return path  # another worker created it first
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(generate_private_key_pem())
+        return path
+
+    @api.model
+    def _seal_ensure_registered(self, signer, fresh):
+        """Register the signing key (retiring the previous one) if needed; under the lock."""
+        cr = self.env.cr
+        query = SQL("SELECT valid_to FROM audit_seal_key WHERE key_id = %s", signer.key_id)
+        cr.execute(query)
+        row = cr.fetchone()
+        if row is None and not fresh:
+            # our snapshot may predate the key's registration by another transaction
+            with db_connect(cr.dbname).cursor() as fresh_cr:
+                fresh_cr.execute(query)
+                row = fresh_cr.fetchone()
+        if row is not None:
+            if row[0] is not None:
+                raise UserError(
+                    self.env._(
+                        "The signing key %(key)s was retired on %(date)s and may not sign any "
+                        "more. Configure the current key in %(option)s.",
+                        key=signer.key_id,
+                        date=row[0],
+                        option=CONFIG_KEY_FILE,
+                    )
+                )
+            return
+        cr.execute(SQL("SELECT clock_timestamp() AT TIME ZONE 'UTC'"))
+        now = cr.fetchone()[0]
+        cr.execute(
+            SQL(
+                "UPDATE audit_seal_key SET valid_to = %s WHERE valid_to IS NULL AND key_id <> %s",
+                now,
+                signer.key_id,
+            )
+        )
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO audit_seal_key (name, key_id, public_key, valid_from, is_demo,
+                                            create_uid, create_date, write_uid, write_date)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+                """,
+                "Demo key" if signer.demo else "Signing key",
+                signer.key_id,
+                signer.public_b64,
+                now,
+                signer.demo,
+                self.env.uid,
+                now,
+                self.env.uid,
+                now,
+            )
+        )
+        self.invalidate_model()
+        _logger.info("audit_seal: registered signing key %s (demo=%s)", signer.key_id, signer.demo)
+
+    # ------------------------------------------------------------------ status
+
+    @api.model
+    @api.readonly
+    def get_signing_status(self):
+        """{"demo", "key_id", "registered"} of the configured signing key (no key material)."""
+        demo = not config.get(CONFIG_KEY_FILE)
+        status = {"demo": demo, "key_id": False, "registered": False, "error": False}
+        try:
+            signer = self._seal_signer()
+        except UserError as exc:
+            status["error"] = str(exc)
+            return status
+        status["key_id"] = signer.key_id
+        status["registered"] = bool(
+            self.sudo().search_count([("key_id", "=", signer.key_id), ("valid_to", "=", False)])
+        )
+        return status

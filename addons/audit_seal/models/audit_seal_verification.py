@@ -1,0 +1,286 @@
+import json
+import logging
+import time
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..lib.canonical import CanonicalError, canonical_json
+from ..lib.keys import parse_public_key
+from ..lib.verify import ChainVerifier, KeyInfo
+
+_logger = logging.getLogger(__name__)
+
+CHUNK = 5000
+
+
+class AuditSealVerification(models.Model):
+    """One verification run of the whole ledger: OK, or the first bad entry and why."""
+
+    _name = "audit.seal.verification"
+    _description = "Audit Seal Verification Run"
+    _order = "id desc"
+
+    name = fields.Char(compute="_compute_name")
+    state = fields.Selection(
+        [("ok", "Verified"), ("failed", "Tampering Detected")],
+        string="Result",
+        required=True,
+        readonly=True,
+    )
+    trigger = fields.Selection(
+        [("manual", "Button"), ("cron", "Scheduled")],
+        required=True,
+        readonly=True,
+    )
+    entries = fields.Integer(string="Entries Verified", readonly=True)
+    checkpoints = fields.Integer(string="Checkpoints Verified", readonly=True)
+    records_checked = fields.Integer(string="Records Re-checked", readonly=True)
+    head_seq = fields.Integer(string="Head Sequence", readonly=True)
+    head_hash = fields.Char(readonly=True)
+    first_bad_seq = fields.Integer(string="First Bad Entry", readonly=True)
+    reason = fields.Text(readonly=True)
+    duration = fields.Float(string="Duration (s)", readonly=True, digits=(16, 3))
+    user_id = fields.Many2one("res.users", string="Run By", readonly=True)
+
+    @api.depends("create_date", "state")
+    def _compute_name(self):
+        for run in self:
+            run.name = "%s %s" % (
+                fields.Datetime.to_string(run.create_date) if run.create_date else "",
+                dict(self._fields["state"].get_description(self.env)["selection"]).get(
+                    run.state, ""
+                ),
+            )
+
+    # ------------------------------------------------------------------ runs
+
+    @api.model
+    def _seal_run(self, trigger):
+        started = time.perf_counter()
+        result = self._seal_verify(check_records=True)
+        run = self.create(
+            {
+                "state": "ok" if result["ok"] else "failed",
+                "trigger": trigger,
+                "entries": result["entries"],
+                "checkpoints": result["checkpoints"],
+                "records_checked": result["records_checked"],
+                "head_seq": result["head_seq"],
+                "head_hash": result["head_hash"],
+                "first_bad_seq": result["first_bad_seq"] or 0,
+                "reason": result["reason"],
+                "duration": time.perf_counter() - started,
+                "user_id": self.env.uid,
+            }
+        )
+        if not result["ok"]:
+            _logger.error(
+                "audit_seal: chain verification FAILED at entry %s: %s",
+                result["first_bad_seq"],
+                result["reason"],
+            )
+        return run
+
+    @api.model
+    def action_verify_chain(self):
+        return self.env["audit.seal.entry"].action_verify_chain()
+
+    @api.model
+    def _cron_verify(self):
+        self.sudo()._seal_run("cron")
+
+    # ------------------------------------------------------------------ verification
+
+    @api.model
+    def _seal_key_infos(self):
+        keys = {}
+        for key in self.env["audit.seal.key"].sudo().search([]):
+            keys[key.key_id] = KeyInfo(
+                parse_public_key(key.public_key), key.valid_from, key.valid_to or None
+            )
+        return keys
+
+    @api.model
+    def _seal_verify(self, check_records=True):
+        """Stream the ledger in sequence order through the shared verifier.
+
+        Entries are read in chunks by keyset pagination on ``seq`` and checkpoints are merged
+        in after the entry they end on, so memory does not grow with the ledger. With
+        ``check_records``, each sealed record's current row is serialised again and compared
+        with its sealed payload, and records created without a ledger entry are reported.
+        """
+        cr = self.env.cr
+        verifier = ChainVerifier(self._seal_key_infos())
+        purged = self._seal_purged_records() if check_records else set()
+        row_failure = None
+        records_checked = 0
+        last_seq = 0
+        last_cp = 0
+        while not verifier.failed:
+            cr.execute(
+                SQL(
+                    """
+                    SELECT seq, prev_hash, entry_hash, payload, res_model, res_id, op
+                      FROM audit_seal_entry WHERE seq > %s ORDER BY seq LIMIT %s
+                    """,
+                    last_seq,
+                    CHUNK,
+                )
+            )
+            rows = cr.fetchall()
+            if not rows:
+                break
+            chunk_end = rows[-1][0]
+            cr.execute(
+                SQL(
+                    """
+                    SELECT seq_from, seq_to, head_hash, signed_at, key_id, signature
+                      FROM audit_seal_checkpoint WHERE seq_to > %s AND seq_to <= %s
+                     ORDER BY seq_to
+                    """,
+                    last_cp,
+                    chunk_end,
+                )
+            )
+            checkpoints = cr.fetchall()
+            cp_index = 0
+            for seq, prev_hash, hash_, payload, _model, _res_id, _op in rows:
+                if not verifier.entry(seq, prev_hash, hash_, payload.encode("utf-8")):
+                    break
+                while cp_index < len(checkpoints) and checkpoints[cp_index][1] <= seq:
+                    if not verifier.checkpoint(*checkpoints[cp_index]):
+                        break
+                    cp_index += 1
+                if verifier.failed:
+                    break
+            last_seq = chunk_end
+            last_cp = chunk_end
+            if check_records:
+                checked, failure = self._seal_check_rows(rows, purged)
+                records_checked += checked
+                if failure and (row_failure is None or failure[0] < row_failure[0]):
+                    row_failure = failure
+                if row_failure:
+                    break
+            self.env.invalidate_all()
+        if not verifier.failed and row_failure is None:
+            # checkpoints that end after the last entry: their entries are missing
+            cr.execute(
+                SQL(
+                    """
+                    SELECT seq_from, seq_to, head_hash, signed_at, key_id, signature
+                      FROM audit_seal_checkpoint WHERE seq_to > %s ORDER BY seq_to LIMIT 1
+                    """,
+                    last_cp,
+                )
+            )
+            for checkpoint in cr.fetchall():
+                verifier.checkpoint(*checkpoint)
+        result = verifier.finish()
+        if row_failure and (
+            verifier.first_bad_seq is None or row_failure[0] < verifier.first_bad_seq
+        ):
+            result.update(ok=False, first_bad_seq=row_failure[0], reason=row_failure[1])
+        if result["ok"] and check_records:
+            missing = self._seal_unsealed_record()
+            if missing:
+                result.update(
+                    ok=False,
+                    first_bad_seq=result["head_seq"] + 1,
+                    reason=self.env._(
+                        "record %(record)s has no ledger entry (entries were removed from the "
+                        "end of the ledger, or the row was inserted behind the ledger's back)",
+                        record=missing,
+                    ),
+                )
+        result["records_checked"] = records_checked
+        return result
+
+    @api.model
+    def _seal_purged_records(self):
+        self.env.cr.execute(
+            SQL("SELECT res_model, res_id FROM audit_seal_entry WHERE op = 'purge'")
+        )
+        return set(self.env.cr.fetchall())
+
+    @api.model
+    def _seal_check_rows(self, rows, purged):
+        """Compare each sealed record's current row with its payload; first failure or None."""
+        by_model = {}
+        for seq, _prev, _hash, payload, model, res_id, op in rows:
+            if op == "create":
+                by_model.setdefault(model, []).append((seq, res_id, payload))
+        failures = []
+        checked = 0
+        for model, items in by_model.items():
+            if model not in self.env:
+                continue  # the addon that defined it is uninstalled: nothing to compare with
+            records = self.env[model].sudo().with_context(active_test=False, prefetch_fields=False)
+            existing = records.browse([res_id for _seq, res_id, _payload in items]).exists()
+            current = existing._seal_payload_data()
+            for seq, res_id, payload in items:
+                if res_id not in current:
+                    if (model, res_id) not in purged:
+                        failures.append(
+                            (
+                                seq,
+                                self.env._(
+                                    "entry %(seq)s: record %(model)s,%(id)s was deleted "
+                                    "behind the ledger's back",
+                                    seq=seq,
+                                    model=model,
+                                    id=res_id,
+                                ),
+                            )
+                        )
+                    continue
+                checked += 1
+                try:
+                    sealed = json.loads(payload)["data"]
+                    same = canonical_json(sealed) == canonical_json(current[res_id])
+                except (ValueError, KeyError, TypeError, CanonicalError):
+                    same = False
+                if not same:
+                    failures.append(
+                        (
+                            seq,
+                            self.env._(
+                                "entry %(seq)s: record %(model)s,%(id)s no longer matches its "
+                                "sealed payload (the row was changed behind the ledger's back)",
+                                seq=seq,
+                                model=model,
+                                id=res_id,
+                            ),
+                        )
+                    )
+        return checked, (min(failures) if failures else None)
+
+    @api.model
+    def _seal_unsealed_record(self):
+        """First sealed-model record created after sealing started that has no entry."""
+        cr = self.env.cr
+        pending_all = self.env["audit.seal.entry"]._seal_pending(create=False)
+        for sealed in self.env["audit.seal.model"].sudo().search([]):
+            if sealed.model not in self.env:
+                continue
+            pending = list(pending_all["ids"].get(sealed.model, ())) if pending_all else []
+            cr.execute(
+                SQL(
+                    """
+                    SELECT t.id FROM %s t
+                     WHERE t.id > %s AND NOT (t.id = ANY(%s))
+                       AND NOT EXISTS (SELECT 1 FROM audit_seal_entry e
+                                        WHERE e.res_model = %s AND e.res_id = t.id)
+                     ORDER BY t.id LIMIT 1
+                    """,
+                    SQL.identifier(self.env[sealed.model]._table),
+                    sealed.since_id,
+                    pending,
+                    sealed.model,
+                )
+            )
+            row = cr.fetchone()
+            if row:
+                return f"{sealed.model},{row[0]}"
+        return None

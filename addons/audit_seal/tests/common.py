@@ -1,0 +1,86 @@
+import os
+import tempfile
+from contextlib import contextmanager
+from unittest.mock import patch
+
+import psycopg2
+
+from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import config, mute_logger
+
+from odoo.addons.audit_seal.lib.keys import generate_private_key_pem
+from odoo.addons.audit_seal.models.audit_seal_key import CONFIG_KEY_FILE
+
+
+def write_key_file(folder, name="signing.pem"):
+    path = os.path.join(folder, name)
+    with open(path, "wb") as handle:
+        handle.write(generate_private_key_pem())
+    os.chmod(path, 0o600)
+    return path
+
+
+class SealCase(TransactionCase):
+    """Seals with a key file of its own; every append stays in the test transaction."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.key_dir = tempfile.TemporaryDirectory(prefix="audit_seal_test_")
+        cls.addClassCleanup(cls.key_dir.cleanup)
+        cls.key_path = write_key_file(cls.key_dir.name)
+        cls.startClassPatcher(patch.dict(config.options, {CONFIG_KEY_FILE: cls.key_path}))
+        cls.Record = cls.env["audit.seal.demo.record"]
+        cls.Entry = cls.env["audit.seal.entry"]
+        cls.Checkpoint = cls.env["audit.seal.checkpoint"]
+        cls.partner = cls.env["res.partner"].create({"name": "Seal Test Partner"})
+        cls.manager = new_test_user(
+            cls.env, login="seal_manager", groups="base.group_user,audit_seal.group_seal_manager"
+        )
+        cls.clerk = new_test_user(cls.env, login="seal_clerk", groups="base.group_user")
+        cls.env.cr.flush()
+
+    def seal(self, count=1, **vals):
+        """Create ``count`` demo records in one 'transaction' and run the pre-commit append."""
+        records = self.Record.create(
+            [
+                {
+                    "name": vals.get("name", "Record %s" % i),
+                    "reference": "REF-%s" % i,
+                    "quantity": 1.5 * (i + 1),
+                    "partner_id": self.partner.id,
+                    "note": "Stérile, lot 批号 %s" % i,
+                    **vals,
+                }
+                for i in range(count)
+            ]
+        )
+        self.env.cr.flush()  # runs the pre-commit hooks, as a commit would
+        return records
+
+    def head_seq(self):
+        self.env.cr.execute("SELECT coalesce(max(seq), 0) FROM audit_seal_entry")
+        return self.env.cr.fetchone()[0]
+
+    def entry_of(self, record):
+        return self.Entry.search([("res_model", "=", record._name), ("res_id", "=", record.id)])
+
+    def verify(self, **kwargs):
+        return self.Entry.verify_chain(**kwargs)
+
+    @contextmanager
+    def triggers_disabled(self):
+        """Act as a DBA who switches the guards off for this transaction."""
+        self.env.cr.execute("SET LOCAL session_replication_role = replica")
+        try:
+            yield
+        finally:
+            self.env.cr.execute("SET LOCAL session_replication_role = origin")
+            self.env.invalidate_all()
+
+    @contextmanager
+    def assertRaisesSql(self, message):
+        with mute_logger("odoo.sql_db"), self.assertRaises(psycopg2.Error) as caught:
+            with self.env.cr.savepoint():
+                yield
+        self.assertIn(message, str(caught.exception))

@@ -1,0 +1,81 @@
+import json
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from odoo.exceptions import UserError
+from odoo.tests import freeze_time
+
+from .common import SealCase
+
+
+class TestSealedChangeLog(SealCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rule = cls.env["auditlog.rule"]._audit_seal_subscribe("res.partner", ["name", "ref"])
+        cls.addClassCleanup(cls.rule._revert_methods)
+        cls.Log = cls.env["auditlog.log"]
+
+    def _change_partner(self):
+        partner = self.env["res.partner"].create({"name": "Distributor A", "ref": "D-1"})
+        partner.write({"name": "Distributor A Ltd", "ref": "D-2", "comment": "not logged"})
+        self.env.cr.flush()
+        return partner, self.Log.search(
+            [
+                ("res_id", "=", partner.id),
+                ("model_model", "=", "res.partner"),
+                ("method", "=", "write"),
+            ]
+        )
+
+    def test_master_data_change_is_logged_and_sealed(self):
+        partner, log = self._change_partner()
+        self.assertEqual(len(log), 1)
+        entry = self.entry_of(log)
+        self.assertEqual(len(entry), 1)
+        data = json.loads(entry.payload)["data"]
+        self.assertEqual(data["user_id"], "res.users,%s" % self.env.uid)
+        lines = {line["field_name"]: line for line in data["line_ids"]}
+        self.assertEqual(set(lines), {"name", "ref"})
+        self.assertEqual(lines["ref"]["old_value"], "D-1")
+        self.assertEqual(lines["ref"]["new_value"], "D-2")
+        self.assertTrue(self.verify()["ok"])
+
+    def test_sealed_log_cannot_be_changed_or_deleted(self):
+        _partner, log = self._change_partner()
+        with self.assertRaisesRegex(UserError, "sealed"):
+            log.sudo().write({"name": "hidden"})
+        with self.assertRaisesRegex(UserError, "sealed"):
+            log.line_ids[0].sudo().write({"new_value": "forged"})
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            log.sudo().unlink()
+        with self.assertRaisesSql("cannot be changed"):
+            self.env.cr.execute(
+                "UPDATE auditlog_log_line SET new_value = 'x' WHERE id = %s", [log.line_ids[0].id]
+            )
+
+    def test_log_line_edited_in_sql_is_detected(self):
+        _partner, log = self._change_partner()
+        with self.triggers_disabled():
+            self.env.cr.execute(
+                "UPDATE auditlog_log_line SET new_value = 'forged' WHERE id = %s",
+                [log.line_ids[0].id],
+            )
+        result = self.verify()
+        self.assertEqual(result["first_bad_seq"], self.entry_of(log).seq)
+
+    def test_autovacuum_never_deletes_a_log_under_retention(self):
+        _partner, log = self._change_partner()
+        with freeze_time(date.today() + relativedelta(days=400)):
+            self.env["auditlog.autovacuum"].autovacuum(days=180)
+        self.assertTrue(log.exists())
+        with freeze_time(date.today() + relativedelta(years=10, days=2)):
+            self.env["auditlog.autovacuum"].autovacuum(days=180)
+        self.assertFalse(log.exists())
+        self.env.cr.flush()
+        self.assertTrue(self.verify()["ok"])
+
+    def test_subscribe_rejects_unknown_fields(self):
+        with self.assertRaisesRegex(UserError, "no field"):
+            self.env["auditlog.rule"]._audit_seal_subscribe("res.partner", ["udi_nonexistent"])

@@ -1,0 +1,120 @@
+import json
+
+from odoo.exceptions import UserError
+
+from odoo.addons.audit_seal.lib.canonical import canonical_json
+from odoo.addons.audit_seal.lib.chain import entry_hash
+
+from .common import SealCase
+
+
+class TestSealMixin(SealCase):
+    def test_records_are_appended_at_commit_not_at_create(self):
+        before = self.head_seq()
+        records = self.Record.create([{"name": "A"}, {"name": "B"}])
+        self.assertFalse(self.entry_of(records[0]), "nothing is sealed before the commit")
+        self.env.cr.flush()
+        entries = self.Entry.search([("seq", ">", before)], order="seq")
+        self.assertEqual(entries.mapped("seq"), [before + 1, before + 2])
+        self.assertEqual(entries.mapped("res_id"), records.ids)
+        checkpoint = self.Checkpoint.search([("seq_to", "=", before + 2)])
+        self.assertEqual(
+            (checkpoint.seq_from, checkpoint.head_hash), (before + 1, entries[1].entry_hash)
+        )
+        self.assertTrue(checkpoint.signature_valid)
+
+    def test_entry_hash_chains_payload_sequence_and_previous_hash(self):
+        records = self.seal(2)
+        first, second = self.entry_of(records[0]), self.entry_of(records[1])
+        self.assertEqual(second.prev_hash, first.entry_hash)
+        self.assertEqual(
+            second.entry_hash, entry_hash(first.entry_hash, second.seq, second.payload.encode())
+        )
+        payload = json.loads(second.payload)
+        self.assertEqual(payload["model"], "audit.seal.demo.record")
+        self.assertEqual(payload["res_id"], records[1].id)
+        self.assertEqual(payload["uid"], self.env.uid)
+        self.assertEqual(payload["data"]["partner_id"], "res.partner,%s" % self.partner.id)
+        self.assertEqual(payload["data"]["quantity"], "3")
+        self.assertEqual(canonical_json(payload), second.payload.encode())
+
+    def test_one_checkpoint_per_append(self):
+        before = self.Checkpoint.search_count([])
+        self.seal(3)
+        self.seal(2)
+        self.assertEqual(self.Checkpoint.search_count([]) - before, 2)
+
+    def test_write_on_sealed_field_is_refused_even_for_superuser(self):
+        record = self.seal()
+        with self.assertRaisesRegex(UserError, "sealed in the audit ledger"):
+            record.sudo().write({"name": "Changed"})
+        with self.assertRaisesRegex(UserError, "sealed in the audit ledger"):
+            record.with_user(self.manager).write({"quantity": 99})
+        record.invalidate_recordset()
+        self.assertEqual(record.name, "Record 0")
+
+    def test_write_on_free_field_is_allowed(self):
+        record = self.seal()
+        record.write({"comment": "checked by QA"})
+        self.env.flush_all()
+        self.assertEqual(record.comment, "checked by QA")
+        self.assertTrue(self.verify()["ok"])
+
+    def test_record_may_change_until_its_transaction_commits(self):
+        record = self.Record.create({"name": "Draft"})
+        record.write({"name": "Final"})
+        self.env.cr.flush()
+        self.assertIn('"name":"Final"', self.entry_of(record).payload)
+        self.assertTrue(self.verify()["ok"])
+
+    def test_unlink_is_refused_for_everyone(self):
+        record = self.seal()
+        with self.assertRaisesRegex(UserError, "cannot be deleted"):
+            record.sudo().unlink()
+        self.assertTrue(record.exists())
+
+    def test_raw_sql_update_delete_truncate_are_refused(self):
+        record = self.seal()
+        table = self.Record._table
+        with self.assertRaisesSql('column "name"'):
+            self.env.cr.execute(f"UPDATE {table} SET name = 'x' WHERE id = %s", [record.id])
+        with self.assertRaisesSql("cannot be deleted"):
+            self.env.cr.execute(f"DELETE FROM {table} WHERE id = %s", [record.id])
+        with self.assertRaisesSql("TRUNCATE"):
+            self.env.cr.execute(f"TRUNCATE {table} CASCADE")
+        with self.assertRaisesSql('column "create_date"'):
+            self.env.cr.execute(
+                f"UPDATE {table} SET create_date = create_date - interval '1 day' WHERE id = %s",
+                [record.id],
+            )
+        # a column outside the payload may change
+        self.env.cr.execute(f"UPDATE {table} SET comment = 'ok' WHERE id = %s", [record.id])
+
+    def test_ledger_tables_refuse_any_change(self):
+        self.seal()
+        for sql in (
+            "UPDATE audit_seal_entry SET payload = payload",
+            "DELETE FROM audit_seal_entry",
+            "TRUNCATE audit_seal_entry",
+            "UPDATE audit_seal_checkpoint SET signature = signature",
+            "DELETE FROM audit_seal_checkpoint",
+            "DELETE FROM audit_seal_key",
+            "UPDATE audit_seal_key SET public_key = 'x'",
+            "DELETE FROM audit_seal_model",
+        ):
+            with self.subTest(sql=sql), self.assertRaisesSql("audit_seal"):
+                self.env.cr.execute(sql)
+
+    def test_rolled_back_work_leaves_no_entry_and_no_gap(self):
+        before = self.head_seq()
+        try:
+            with self.env.cr.savepoint():
+                self.Record.create({"name": "Rolled back"})
+                raise ValueError("abort")
+        except ValueError:
+            pass
+        self.env.cr.flush()
+        self.assertEqual(self.head_seq(), before)
+        record = self.seal()
+        self.assertEqual(self.entry_of(record).seq, before + 1)
+        self.assertTrue(self.verify()["ok"])
