@@ -23,6 +23,9 @@
         "views/audit_seal_demo_record_views.xml",
         "views/menus.xml",
     ],
+    "demo": [
+        "demo/audit_seal_demo.xml",
+    ],
     "assets": {
         "web.assets_backend": [
             "audit_seal/static/src/views/*",
