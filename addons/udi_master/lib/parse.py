@@ -391,6 +391,12 @@ def _gs1_result(fmt, elements, today):
             _gs1_date(ai_code, seen[ai_code][:6], today, result["warnings"])
     quantity = seen.get("30") or seen.get("37")
     result["quantity"] = int(quantity) if quantity else None
+    _check_date_order(result)
+    return result
+
+
+def _check_date_order(result):
+    """A UDI whose expiry is before its manufacture date is refused, whatever its syntax."""
     if result["manufactured"] and result["expiry"] and result["expiry"] < result["manufactured"]:
         raise UdiError(
             "expiry_before_manufacture",
@@ -398,7 +404,6 @@ def _gs1_result(fmt, elements, today):
             expiry=result["expiry"].isoformat(),
             manufactured=result["manufactured"].isoformat(),
         )
-    return result
 
 
 def _gs1_value(ai_code, value):
@@ -532,13 +537,7 @@ def _parse_hibc_text(text, today):
                 "Scan the primary symbol too."),
             link=data["link"],
         ))
-    if result["manufactured"] and result["expiry"] and result["expiry"] < result["manufactured"]:
-        raise UdiError(
-            "expiry_before_manufacture",
-            _lt("The expiry date %(expiry)s is before the manufacture date %(manufactured)s."),
-            expiry=result["expiry"].isoformat(),
-            manufactured=result["manufactured"].isoformat(),
-        )
+    _check_date_order(result)
     return result
 
 

@@ -3,6 +3,24 @@ import datetime
 from odoo.tests import TransactionCase
 
 
+def catheter_vals(**overrides):
+    """A sterile single-use catheter: lot-tracked, expiry and manufacture date on the label."""
+    return {
+        "name": "Central venous catheter 7Fr",
+        "is_storable": True,
+        "tracking": "lot",
+        "use_expiration_date": True,
+        "udi_regulated": True,
+        "udi_pi_lot": True,
+        "udi_pi_expiry": True,
+        "udi_pi_manufacture_date": True,
+        "udi_sterile": True,
+        "udi_single_use": True,
+        "udi_di_ids": [(0, 0, {"di": "06901234567892", "packaging_level": "base"})],
+        **overrides,
+    }
+
+
 class UdiCommon(TransactionCase):
     """A sterile single-use catheter (lots with expiry) and an implant (serials)."""
 
@@ -10,19 +28,7 @@ class UdiCommon(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.catheter = cls.env["product.template"].create({
-            "name": "Central venous catheter 7Fr",
-            "is_storable": True,
-            "tracking": "lot",
-            "use_expiration_date": True,
-            "udi_regulated": True,
-            "udi_pi_lot": True,
-            "udi_pi_expiry": True,
-            "udi_pi_manufacture_date": True,
-            "udi_sterile": True,
-            "udi_single_use": True,
-            "udi_di_ids": [(0, 0, {"di": "06901234567892", "packaging_level": "base"})],
-        })
+        cls.catheter = cls.env["product.template"].create(catheter_vals())
         cls.catheter_variant = cls.catheter.product_variant_id
         cls.implant = cls.env["product.template"].create({
             "name": "Dual-chamber pacemaker",

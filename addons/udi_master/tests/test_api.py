@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from .common import catheter_vals
+
 SCAN = "]d20106901234567892112504011727033110CVC2506A"
 
 
@@ -15,16 +17,7 @@ class TestUdiApi(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.catheter = cls.env["product.template"].create({
-            "name": "Central venous catheter 7Fr",
-            "is_storable": True,
-            "tracking": "lot",
-            "use_expiration_date": True,
-            "udi_regulated": True,
-            "udi_pi_lot": True,
-            "udi_pi_expiry": True,
-            "udi_di_ids": [(0, 0, {"di": "06901234567892", "packaging_level": "base"})],
-        })
+        cls.catheter = cls.env["product.template"].create(catheter_vals())
         cls.integrator = new_test_user(
             cls.env, "wms_integrator", password="wms_integrator-pw1",
             groups="base.group_user,udi_master.group_trace_user",

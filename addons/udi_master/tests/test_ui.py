@@ -1,5 +1,7 @@
 from odoo.tests import HttpCase, tagged
 
+from .common import catheter_vals
+
 
 @tagged("post_install", "-at_install")
 class TestUdiUi(HttpCase):
@@ -11,17 +13,7 @@ class TestUdiUi(HttpCase):
         self.assertEqual(device.udi_di_ids.packaging_level, "base")
 
     def test_clerk_scans_udi_into_receipt_in_browser(self):
-        catheter = self.env["product.template"].create({
-            "name": "Central venous catheter 7Fr",
-            "is_storable": True,
-            "tracking": "lot",
-            "use_expiration_date": True,
-            "udi_regulated": True,
-            "udi_pi_lot": True,
-            "udi_pi_expiry": True,
-            "udi_pi_manufacture_date": True,
-            "udi_di_ids": [(0, 0, {"di": "06901234567892", "packaging_level": "base"})],
-        })
+        catheter = self.env["product.template"].create(catheter_vals())
         receipt = self.env["stock.picking"].create({
             "picking_type_id": self.env.ref("stock.picking_type_in").id,
             "location_id": self.env.ref("stock.stock_location_suppliers").id,
