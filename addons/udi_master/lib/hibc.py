@@ -72,17 +72,8 @@ def _normalize_hibc_di(value):
             "number, a unit of measure and a check character."),
             value=value,
         )
-    body, check = value[:-1], value[-1]
-    split_primary(body)
-    expected = mod43_check_char(body)
-    if check != expected:
-        raise UdiError(
-            "hibc_bad_check_char",
-            _lt("Invalid HIBC check character for %(value)r: expected %(expected)r, got %(got)r."),
-            value=value,
-            expected=expected,
-            got=check,
-        )
+    split_primary(value[:-1])
+    _verify_check_char(value)
     return value
 
 
