@@ -1,0 +1,306 @@
+import datetime
+import uuid
+from collections import defaultdict
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..lib.cbv import BIZ_STEPS, DISPOSITIONS
+
+EVENT_TYPES = [
+    ("object", "Object"),
+    ("aggregation", "Aggregation"),
+    ("transformation", "Transformation"),
+    ("association", "Association"),
+]
+ACTIONS = [("add", "Add"), ("observe", "Observe"), ("delete", "Delete")]
+ORIGINS = [
+    ("stock_move", "Stock move"),
+    ("production", "Manufacturing order"),
+    ("unbuild", "Unbuild order"),
+    ("repair", "Repair order"),
+    ("ticket", "Service ticket"),
+    ("capture", "External capture"),
+    ("correction", "Correction"),
+]
+ERROR_REASONS = [("did_not_occur", "Did not occur"), ("incorrect_data", "Incorrect data")]
+
+
+def _label(word):
+    return word.replace("_", " ").capitalize()
+
+
+BIZ_STEP_SELECTION = [(step, _label(step)) for step in BIZ_STEPS]
+DISPOSITION_SELECTION = [(disp, _label(disp)) for disp in DISPOSITIONS]
+
+
+class TraceEvent(models.Model):
+    """A sealed fact about devices, shaped after a GS1 EPCIS 2.0 event.
+
+    Events are never edited: a correction is a new event whose ``corrected_event_id`` names the
+    event it declares erroneous (EPCIS error declaration), with the corrected lines if any. The
+    lines (``trace.event.line``) are sealed with their event: the event's ledger payload holds
+    them, and a trigger keeps their rows unchanged.
+    """
+
+    _name = "trace.event"
+    _description = "Trace Event"
+    _inherit = ["audit.seal.mixin"]
+    _order = "event_time desc, id desc"
+    _check_company_auto = True
+    _seal_fields = (
+        "event_uid",
+        "event_type",
+        "action",
+        "biz_step",
+        "disposition",
+        "event_time",
+        "event_tz",
+        "record_time",
+        "read_point_id",
+        "read_point_gln",
+        "biz_location_id",
+        "biz_location_gln",
+        "source_partner_id",
+        "dest_partner_id",
+        "origin",
+        "move_id",
+        "picking_id",
+        "production_id",
+        "unbuild_id",
+        "repair_id",
+        "scrap_id",
+        "biz_transaction",
+        "corrected_event_id",
+        "error_reason",
+        "company_id",
+    )
+    _seal_child_guards = {
+        "trace.event.line": (
+            "event_id",
+            "role",
+            "product_id",
+            "udi_di",
+            "lot_id",
+            "lot_name",
+            "quantity",
+            "uom_id",
+            "move_line_id",
+            "location_id",
+            "location_dest_id",
+            "partner_id",
+            "partner_dest_id",
+        ),
+    }
+
+    event_uid = fields.Char(
+        string="Event ID",
+        required=True,
+        readonly=True,
+        copy=False,
+        default=lambda self: f"urn:uuid:{uuid.uuid4()}",
+        help="EPCIS eventID: a UUID URN for events recorded here, the sender's ID for captured "
+        "events (a second capture with the same ID stores nothing).",
+    )
+    event_type = fields.Selection(EVENT_TYPES, string="Type", required=True, readonly=True)
+    action = fields.Selection(ACTIONS, readonly=True)
+    biz_step = fields.Selection(BIZ_STEP_SELECTION, string="Business Step", readonly=True)
+    disposition = fields.Selection(DISPOSITION_SELECTION, readonly=True)
+    event_time = fields.Datetime(required=True, readonly=True, index=True)
+    event_tz = fields.Char(
+        string="Time Zone Offset", required=True, readonly=True, default="+00:00"
+    )
+    record_time = fields.Datetime(
+        string="Recorded At", required=True, readonly=True, default=fields.Datetime.now
+    )
+    read_point_id = fields.Many2one("stock.location", string="Read Point", readonly=True)
+    read_point_gln = fields.Char(string="Read Point GLN", readonly=True)
+    biz_location_id = fields.Many2one(
+        "stock.location", string="Business Location", readonly=True
+    )
+    biz_location_gln = fields.Char(string="Business Location GLN", readonly=True)
+    source_partner_id = fields.Many2one("res.partner", string="Source", readonly=True)
+    dest_partner_id = fields.Many2one(
+        "res.partner", string="Destination", readonly=True, index="btree_not_null"
+    )
+    origin = fields.Selection(ORIGINS, string="Recorded From", required=True, readonly=True)
+    move_id = fields.Many2one("stock.move", readonly=True, index="btree_not_null")
+    picking_id = fields.Many2one("stock.picking", string="Transfer", readonly=True)
+    production_id = fields.Many2one(
+        "mrp.production", string="Manufacturing Order", readonly=True, index="btree_not_null"
+    )
+    unbuild_id = fields.Many2one("mrp.unbuild", string="Unbuild Order", readonly=True)
+    repair_id = fields.Many2one(
+        "repair.order", string="Repair Order", readonly=True, index="btree_not_null"
+    )
+    scrap_id = fields.Many2one("stock.scrap", string="Scrap", readonly=True)
+    biz_transaction = fields.Char(
+        string="Business Document",
+        readonly=True,
+        help="The document behind the event: transfer, manufacturing or repair order, ticket, "
+        "or the sender's document for captured events.",
+    )
+    corrected_event_id = fields.Many2one(
+        "trace.event",
+        string="Corrects",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The event this one declares erroneous (EPCIS error declaration). The corrected "
+        "event no longer counts in traces; this event's lines replace it.",
+    )
+    correction_ids = fields.One2many("trace.event", "corrected_event_id", string="Corrections")
+    is_superseded = fields.Boolean(
+        string="Superseded", compute="_compute_is_superseded", search="_search_is_superseded"
+    )
+    error_reason = fields.Selection(ERROR_REASONS, readonly=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda self: self.env.company
+    )
+    line_ids = fields.One2many("trace.event.line", "event_id", string="Lines", readonly=True)
+    line_count = fields.Integer(compute="_compute_line_count")
+
+    _event_uid_unique = models.UniqueIndex("(event_uid)")
+
+    # ------------------------------------------------------------------ display
+
+    @api.depends("biz_step", "event_type", "biz_transaction")
+    def _compute_display_name(self):
+        steps = dict(self._fields["biz_step"]._description_selection(self.env))
+        types = dict(self._fields["event_type"]._description_selection(self.env))
+        for event in self:
+            label = steps.get(event.biz_step) or types.get(event.event_type) or ""
+            name = f"EV{event.id or 0:07d} {label}"
+            if event.biz_transaction:
+                name += f" ({event.biz_transaction})"
+            event.display_name = name
+
+    def _compute_line_count(self):
+        counts = dict(
+            self.env["trace.event.line"]._read_group(
+                [("event_id", "in", self.ids)], ["event_id"], ["__count"]
+            )
+        )
+        for event in self:
+            event.line_count = counts.get(event, 0)
+
+    def _compute_is_superseded(self):
+        superseded = set(
+            self.search([("corrected_event_id", "in", self.ids)]).corrected_event_id.ids
+        )
+        for event in self:
+            event.is_superseded = event.id in superseded
+
+    def _search_is_superseded(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on Superseded."))
+        corrected = self.search([("corrected_event_id", "!=", False)]).corrected_event_id
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", corrected.ids)]
+
+    # ------------------------------------------------------------------ sealing
+
+    def _seal_payload_data(self):
+        """The event's fields plus its lines, so that one ledger entry seals the whole event."""
+        data = super()._seal_payload_data()
+        line_model = self.env["trace.event.line"]
+        names = line_model._seal_line_fields()
+        lines_by_event = defaultdict(list)
+        lines = line_model.search([("event_id", "in", list(data))], order="id")
+        for line_id, values in lines._seal_line_values(names).items():
+            lines_by_event[values["event_id"]].append(values | {"id": line_id})
+        for event_id, values in data.items():
+            values["lines"] = [
+                {key: value for key, value in line.items() if key != "event_id"}
+                for line in lines_by_event.get(event_id, ())
+            ]
+        return data
+
+    def _seal_retention_start(self):
+        self.ensure_one()
+        return (self.event_time or self.create_date or fields.Datetime.now()).date()
+
+    def _seal_is_implantable(self):
+        self.ensure_one()
+        return any(self.line_ids.product_id.mapped("udi_implantable"))
+
+    def unlink(self):
+        if self.env.context.get("audit_seal_vacuum") is False:  # the retention purge
+            self.line_ids.unlink()
+        return super().unlink()
+
+    # ------------------------------------------------------------------ creation helpers
+
+    @api.model
+    def _trace_tz_offset(self, when, tz_name=None):
+        """``+HH:MM`` offset of the time zone (user's, else company's, else UTC) at ``when``."""
+        tz_name = tz_name or self.env.user.tz or self.env.company.partner_id.tz or "UTC"
+        try:
+            zone = pytz.timezone(tz_name)
+        except pytz.UnknownTimeZoneError:
+            zone = pytz.utc
+        offset = zone.utcoffset(when) if when else datetime.timedelta(0)
+        minutes = int(offset.total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "-"
+        minutes = abs(minutes)
+        return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+    @api.model
+    def _trace_location_glns(self, locations):
+        """{location id: GLN} from the location's warehouse partner, else its company."""
+        result = {}
+        for location in locations:
+            partner = location.warehouse_id.partner_id or location.company_id.partner_id
+            result[location.id] = partner.udi_gln or False
+        return result
+
+    @api.model
+    def _trace_product_dis(self, products):
+        """{product id: base-unit UDI-DI as it is now} (the value the event freezes)."""
+        result = {}
+        levels = self.env["udi.di"].search(
+            [
+                ("product_tmpl_id", "in", products.product_tmpl_id.ids),
+                ("packaging_level", "=", "base"),
+            ]
+        )
+        by_template = defaultdict(list)
+        for level in levels:
+            by_template[level.product_tmpl_id.id].append(level)
+        for product in products:
+            candidates = by_template.get(product.product_tmpl_id.id, [])
+            own = [level for level in candidates if level.product_id == product]
+            chosen = (own or [level for level in candidates if not level.product_id] or [None])[0]
+            result[product.id] = chosen.di if chosen else False
+        return result
+
+    @api.model
+    def _trace_create(self, vals_list):
+        """Create events (with their lines) in one batch, as the system, and return them.
+
+        Callers build ``vals_list`` from facts that already happened (a done move, a finished
+        order); users never create events directly.
+        """
+        if not vals_list:
+            return self.browse()
+        return self.sudo().with_context(tracking_disable=True).create(vals_list)
+
+    # ------------------------------------------------------------------ public API
+
+    @api.model
+    @api.readonly
+    def trace_forward(self, lot_ids):
+        """Where did these lots/serials go, and into what.
+
+        Returns ``{"lots": [{lot_id, product_id, depth}], "holders": [...]}`` (see
+        :meth:`_trace_result`).
+        """
+        return self._trace_result(lot_ids, "forward")
+
+    @api.model
+    @api.readonly
+    def trace_backward(self, lot_ids):
+        """Where did these lots/serials come from, and what is in them (same shape)."""
+        return self._trace_result(lot_ids, "backward")

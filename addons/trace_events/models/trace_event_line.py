@@ -1,0 +1,98 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.audit_seal.lib.canonical import to_plain
+
+LINE_ROLES = [
+    ("object", "Object"),
+    ("input", "Input"),
+    ("output", "Output"),
+    ("parent", "Parent"),
+    ("child", "Child added"),
+    ("removed", "Child removed"),
+]
+
+
+class TraceEventLine(models.Model):
+    """One lot, serial or quantity of an event, in the narrow table the traces walk.
+
+    ``location_id`` / ``location_dest_id`` and ``partner_id`` / ``partner_dest_id`` say where
+    the units were before and after the event (the partner being the external party holding
+    them when the location is not one of ours); holders are the balance of these lines.
+    Transformation edges go from ``input`` to ``output`` lines of the same event, association
+    and aggregation edges from ``child`` to ``parent`` lines.
+    """
+
+    _name = "trace.event.line"
+    _description = "Trace Event Line"
+    _order = "event_id desc, id"
+
+    event_id = fields.Many2one(
+        "trace.event", required=True, readonly=True, ondelete="restrict", index=True
+    )
+    role = fields.Selection(LINE_ROLES, required=True, readonly=True, default="object")
+    product_id = fields.Many2one("product.product", required=True, readonly=True)
+    udi_di = fields.Char(string="UDI-DI", readonly=True, help="The device's DI at the event.")
+    lot_id = fields.Many2one("stock.lot", string="Lot/Serial", readonly=True)
+    lot_name = fields.Char(string="Lot/Serial Number", readonly=True)
+    quantity = fields.Float(readonly=True, digits="Product Unit")
+    uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True)
+    move_line_id = fields.Many2one(
+        "stock.move.line", string="Move Line", readonly=True, index="btree_not_null"
+    )
+    location_id = fields.Many2one("stock.location", string="From", readonly=True)
+    location_dest_id = fields.Many2one("stock.location", string="To", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="From Partner", readonly=True)
+    partner_dest_id = fields.Many2one("res.partner", string="To Partner", readonly=True)
+    # related, for views and searches
+    event_time = fields.Datetime(related="event_id.event_time")
+    event_type = fields.Selection(related="event_id.event_type")
+    biz_step = fields.Selection(related="event_id.biz_step")
+    disposition = fields.Selection(related="event_id.disposition")
+    biz_transaction = fields.Char(related="event_id.biz_transaction")
+    company_id = fields.Many2one(related="event_id.company_id")
+
+    _lot_role_index = models.Index("(lot_id, role) WHERE lot_id IS NOT NULL")
+    _event_role_index = models.Index("(event_id, role)")
+
+    @api.model
+    def _seal_line_fields(self):
+        return tuple(self.env["trace.event"]._seal_child_guards["trace.event.line"])
+
+    def _seal_line_values(self, names):
+        """{line id: {field: plain canonical value}} for the event's sealed payload."""
+        self.fetch(names)
+        result = {}
+        for line in self:
+            values = {}
+            for name in names:
+                field = self._fields[name]
+                value = line[name]
+                if field.type == "many2one":
+                    value = f"{field.comodel_name},{value.id}" if value else None
+                elif field.type == "float":
+                    value = value or 0
+                elif value is False:
+                    value = None
+                values[name] = value
+            values["event_id"] = line.event_id.id
+            result[line.id] = to_plain(values)
+        return result
+
+    def write(self, vals):
+        raise UserError(
+            self.env._(
+                "Trace event lines cannot be changed: the event is sealed. Record a correction "
+                "instead."
+            )
+        )
+
+    def unlink(self):
+        if self.env.context.get("audit_seal_vacuum") is not False:  # only the retention purge
+            raise UserError(
+                self.env._(
+                    "Trace event lines cannot be deleted: the event is sealed and kept until its "
+                    "retention date."
+                )
+            )
+        return super().unlink()
