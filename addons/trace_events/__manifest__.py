@@ -17,6 +17,7 @@
         "views/trace_event_line_views.xml",
         "views/stock_lot_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "wizard/trace_epcis_import_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -3,6 +3,12 @@ from . import trace_event_line
 from . import trace_event_query
 from . import trace_event_correction
 from . import trace_event_consistency
+from . import trace_event_epcis
 from . import stock_move
 from . import stock_move_line
+from . import mrp_production
+from . import mrp_unbuild
+from . import repair_order
+from . import helpdesk_ticket
 from . import auditlog_rule
+from . import trace_demo

@@ -1,0 +1,1 @@
+from . import trace_epcis_import_wizard
