@@ -23,6 +23,7 @@
     "demo": [
         "demo/trace_events_demo.xml",
     ],
+    "post_init_hook": "post_init_hook",
     "application": False,
     "installable": True,
 }

@@ -287,6 +287,29 @@ class TraceEvent(models.Model):
             return self.browse()
         return self.sudo().with_context(tracking_disable=True).create(vals_list)
 
+    @api.model
+    def _trace_backfill(self):
+        """Record events for done movements that have none (history before installation).
+
+        Backfilled events are ordinary events (their event time is the movement's date, their
+        record time is now); running this again records nothing twice.
+        """
+        moves = self.env["stock.move"].sudo().search(
+            [("state", "=", "done")], order="date, id"
+        )
+        events = self.browse()
+        for start in range(0, len(moves), 1000):
+            events |= moves[start : start + 1000]._trace_record_moves()
+        for model, method in (
+            ("mrp.production", "_trace_record_production"),
+            ("mrp.unbuild", "_trace_record_unbuild"),
+            ("repair.order", "_trace_record_repair"),
+        ):
+            records = self.env[model].sudo().search([("state", "=", "done")], order="id")
+            if records and hasattr(records, method):
+                events |= getattr(records, method)()
+        return events
+
     # ------------------------------------------------------------------ public API
 
     @api.model

@@ -1,1 +1,87 @@
+import tempfile
+from unittest.mock import patch
 
+import psycopg2
+
+from odoo.tests import tagged
+from odoo.tools import config, mute_logger
+
+from odoo.addons.audit_seal.models.audit_seal_key import CONFIG_KEY_FILE
+from odoo.addons.audit_seal.tests.common import write_key_file
+
+from .common import TraceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestTraceSeal(TraceCommon):
+    """An event and its lines form one ledger entry; changing either is caught."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        key_dir = tempfile.TemporaryDirectory(prefix="trace_seal_test_")
+        cls.addClassCleanup(key_dir.cleanup)
+        cls.startClassPatcher(
+            patch.dict(config.options, {CONFIG_KEY_FILE: write_key_file(key_dir.name)})
+        )
+        cls.picking = cls._receive([(cls.catheter_variant, "S2401", 8)])
+        cls.event = cls.Event.search([("move_id", "in", cls.picking.move_ids.ids)])
+        cls.env.cr.flush()  # the pre-commit append, as a commit would run it
+
+    def _verify(self):
+        return self.env["audit.seal.entry"].verify_chain()
+
+    def _entry(self):
+        return self.env["audit.seal.entry"].search(
+            [("res_model", "=", "trace.event"), ("res_id", "=", self.event.id)]
+        )
+
+    def test_event_is_sealed_with_its_lines_in_one_entry(self):
+        entry = self._entry()
+        self.assertEqual(len(entry), 1)
+        self.assertIn('"lot_name":"S2401"', entry.payload)
+        self.assertIn('"quantity":"8"', entry.payload)
+        self.assertFalse(
+            self.env["audit.seal.entry"].search(
+                [("res_model", "=", "trace.event.line")]
+            ),
+            "lines are sealed inside their event, not one by one",
+        )
+        self.assertTrue(self._verify()["ok"])
+
+    def test_line_changed_in_sql_is_detected_at_its_event_entry(self):
+        self.env.cr.execute("SET LOCAL session_replication_role = replica")
+        self.env.cr.execute(
+            "UPDATE trace_event_line SET quantity = 80 WHERE event_id = %s", [self.event.id]
+        )
+        self.env.cr.execute("SET LOCAL session_replication_role = origin")
+        self.env.invalidate_all()
+        result = self._verify()
+        self.assertFalse(result["ok"])
+        self.assertEqual(result["first_bad_seq"], self._entry().seq, result["reason"])
+
+    def test_trigger_refuses_sql_update_and_delete_of_lines(self):
+        for query in (
+            "UPDATE trace_event_line SET quantity = 80 WHERE event_id = %s",
+            "DELETE FROM trace_event_line WHERE event_id = %s",
+            "UPDATE trace_event SET biz_step = 'shipping' WHERE id = %s",
+        ):
+            with (
+                self.subTest(query=query),
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(psycopg2.Error),
+                self.env.cr.savepoint(),
+            ):
+                self.env.cr.execute(query, [self.event.id])
+
+    def test_backfill_records_history_that_has_no_event(self):
+        self.env.cr.execute("SET LOCAL session_replication_role = replica")
+        self.env.cr.execute("DELETE FROM trace_event_line WHERE event_id = %s", [self.event.id])
+        self.env.cr.execute("DELETE FROM trace_event WHERE id = %s", [self.event.id])
+        self.env.cr.execute("SET LOCAL session_replication_role = origin")
+        self.env.invalidate_all()
+        self.assertFalse(self.Event.check_consistency()["ok"])
+        events = self.Event._trace_backfill()
+        self.assertEqual(events.line_ids.move_line_id, self.picking.move_line_ids)
+        self.assertTrue(self.Event.check_consistency()["ok"])
+        self.assertFalse(self.Event._trace_backfill(), "a second run records nothing")
