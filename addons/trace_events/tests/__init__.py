@@ -7,4 +7,5 @@ from . import test_repair_events
 from . import test_helpdesk_events
 from . import test_ui
 from . import test_api
+from . import test_master_data_log
 from . import test_demo

@@ -1,0 +1,47 @@
+from odoo.tests import tagged
+
+from .common import TraceCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMasterDataLog(TraceCommon):
+    """The UDI master data is subscribed to audit_seal's sealed change log at install."""
+
+    def _log_lines(self, record):
+        logs = self.env["auditlog.log"].search(
+            [("model_model", "=", record._name), ("res_id", "=", record.id),
+             ("method", "=", "write")]
+        )
+        return {line.field_name: line for line in logs.line_ids}
+
+    def test_device_udi_fields_changes_are_logged_with_old_and_new_value(self):
+        self.catheter.write({"udi_registration_number": "国械注准20243030001",
+                             "description_sale": "not master data"})
+        lines = self._log_lines(self.catheter)
+        self.assertIn("udi_registration_number", lines)
+        self.assertEqual(lines["udi_registration_number"].new_value_text, "国械注准20243030001")
+        self.assertNotIn("description_sale", lines)
+
+    def test_lot_expiry_change_is_logged(self):
+        lot = self._lot(self.catheter_variant, "LOG01", expiry=self._date(300))
+        lot.udi_expiry_date = self._date(200)
+        self.assertIn("expiration_date", self._log_lines(lot))
+
+    def test_partner_roles_and_licence_changes_are_logged(self):
+        self.distributor.write({
+            "udi_licence_expiry": self._date(10),
+            "udi_role_ids": [(4, self.env.ref("udi_master.partner_role_healthcare").id)],
+        })
+        lines = self._log_lines(self.distributor)
+        self.assertIn("udi_licence_expiry", lines)
+        self.assertIn("udi_role_ids", lines)
+
+    def test_the_change_log_entries_are_sealed_at_commit(self):
+        self.distributor.udi_licence_number = "苏药监械经营许20240002号"
+        log = self.env["auditlog.log"].search(
+            [("model_model", "=", "res.partner"), ("res_id", "=", self.distributor.id),
+             ("method", "=", "write")]
+        )
+        self.assertTrue(log)
+        pending = self.env["audit.seal.entry"]._seal_pending_ids("auditlog.log")
+        self.assertTrue(set(log.ids) <= pending, "queued for the ledger at commit")
