@@ -1,0 +1,41 @@
+from odoo import models
+from odoo.exceptions import UserError
+
+#: destinations a quarantined lot may still go to: our own locations (e.g. the quarantine
+#: area) and scrap/inventory (destruction)
+ALLOWED_USAGES = ("internal", "inventory")
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    def _action_done(self, cancel_backorder=False):
+        self._recall_check_blocked_lots()
+        return super()._action_done(cancel_backorder=cancel_backorder)
+
+    def _recall_check_blocked_lots(self):
+        """Refuse to ship, consume or hand over a lot that a recall quarantines."""
+        if self.env.context.get("recall_allow_blocked"):
+            return
+        lines = self.move_line_ids.filtered(
+            lambda line: line.lot_id.recall_blocked
+            and line.location_id.usage == "internal"
+            and line.location_dest_id.usage not in ALLOWED_USAGES
+        )
+        if not lines:
+            return
+        details = ", ".join(
+            self.env._(
+                "%(lot)s (%(campaigns)s)",
+                lot=line.lot_id.display_name,
+                campaigns=", ".join(line.lot_id._recall_blocking_campaigns().mapped("name")),
+            )
+            for line in lines[:10]
+        )
+        raise UserError(
+            self.env._(
+                "Quarantined by a recall, these lots/serials cannot be shipped or consumed: "
+                "%(details)s. A Traceability Manager can release them with a reason.",
+                details=details,
+            )
+        )

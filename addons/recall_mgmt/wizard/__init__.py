@@ -1,0 +1,3 @@
+from . import recall_sign_wizard
+from . import recall_reason_wizard
+from . import recall_response_wizard
