@@ -399,7 +399,9 @@ class RecallCampaign(models.Model):
                 campaign._recall_log(summary, details=changes)
                 campaign.message_post(body=summary)
                 if campaign.state not in ("draft", "analysed"):
+                    # decided already: new holdings are quarantined and notified at once
                     campaign._recall_quarantine()
+                    campaign._recall_prepare_notices()
         return True
 
     def action_approve(self):

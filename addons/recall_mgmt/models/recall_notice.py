@@ -155,6 +155,7 @@ class RecallNotice(models.Model):
                 continue
             notice.message_post_with_source(
                 template,
+                message_type="comment",
                 subtype_xmlid="mail.mt_comment",
                 partner_ids=notice._recall_recipients().ids,
             )
@@ -201,6 +202,7 @@ class RecallNotice(models.Model):
                 if not (campaign.is_drill and not campaign.drill_send_mail):
                     notice.message_post_with_source(
                         template,
+                        message_type="comment",
                         subtype_xmlid="mail.mt_comment",
                         partner_ids=notice._recall_recipients().ids,
                     )

@@ -1,1 +1,3 @@
 from . import test_campaign
+from . import test_quarantine
+from . import test_notices

@@ -1,0 +1,81 @@
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import RecallCommon
+
+
+@tagged("post_install", "-at_install")
+class TestQuarantine(RecallCommon):
+    def test_approval_blocks_own_stock_of_the_lot(self):
+        campaign = self._approved()
+        self.assertTrue(self.lot.recall_blocked)
+        self.assertFalse(self.other_lot.recall_blocked)
+        self.assertEqual(campaign.quarantine_ids.lot_id, self.lot)
+        self.assertIn("Hub cracks", campaign.quarantine_ids.reason)
+
+    def test_quarantine_records_a_sealed_holding_event_with_disposition_recalled(self):
+        self._approved()
+        event = self.env["trace.event"].search(
+            [("origin", "=", "recall"), ("line_ids.lot_id", "=", self.lot.id)]
+        )
+        self.assertEqual((event.biz_step, event.disposition), ("holding", "recalled"))
+        self.assertEqual(event.line_ids.quantity, 50)
+
+    def test_blocked_lot_cannot_be_delivered(self):
+        self._approved()
+        with self.assertRaisesRegex(UserError, "Quarantined by a recall.*RC-L1"):
+            self._deliver(self.distributor, [(self.catheter_variant, self.lot, 5)])
+
+    def test_blocked_lot_is_not_offered_for_reservation(self):
+        self._approved()
+        picking = self._deliver(self.distributor, [(self.catheter_variant, None, 1)],
+                                validate=False)
+        picking.move_ids.move_line_ids.unlink()
+        picking.move_ids.picked = False
+        picking.action_assign()
+        self.assertEqual(picking.move_ids.move_line_ids.lot_id, self.other_lot,
+                         "only the lot that is not quarantined is reserved")
+
+    def test_existing_reservations_on_the_lot_are_freed(self):
+        picking = self._deliver(self.distributor, [(self.catheter_variant, self.lot, 5)],
+                                validate=False)
+        self.assertEqual(picking.move_line_ids.lot_id, self.lot)
+        self._approved()
+        self.assertFalse(picking.move_line_ids.filtered(lambda line: line.lot_id == self.lot))
+
+    def test_release_needs_a_manager_and_a_reason(self):
+        campaign = self._approved()
+        block = campaign.quarantine_ids
+        with self.assertRaisesRegex(UserError, "Only a Traceability Manager"):
+            block.with_user(self.clerk)._recall_release("because")
+        with self.assertRaisesRegex(UserError, "reason"):
+            block.with_user(self.manager)._recall_release("  ")
+        block.with_user(self.manager)._recall_release("Lot tested conforming (report QA-77).")
+        self.assertFalse(self.lot.recall_blocked)
+        self.assertEqual(block.released_by_id, self.manager)
+        self.assertIn("QA-77", campaign.log_ids.sorted("id")[-1].note)
+        self._deliver(self.distributor, [(self.catheter_variant, self.lot, 5)])
+
+    def test_quarantine_location_gets_a_prepared_transfer(self):
+        quarantine = self.env["stock.location"].create({
+            "name": "Quarantine", "usage": "internal",
+            "location_id": self.warehouse.view_location_id.id,
+        })
+        campaign = self._approved(quarantine_location_id=quarantine.id)
+        picking = self.env["stock.picking"].search([("recall_campaign_id", "=", campaign.id)])
+        self.assertEqual(picking.location_dest_id, quarantine)
+        self.assertEqual(picking.move_line_ids.lot_id, self.lot, "reserved despite the block")
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+
+    def test_drill_does_not_block_stock_unless_asked(self):
+        drill = self._approved(is_drill=True)
+        self.assertTrue(drill.name.startswith("DRILL/"))
+        self.assertFalse(self.lot.recall_blocked)
+        self.assertFalse(drill.quarantine_ids)
+        self._deliver(self.distributor, [(self.catheter_variant, self.lot, 1)])
+
+    def test_drill_blocks_stock_when_asked(self):
+        self._approved(is_drill=True, drill_quarantine=True)
+        self.assertTrue(self.lot.recall_blocked)
