@@ -30,7 +30,26 @@ class AuditlogRule(models.Model):
                 names = sorted(
                     name
                     for name, field in model._fields.items()
-                    if field.store and (name.startswith("udi_") or name == "tracking")
+                    if field.store
+                    and not field.compute
+                    and (name.startswith("udi_") or name == "tracking")
                 )
             self._audit_seal_subscribe(model_name, list(names))
         return True
+
+    def get_auditlog_fields(self, model):
+        """Only the fields a rule logs, not every stored field.
+
+        OCA auditlog snapshots all stored fields of a new record inside a throw-away cache;
+        for a new contact that computes ``commercial_partner_id`` there and loses it before the
+        flush ("Could not find all values ... to flush"). Reading only the subscribed fields
+        avoids that, and is cheaper.
+        """
+        names = super().get_auditlog_fields(model)
+        rule = self.sudo().search(
+            [("model_id.model", "=", model._name), ("state", "=", "confirmed")], limit=1
+        )
+        if not rule or not rule.fields_to_exclude_ids:
+            return names
+        excluded = set(rule.fields_to_exclude_ids.mapped("name"))
+        return [name for name in names if name not in excluded]

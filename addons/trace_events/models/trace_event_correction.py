@@ -19,6 +19,7 @@ SEALED_HEADER = (
     "unbuild_id",
     "repair_id",
     "scrap_id",
+    "ticket_id",
     "biz_transaction",
     "company_id",
 )

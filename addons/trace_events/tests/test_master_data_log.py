@@ -45,3 +45,13 @@ class TestMasterDataLog(TraceCommon):
         self.assertTrue(log)
         pending = self.env["audit.seal.entry"]._seal_pending_ids("auditlog.log")
         self.assertTrue(set(log.ids) <= pending, "queued for the ledger at commit")
+
+    def test_creating_a_contact_of_a_company_still_works(self):
+        """OCA auditlog's create snapshot must not lose computed fields (commercial partner)."""
+        ward = self.env["res.partner"].create({"name": "Cardiology", "parent_id": self.hospital.id})
+        self.env.flush_all()
+        self.assertEqual(ward.commercial_partner_id, self.hospital)
+        self.env.cr.execute(
+            "SELECT commercial_partner_id FROM res_partner WHERE id = %s", [ward.id]
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], self.hospital.id)
