@@ -18,12 +18,21 @@
         "views/stock_lot_views.xml",
         "views/helpdesk_ticket_views.xml",
         "wizard/trace_epcis_import_wizard_views.xml",
+        "wizard/trace_lot_wizard_views.xml",
         "views/menus.xml",
     ],
     "demo": [
         "demo/trace_events_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
+    "assets": {
+        "web.assets_backend": [
+            "trace_events/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "trace_events/static/tests/tours/*.js",
+        ],
+    },
     "application": False,
     "installable": True,
 }

@@ -1,0 +1,446 @@
+"""The backend view of traces: the trace tree of lots/serials and the lot timeline.
+
+* ``trace.event.trace_tree(lot_ids, direction)``: the graph a trace walks (lots reached with
+  their depth and the events linking them) and who holds each lot, for the trace tree client
+  action (``trace_events.trace_tree``) and for integrators.
+* ``stock.lot``: event count and the actions behind the "Events" and "Trace" smart buttons.
+* ``trace.event.line``: the related and display fields of the lot timeline, and its row click.
+* ``trace.event``: lines split by role for the event form.
+"""
+
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .trace_event_query import EFFECTIVE, MAX_DEPTH
+
+TRACE_DIRECTIONS = [
+    ("forward", "Forward: where did it go"),
+    ("backward", "Backward: where did it come from"),
+]
+#: the client action of the trace tree (static/src/trace_tree)
+TRACE_TREE_TAG = "trace_events.trace_tree"
+
+
+class TraceEvent(models.Model):
+    _inherit = "trace.event"
+
+    # lines by role, for the event form (transformations show consumed / produced apart)
+    object_line_ids = fields.Many2many(
+        "trace.event.line", string="Devices", compute="_compute_role_lines"
+    )
+    input_line_ids = fields.Many2many(
+        "trace.event.line",
+        string="Consumed / Children",
+        compute="_compute_role_lines",
+        help="Input lines of a transformation, child lines of an aggregation or association.",
+    )
+    output_line_ids = fields.Many2many(
+        "trace.event.line",
+        string="Produced / Parent",
+        compute="_compute_role_lines",
+        help="Output lines of a transformation, parent lines of an aggregation or association.",
+    )
+
+    @api.depends("line_ids.role")
+    def _compute_role_lines(self):
+        for event in self:
+            lines = event.line_ids
+            event.object_line_ids = lines.filtered(lambda line: line.role == "object")
+            event.input_line_ids = lines.filtered(
+                lambda line: line.role in ("input", "child", "removed")
+            )
+            event.output_line_ids = lines.filtered(lambda line: line.role in ("output", "parent"))
+
+    # ------------------------------------------------------------------ trace tree
+
+    @api.model
+    @api.readonly
+    def trace_tree(self, lot_ids, direction="forward"):
+        """The trace of ``lot_ids`` as a graph, for the trace tree view.
+
+        :param list lot_ids: ids of the lots/serials to start from (the roots)
+        :param str direction: ``"forward"`` (where did they go, into what) or ``"backward"``
+            (where did they come from, what is in them)
+        :return: a dict of plain values (ids, strings, numbers; no integer keys):
+
+            * ``direction``, ``root_ids``
+            * ``lots``: every lot/serial reached, roots included: ``id``, ``name``,
+              ``product_id``, ``depth`` (events away from the nearest root) and ``parent_ids``
+              (the lots it was reached from)
+            * ``edges``: ``from_lot_id`` (nearer the roots), ``to_lot_id``, ``event_id``,
+              ``from_quantity`` and ``to_quantity`` (their quantities in that event)
+            * ``events``: ``id``, ``name``, ``event_time`` (ISO, UTC), ``biz_step``,
+              ``biz_transaction`` of the events of the edges
+            * ``holders``: who holds each lot reached, as in :meth:`trace_forward`
+            * ``sources``: the external parties each lot reached came from: ``lot_id``,
+              ``partner_id``, ``quantity`` (received from them), ``first_date``,
+              ``last_date``, ``documents``
+            * ``products``, ``partners``, ``locations``: ``id`` and ``name`` of those referred
+              to (products also ``uom`` and ``tracking``)
+            * ``summary``: ``lot_count`` (reached, roots excluded), ``max_depth``,
+              ``partner_count`` (partners holding some now), ``partner_received_count``,
+              ``partner_quantity`` and ``own_quantity`` (held by partners / in our locations)
+        """
+        if direction not in ("forward", "backward"):
+            raise UserError(
+                self.env._(
+                    "Unknown trace direction %(direction)r: use 'forward' or 'backward'.",
+                    direction=direction,
+                )
+            )
+        lot_ids = self._trace_check_lot_ids(lot_ids)
+        self.check_access("read")
+        nodes, edges = self._trace_tree_graph(lot_ids, direction) if lot_ids else ([], [])
+        reached_ids = [lot_id for lot_id, _depth in nodes]
+        holders = self._trace_holders(reached_ids)
+        sources = self._trace_tree_sources(reached_ids)
+
+        parents = defaultdict(list)
+        for edge in edges:
+            parents[edge["to_lot_id"]].append(edge["from_lot_id"])
+        lots = self.env["stock.lot"].sudo().browse(reached_ids)
+        lots.fetch(["name", "product_id"])
+        lot_rows = [
+            {
+                "id": lot.id,
+                "name": lot.name,
+                "product_id": lot.product_id.id,
+                "depth": depth,
+                "parent_ids": sorted(set(parents[lot.id])),
+            }
+            for lot, (_lot_id, depth) in zip(lots, nodes, strict=True)
+        ]
+        events = self.sudo().browse(sorted({edge["event_id"] for edge in edges}))
+        event_rows = [
+            {
+                "id": event.id,
+                "name": event.display_name,
+                "event_time": event.event_time.isoformat() if event.event_time else False,
+                "biz_step": event.biz_step or False,
+                "biz_transaction": event.biz_transaction or False,
+            }
+            for event in events
+        ]
+        products = lots.product_id | self.env["product.product"].sudo().browse(
+            [holder["product_id"] for holder in holders]
+        )
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .browse(
+                sorted(
+                    {holder["partner_id"] for holder in holders if holder["partner_id"]}
+                    | {source["partner_id"] for source in sources}
+                )
+            )
+        )
+        locations = (
+            self.env["stock.location"]
+            .sudo()
+            .browse(sorted({holder["location_id"] for holder in holders if holder["location_id"]}))
+        )
+        partner_holders = [holder for holder in holders if holder["holder_type"] == "partner"]
+        return {
+            "direction": direction,
+            "root_ids": lot_ids,
+            "lots": lot_rows,
+            "edges": edges,
+            "events": event_rows,
+            "holders": holders,
+            "sources": sources,
+            "products": [
+                {
+                    "id": product.id,
+                    "name": product.display_name,
+                    "uom": product.uom_id.name,
+                    "tracking": product.tracking,
+                }
+                for product in products.sorted("id")
+            ],
+            "partners": [{"id": p.id, "name": p.display_name} for p in partners],
+            "locations": [{"id": loc.id, "name": loc.display_name} for loc in locations],
+            "summary": {
+                "lot_count": len(reached_ids) - len(lot_ids),
+                "max_depth": max((depth for _lot_id, depth in nodes), default=0),
+                "partner_count": len(
+                    {h["partner_id"] for h in partner_holders if h["quantity"] > 0}
+                ),
+                "partner_received_count": len({h["partner_id"] for h in partner_holders}),
+                "partner_quantity": sum(h["quantity"] for h in partner_holders),
+                "own_quantity": sum(
+                    h["quantity"] for h in holders if h["holder_type"] == "location"
+                ),
+            },
+        }
+
+    @api.model
+    def _trace_tree_graph(self, lot_ids, direction):
+        """``([(lot id, depth)], [edge])`` of a trace, from one recursive query.
+
+        The walk is :meth:`_trace_reach`'s (same roles, same guard against cycles, corrected
+        events not followed); the edges are then every effective event joining two lots
+        reached, from the side nearer the roots (input/child lines forward, output/parent
+        lines backward) to the other, with the quantity of each side in the event (lines of
+        the same lot and side summed).
+        """
+        if direction == "forward":
+            from_roles, to_roles = ["input", "child"], ["output", "parent"]
+        else:
+            from_roles, to_roles = ["output", "parent"], ["input", "child"]
+        self.env["trace.event.line"].flush_model()
+        self.env["trace.event"].flush_model(["corrected_event_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH RECURSIVE reach(lot_id, depth) AS (
+                    SELECT unnest(%(start)s::int[]), 0
+                    UNION
+                    SELECT o.lot_id, r.depth + 1
+                      FROM reach r
+                      JOIN trace_event_line l ON l.lot_id = r.lot_id AND l.role = ANY(%(src)s)
+                      JOIN trace_event_line o ON o.event_id = l.event_id AND o.role = ANY(%(dst)s)
+                     WHERE o.lot_id IS NOT NULL AND o.lot_id <> r.lot_id
+                       AND r.depth < %(max_depth)s
+                       AND %(effective)s
+                ), lots AS (
+                    SELECT lot_id, min(depth) AS depth FROM reach GROUP BY lot_id
+                ), sides AS (
+                    SELECT l.event_id, l.lot_id, l.role = ANY(%(src)s) AS is_from,
+                           sum(l.quantity) AS quantity
+                      FROM lots
+                      JOIN trace_event_line l ON l.lot_id = lots.lot_id
+                     WHERE (l.role = ANY(%(src)s) OR l.role = ANY(%(dst)s))
+                       AND %(effective)s
+                     GROUP BY 1, 2, 3
+                )
+                SELECT 'lot', lot_id, depth, NULL::int, NULL::int, NULL::float, NULL::float
+                  FROM lots
+                UNION ALL
+                SELECT 'edge', f.lot_id, NULL, t.lot_id, f.event_id, f.quantity, t.quantity
+                  FROM sides f
+                  JOIN sides t ON t.event_id = f.event_id AND NOT t.is_from
+                 WHERE f.is_from AND t.lot_id <> f.lot_id
+                ORDER BY 1 DESC, 3, 2, 4, 5
+                """,
+                start=lot_ids,
+                src=from_roles,
+                dst=to_roles,
+                max_depth=MAX_DEPTH,
+                effective=EFFECTIVE,
+            )
+        )
+        nodes, edges = [], []
+        for kind, lot_id, depth, to_lot_id, event_id, from_qty, to_qty in self.env.cr.fetchall():
+            if kind == "lot":
+                nodes.append((lot_id, depth))
+            else:
+                edges.append(
+                    {
+                        "from_lot_id": lot_id,
+                        "to_lot_id": to_lot_id,
+                        "event_id": event_id,
+                        "from_quantity": from_qty or 0.0,
+                        "to_quantity": to_qty or 0.0,
+                    }
+                )
+        return nodes, edges
+
+    @api.model
+    def _trace_tree_sources(self, lot_ids):
+        """Who each of ``lot_ids`` came from: the external party of the effective lines that
+        brought units of it from outside (a supplier, a customer returning it), from one
+        aggregate query."""
+        if not lot_ids:
+            return []
+        self.env["trace.event.line"].flush_model()
+        self.env["trace.event"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT l.lot_id, l.partner_id, sum(l.quantity),
+                       min(e.event_time), max(e.event_time),
+                       array_remove(array_agg(DISTINCT e.biz_transaction), NULL)
+                  FROM trace_event_line l
+                  JOIN trace_event e ON e.id = l.event_id
+                  LEFT JOIN stock_location sl ON sl.id = l.location_id
+                 WHERE l.lot_id = ANY(%(lots)s) AND l.partner_id IS NOT NULL
+                   AND sl.usage IS DISTINCT FROM 'internal'
+                   AND %(effective)s
+                 GROUP BY 1, 2
+                 ORDER BY 1, 2
+                """,
+                lots=lot_ids,
+                effective=EFFECTIVE,
+            )
+        )
+        return [
+            {
+                "lot_id": lot_id,
+                "partner_id": partner_id,
+                "quantity": quantity or 0.0,
+                "first_date": first.isoformat() if first else False,
+                "last_date": last.isoformat() if last else False,
+                "documents": sorted(documents),
+            }
+            for lot_id, partner_id, quantity, first, last, documents in self.env.cr.fetchall()
+        ]
+
+    @api.model
+    def _trace_tree_action(self, lots, direction="forward"):
+        """The client action showing the trace tree of ``lots``."""
+        if not lots:
+            raise UserError(self.env._("Choose at least one lot or serial number to trace."))
+        if direction not in ("forward", "backward"):
+            raise UserError(
+                self.env._(
+                    "Unknown trace direction %(direction)r: use 'forward' or 'backward'.",
+                    direction=direction,
+                )
+            )
+        if len(lots) == 1:
+            name = self.env._("Trace of %(lot)s", lot=lots.display_name)
+        else:
+            name = self.env._("Trace of %(count)s lots/serials", count=len(lots))
+        return {
+            "type": "ir.actions.client",
+            "tag": TRACE_TREE_TAG,
+            "name": name,
+            "params": {"lot_ids": lots.ids, "direction": direction},
+        }
+
+    # ------------------------------------------------------------------ documents
+
+    def action_open_document(self):
+        """Open the business document behind the event (transfer, order, scrap), else the
+        event itself."""
+        self.ensure_one()
+        for field in ("picking_id", "production_id", "unbuild_id", "repair_id", "scrap_id"):
+            record = self[field]
+            if record and record.has_access("read"):
+                return {
+                    "type": "ir.actions.act_window",
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "views": [(False, "form")],
+                    "target": "current",
+                }
+        return self._trace_form_action()
+
+    def _trace_form_action(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "trace.event",
+            "res_id": self.id,
+            "views": [(self.env.ref("trace_events.trace_event_view_form").id, "form")],
+            "target": "current",
+        }
+
+
+class TraceEventLine(models.Model):
+    _inherit = "trace.event.line"
+
+    is_superseded = fields.Boolean(
+        related="event_id.is_superseded",
+        string="Superseded",
+        help="A later event declared this one erroneous: it no longer counts in traces.",
+    )
+    corrected_event_id = fields.Many2one(related="event_id.corrected_event_id", string="Corrects")
+    origin = fields.Selection(related="event_id.origin")
+    trace_status = fields.Selection(
+        [
+            ("effective", "In effect"),
+            ("superseded", "Superseded"),
+            ("correction", "Correction"),
+        ],
+        string="Status",
+        compute="_compute_trace_status",
+        help="Superseded: a later event declared this one erroneous, it no longer counts. "
+        "Correction: this event replaces an erroneous one.",
+    )
+    event_tz = fields.Char(related="event_id.event_tz")
+    from_label = fields.Char(
+        string="Came From",
+        compute="_compute_holder_labels",
+        help="Where the units were before the event: the external party when they came from "
+        "outside, else the location.",
+    )
+    to_label = fields.Char(
+        string="Went To",
+        compute="_compute_holder_labels",
+        help="Where the units were after the event: the external party when they left us, "
+        "else the location.",
+    )
+
+    @api.depends("location_id", "location_dest_id", "partner_id", "partner_dest_id")
+    def _compute_holder_labels(self):
+        def label(location, partner):
+            if partner and location.usage != "internal":
+                return partner.display_name
+            return location.display_name or False
+
+        lines = self.sudo()
+        for line, line_sudo in zip(self, lines, strict=True):
+            line.from_label = label(line_sudo.location_id, line_sudo.partner_id)
+            line.to_label = label(line_sudo.location_dest_id, line_sudo.partner_dest_id)
+
+    @api.depends("event_id")
+    def _compute_trace_status(self):
+        for line in self:
+            event = line.event_id
+            if event.is_superseded:
+                line.trace_status = "superseded"
+            elif event.corrected_event_id:
+                line.trace_status = "correction"
+            else:
+                line.trace_status = "effective"
+
+    def action_open_event(self):
+        """The row click of the timeline: the event of the line."""
+        self.ensure_one()
+        return self.event_id._trace_form_action()
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"
+
+    trace_event_count = fields.Integer(
+        string="Trace Events",
+        compute="_compute_trace_event_count",
+        help="Sealed events that moved or changed this lot/serial, corrections included.",
+    )
+
+    def _compute_trace_event_count(self):
+        lines = self.env["trace.event.line"]
+        counts = {}
+        if self.ids and lines.has_access("read"):
+            counts = dict(
+                lines._read_group(
+                    [("lot_id", "in", self.ids)], ["lot_id"], ["event_id:count_distinct"]
+                )
+            )
+        for lot in self:
+            lot.trace_event_count = counts.get(lot, 0)
+
+    def action_view_trace_events(self):
+        """The timeline of the lot/serial: its event lines, oldest first."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "trace_events.trace_event_line_action_timeline"
+        )
+        action["name"] = action["display_name"] = self.env._(
+            "History of %(lot)s", lot=self.display_name
+        )
+        action["domain"] = [("lot_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    def action_open_trace_tree(self, direction="forward"):
+        """The trace tree of these lots/serials."""
+        return self.env["trace.event"]._trace_tree_action(self, direction)
+
+    def action_open_trace_tree_backward(self):
+        return self.action_open_trace_tree("backward")
