@@ -18,8 +18,9 @@ class ResPartner(models.Model):
         help="Manufacturer, supplier, distributor, healthcare facility.",
     )
     udi_gln = fields.Char(
-        string="GLN", tracking=True, copy=False,
-        help="GS1 Global Location Number (13 digits with check digit).",
+        string="Supply-chain GLN", tracking=True, copy=False,
+        help="GS1 Global Location Number of the party in the device supply chain (13 digits "
+        "with check digit); events, exports and EPCIS documents identify the party by it.",
     )
     udi_licence_number = fields.Char(
         string="Business licence", tracking=True,
