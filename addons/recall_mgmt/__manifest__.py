@@ -32,6 +32,7 @@
         "views/recall_quarantine_views.xml",
         "views/stock_lot_views.xml",
         "views/helpdesk_ticket_views.xml",
+        "views/recall_campaign_report_views.xml",
         "views/menus.xml",
     ],
     "demo": [

@@ -13,3 +13,5 @@ from . import stock_move
 from . import stock_picking
 from . import trace_event
 from . import helpdesk_ticket
+from . import recall_campaign_report
+from . import res_company
