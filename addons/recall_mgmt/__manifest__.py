@@ -25,6 +25,7 @@
         "wizard/recall_reason_wizard_views.xml",
         "wizard/recall_response_wizard_views.xml",
         "views/recall_campaign_views.xml",
+        "views/recall_campaign_deadline_views.xml",
         "views/recall_campaign_line_views.xml",
         "views/recall_notice_views.xml",
         "views/recall_response_views.xml",
@@ -38,6 +39,14 @@
     "demo": [
         "demo/recall_mgmt_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "recall_mgmt/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "recall_mgmt/static/tests/tours/*.js",
+        ],
+    },
     "application": False,
     "installable": True,
 }

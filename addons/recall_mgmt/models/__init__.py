@@ -15,3 +15,5 @@ from . import trace_event
 from . import helpdesk_ticket
 from . import recall_campaign_report
 from . import res_company
+from . import recall_campaign_dashboard
+from . import recall_demo

@@ -260,6 +260,9 @@ class RecallCampaign(models.Model):
     def _compute_overdue(self):
         now = fields.Datetime.now()
         for campaign in self:
+            if campaign.state in ("closed", "terminated"):
+                campaign.overdue_count = 0
+                continue
             late_notices = campaign.notice_ids.filtered("is_overdue")
             late_deadlines = campaign.deadline_ids.filtered(
                 lambda d: not d.done_at and d.due_at and d.due_at < now

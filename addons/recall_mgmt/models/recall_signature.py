@@ -62,7 +62,8 @@ class RecallSignature(models.Model):
         if not password:
             raise UserError(self.env._("Enter your password to sign."))
         try:
-            user._check_credentials(
+            # _check_credentials checks the password of the environment's user
+            user.with_user(user)._check_credentials(
                 {"login": user.login, "password": password, "type": "password"},
                 {"interactive": True},
             )

@@ -175,3 +175,25 @@ class TestDeadlines(RecallCommon):
             lambda d: d.milestone == "status_report" and not d.done_at
         )
         self.assertEqual(following.due_at, status.due_at + timedelta(days=7))
+
+
+@tagged("post_install", "-at_install")
+class TestSignature(RecallCommon):
+    def test_signing_for_a_user_checks_that_users_password(self):
+        campaign = self._campaign()
+        Signature = self.env["recall.signature"]  # the environment's user is not the signer
+        with self.assertRaisesRegex(UserError, "Wrong password"):
+            Signature._recall_sign(campaign, "approve", "admin", user=self.manager)
+        signature = Signature._recall_sign(campaign, "approve", "qm-password", user=self.manager)
+        self.assertEqual(signature.user_id, self.manager)
+
+    def test_closed_recall_counts_nothing_overdue(self):
+        campaign = self._approved(response_days=0)
+        campaign.action_notify()
+        self.assertGreater(campaign.overdue_count, 0)
+        action = campaign.action_terminate()
+        wizard = self.env["recall.reason.wizard"].browse(action["res_id"])
+        wizard.reason = "Superseded by a wider recall."
+        wizard.action_confirm()
+        campaign.invalidate_recordset(["overdue_count"])
+        self.assertEqual(campaign.overdue_count, 0)
