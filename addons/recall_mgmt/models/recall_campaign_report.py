@@ -43,6 +43,25 @@ class RecallCampaign(models.Model):
             campaign._recall_check_reportable()
         return self.env.ref(REPORT_KINDS[kind][0]).report_action(self)
 
+    # buttons call methods without arguments
+    def action_print_report_nmpa(self):
+        return self.action_print_regulator_report("nmpa")
+
+    def action_print_report_fda806(self):
+        return self.action_print_regulator_report("fda806")
+
+    def action_print_report_eu_fsn(self):
+        return self.action_print_regulator_report("eu_fsn")
+
+    def action_download_xlsx_nmpa(self):
+        return self.action_download_regulator_xlsx("nmpa")
+
+    def action_download_xlsx_fda806(self):
+        return self.action_download_regulator_xlsx("fda806")
+
+    def action_download_xlsx_eu_fsn(self):
+        return self.action_download_regulator_xlsx("eu_fsn")
+
     def action_download_regulator_xlsx(self, kind):
         """A URL action downloading the spreadsheet of ``kind`` for this campaign."""
         self.ensure_one()

@@ -54,6 +54,10 @@ class RecallNotice(models.Model):
     )
     effectiveness_verified_at = fields.Datetime(string="Verified At", readonly=True)
     effectiveness_note = fields.Text(string="Verification Note")
+    urgency_prefix = fields.Char(
+        compute="_compute_urgency_prefix",
+        help="'URGENT: ' for class I and II recalls (21 CFR 7.49), in the reader's language.",
+    )
     # figures
     lot_count = fields.Integer(compute="_compute_figures")
     qty_shipped = fields.Float(compute="_compute_figures", digits="Product Unit")
@@ -73,6 +77,12 @@ class RecallNotice(models.Model):
     def _compute_display_name(self):
         for notice in self:
             notice.display_name = f"{notice.name} {notice.partner_id.display_name or ''}".strip()
+
+    @api.depends("campaign_id.recall_class")
+    def _compute_urgency_prefix(self):
+        for notice in self:
+            urgent = notice.campaign_id.recall_class in ("1", "2")
+            notice.urgency_prefix = self.env._("URGENT: ") if urgent else ""
 
     def _compute_is_overdue(self):
         now = fields.Datetime.now()
