@@ -1,0 +1,2 @@
+from . import recall_notice
+from . import stock_picking

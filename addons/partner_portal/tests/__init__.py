@@ -1,0 +1,6 @@
+from . import test_portal_security
+from . import test_portal_answers
+from . import test_portal_api
+from . import test_portal_mail
+from . import test_portal_tour
+from . import test_portal_pages
