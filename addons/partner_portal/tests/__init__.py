@@ -4,3 +4,4 @@ from . import test_portal_api
 from . import test_portal_mail
 from . import test_portal_tour
 from . import test_portal_pages
+from . import test_translations
