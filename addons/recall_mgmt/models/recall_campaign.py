@@ -427,21 +427,65 @@ class RecallCampaign(models.Model):
         self._recall_prepare_notices()
         return True
 
+    #: notices mailed within the button's request; more go to the sending job (the notice PDF
+    #: takes wkhtmltopdf 1 to 2 s each: 500 notices would outlast a worker's time limit)
+    _recall_send_now_limit = 20
+
     def action_notify(self):
         """Send every prepared notice (mail, and the portal once published)."""
         self._recall_check_manager()
         for campaign in self:
             if campaign.state not in ("approved", "notified", "in_progress", "effectiveness"):
                 raise UserError(self.env._("Approve the recall before notifying consignees."))
-            notices = campaign.notice_ids.filtered(lambda notice: notice.state == "draft")
-            notices._recall_send()
-            if campaign.state == "approved":
-                campaign._recall_transition(
-                    "notified",
-                    note=self.env._("%(count)s notice(s) sent.", count=len(notices)),
+            notices = campaign.notice_ids.filtered(
+                lambda notice: notice.state == "draft" and not notice.send_queued
+            )
+            if len(notices) > self._recall_send_now_limit:
+                notices.write({"send_queued": True})
+                self.env.ref("recall_mgmt.ir_cron_recall_send_notices")._trigger()
+                campaign._recall_log(
+                    self.env._(
+                        "%(count)s notice(s) queued for sending by the background job.",
+                        count=len(notices),
+                    )
                 )
-            campaign._recall_mark_milestone("notification")
+                continue
+            campaign._recall_notices_sent(notices)
         return True
+
+    def _recall_notices_sent(self, notices):
+        self.ensure_one()
+        notices._recall_send()
+        if self.state == "approved":
+            self._recall_transition(
+                "notified",
+                note=self.env._("%(count)s notice(s) sent.", count=len(notices)),
+            )
+        self._recall_mark_milestone("notification")
+
+    @api.model
+    def _recall_send_queued(self, limit):
+        """Mail up to ``limit`` queued notices; returns how many were sent."""
+        notices = self.env["recall.notice"].search(
+            [("send_queued", "=", True), ("state", "=", "draft")], limit=limit, order="id"
+        )
+        for campaign in notices.campaign_id:
+            campaign._recall_notices_sent(
+                notices.filtered(lambda n, c=campaign: n.campaign_id == c)
+            )
+        notices.send_queued = False
+        return len(notices)
+
+    @api.model
+    def _cron_recall_send_notices(self, batch_size=20):
+        """Mail queued notices in batches, committing after each batch."""
+        Cron = self.env["ir.cron"]
+        while sent := self._recall_send_queued(batch_size):
+            remaining = self.env["recall.notice"].search_count(
+                [("send_queued", "=", True), ("state", "=", "draft")]
+            )
+            if Cron._commit_progress(sent, remaining=remaining) <= 0 or not remaining:
+                break
 
     def action_start_follow_up(self):
         self._recall_check_manager()

@@ -38,6 +38,9 @@ class RecallNotice(models.Model):
     line_ids = fields.One2many("recall.campaign.line", "notice_id", string="Affected Units")
     response_ids = fields.One2many("recall.response", "notice_id", string="Responses")
     return_picking_ids = fields.One2many("stock.picking", "recall_notice_id", string="Returns")
+    send_queued = fields.Boolean(
+        readonly=True, copy=False, index=True, help="Waiting for the sending job."
+    )
     sent_at = fields.Datetime(readonly=True, copy=False)
     deadline = fields.Datetime(
         string="Respond By", readonly=True, help="Acknowledge and report by this time."

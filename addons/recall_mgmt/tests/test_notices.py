@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import freeze_time, tagged
@@ -58,6 +59,21 @@ class TestNotices(RecallCommon):
         self.assertTrue(message.attachment_ids.filtered(lambda a: "Recall notice" in a.name))
         self.assertEqual(campaign.state, "notified")
         self.assertTrue(campaign.first_notified_at)
+
+    def test_many_notices_are_queued_for_the_background_job(self):
+        campaign = self._approved()
+        with patch.object(type(campaign), "_recall_send_now_limit", 1):
+            campaign.action_notify()
+        self.assertEqual(set(campaign.notice_ids.mapped("state")), {"draft"})
+        self.assertTrue(all(campaign.notice_ids.mapped("send_queued")))
+        self.assertEqual(campaign.state, "approved")
+        self.assertEqual(self.env["recall.campaign"]._recall_send_queued(1), 1)
+        self.assertEqual(self.env["recall.campaign"]._recall_send_queued(10), 1)
+        self.assertEqual(set(campaign.notice_ids.mapped("state")), {"sent"})
+        self.assertEqual(campaign.state, "notified")
+        self.assertEqual(
+            campaign.deadline_ids.filtered(lambda d: d.milestone == "notification").state, "done"
+        )
 
     def test_class_one_subject_says_urgent(self):
         _campaign, notice = self._sent(recall_class="1")
