@@ -67,10 +67,26 @@ def checkpoint_message(seq_from, seq_to, head_hash, ts, key_id):
     )
 
 
+def iter_chain_hashes(prev_hash, first_seq, payloads):
+    """Hashes of consecutive entries ``first_seq, first_seq + 1, ...`` after ``prev_hash``,
+    one at a time (the same as calling :func:`entry_hash` entry after entry, without
+    converting each hash back from hex)."""
+    if len(prev_hash) != 64:
+        raise ValueError(f"previous hash must be 64 hex digits, got {prev_hash!r}")
+    if first_seq < 1:
+        raise ValueError(f"sequence out of range: {first_seq!r}")
+    sha256 = hashlib.sha256
+    prev = bytes.fromhex(prev_hash)
+    for seq, payload in enumerate(payloads, first_seq):
+        if seq >= 1 << 63:
+            raise ValueError(f"sequence out of range: {seq!r}")
+        digest = sha256(prev)
+        digest.update(seq.to_bytes(8, "big"))
+        digest.update(payload)
+        prev = digest.digest()
+        yield prev.hex()
+
+
 def chain_hashes(prev_hash, first_seq, payloads):
     """Hashes of consecutive entries ``first_seq, first_seq + 1, ...`` after ``prev_hash``."""
-    hashes = []
-    for offset, payload in enumerate(payloads):
-        prev_hash = entry_hash(prev_hash, first_seq + offset, payload)
-        hashes.append(prev_hash)
-    return hashes
+    return list(iter_chain_hashes(prev_hash, first_seq, payloads))

@@ -10,3 +10,4 @@ from . import auditlog_log
 from . import auditlog_log_line
 from . import auditlog_rule
 from . import auditlog_autovacuum
+from . import res_users

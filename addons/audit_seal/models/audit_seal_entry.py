@@ -1,6 +1,8 @@
-import io
+import itertools
 import logging
 from collections import defaultdict
+
+import psycopg2
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError
@@ -8,8 +10,9 @@ from odoo.sql_db import db_connect
 from odoo.tools import SQL
 
 from ..lib import export
-from ..lib.canonical import format_datetime
-from ..lib.chain import GENESIS_HASH, chain_hashes, checkpoint_message, entry_payload
+from ..lib.canonical import CanonicalError, canonical_json, format_datetime
+from ..lib.chain import GENESIS_HASH, checkpoint_message, iter_chain_hashes
+from ..lib.fragments import envelope_template
 from ..lib.keys import sign
 from ..tools import seal_sql
 
@@ -21,8 +24,72 @@ CHAIN_LOCK_KEY = 0x61756469745F736561
 CHAIN_LOCK_KEY = CHAIN_LOCK_KEY & 0x7FFFFFFFFFFFFFFF
 #: non-transactional mirror of the head sequence number (see _seal_head)
 HEAD_SEQUENCE = "audit_seal_head_seq"
-#: COPY text format escapes (canonical JSON never holds raw control characters; be safe anyway)
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+class _ChunkReader:
+    """File-like object for COPY FROM STDIN that returns one chunk per read.
+
+    An exception raised while producing a chunk aborts the COPY (nothing is inserted and the
+    transaction can only be rolled back) and is kept in ``error``: psycopg2 reports it as a
+    generic error, the caller raises the original instead.
+    """
+
+    __slots__ = ("_chunks", "error")
+
+    def __init__(self, chunks):
+        self._chunks = chunks
+        self.error = None
+
+    def read(self, size=-1):
+        try:
+            return next(self._chunks, "")
+        except Exception as exc:
+            self.error = exc
+            raise
+
+    readline = read
+
+
+def _copy_lines(first, sealed_at, rows, prev_hash, hashes, chunk=32):
+    """COPY text lines of the entries, ``chunk`` rows at a time; appends the hashes to
+    ``hashes`` as it goes."""
+    lines = []
+    append = lines.append
+    chained = iter_chain_hashes(prev_hash, first, [row[4] for row in rows])
+    for seq, ((model, res_id, op, uid, _payload, text), hash_) in enumerate(
+        zip(rows, chained, strict=True), first
+    ):
+        # COPY text format: backslash, tab, newline and carriage return are escaped
+        # (canonical JSON holds no raw control character, only backslashes of its escapes)
+        if "\\" in text:
+            text = text.replace("\\", "\\\\")
+        if "\t" in text or "\n" in text or "\r" in text:
+            text = text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        append(
+            f"{seq}\t{model}\t{res_id}\t{op}\t{uid}\t{sealed_at}\t{text}\t{prev_hash}\t{hash_}\n"
+        )
+        hashes.append(hash_)
+        prev_hash = hash_
+        if len(lines) == chunk:
+            yield "".join(lines)
+            lines.clear()
+    if lines:
+        yield "".join(lines)
+
+
+class LedgerUserField(fields.Many2one):
+    """Many2one to ``res.users`` without a PostgreSQL foreign key.
+
+    A foreign key costs one referential-integrity lookup (and row lock) in ``res_users`` per
+    ledger entry, a third of what inserting the entry costs. The ledger does not need it: the
+    user id is also in the entry's signed payload (``uid``), the append writes the uid of the
+    transaction's own user, and the one thing the foreign key gave on top, refusing to delete a
+    user who sealed entries, is kept by a trigger on ``res_users`` (``audit_seal_guard_user``,
+    ``tools/seal_sql.py``) and by ``res.users`` unlink in the ORM.
+    """
+
+    def update_db_foreign_key(self, model, column):
+        return
 
 
 class AuditSealEntry(models.Model):
@@ -45,7 +112,7 @@ class AuditSealEntry(models.Model):
         required=True,
         readonly=True,
     )
-    user_id = fields.Many2one("res.users", string="User", readonly=True, ondelete="restrict")
+    user_id = LedgerUserField("res.users", string="User", readonly=True, ondelete="restrict")
     sealed_at = fields.Datetime(string="Sealed At", required=True, readonly=True)
     payload = fields.Text(string="Canonical Payload", required=True, readonly=True)
     prev_hash = fields.Char(string="Previous Hash", required=True, readonly=True)
@@ -57,12 +124,15 @@ class AuditSealEntry(models.Model):
     )
 
     _seq_unique = models.UniqueIndex("(seq)")
-    _record_index = models.Index("(res_model, res_id)")
+    # one integer per entry: cheap to maintain; lookups add res_model as a filter (ids of
+    # different sealed models rarely collide, and never more than once per model)
+    _record_index = models.Index("(res_id)")
 
     def init(self):
         super().init()
         cr = self.env.cr
         seal_sql.guard_ledger_table(cr, self._table)
+        seal_sql.guard_users_table(cr, self.env["res.users"]._table, self._table)
         cr.execute(
             SQL(
                 "CREATE SEQUENCE IF NOT EXISTS %s MINVALUE 0 START 0",
@@ -114,18 +184,15 @@ class AuditSealEntry(models.Model):
         if not records:
             return
         pending = self._seal_pending()
-        uid = self.env.uid
-        model = records._name
-        pending["items"].extend(("create", model, rid, uid, None) for rid in records._ids)
-        pending["ids"][model].update(records._ids)
+        ids = records._ids
+        # one queued batch per create() call: (op, model, ids, uid, data by id)
+        pending["items"].append(("create", records._name, ids, self.env.uid, None))
+        pending["ids"][records._name].update(ids)
 
     @api.model
     def _seal_register_purge(self, records, data_by_id):
         pending = self._seal_pending()
-        uid = self.env.uid
-        pending["items"].extend(
-            ("purge", records._name, rid, uid, data_by_id[rid]) for rid in records._ids
-        )
+        pending["items"].append(("purge", records._name, records._ids, self.env.uid, data_by_id))
 
     @api.model
     def _seal_pending_ids(self, model):
@@ -137,28 +204,61 @@ class AuditSealEntry(models.Model):
 
     @api.model
     def _seal_build_payloads(self, items):
-        """Canonical payloads of the queued items, in order (computed before taking the lock)."""
+        """Canonical payloads of the queued items, in order (computed before taking the lock).
+
+        ``items`` are the queued batches ``(op, model, ids, uid, data by id)``. Returns
+        ``(ts, rows)``; each row is ``(model, res_id, op, uid, payload, text)`` with ``payload``
+        the canonical bytes of :func:`lib.chain.entry_payload` and ``text`` the same decoded,
+        built from ready-made JSON fragments (:meth:`audit.seal.mixin._seal_payload_json`,
+        :func:`lib.fragments.envelope_template`) with the very same bytes.
+        """
         ts = self.env.cr.now()
         by_model = defaultdict(list)
-        purged = set()
-        for op, model, rid, _uid, _data in items:
+        purged = False
+        for op, model, ids, _uid, _data in items:
             if op == "create":
-                by_model[model].append(rid)
+                by_model[model].extend(ids)
             else:
-                purged.add((model, rid))
-        values = {}
+                purged = True
+        texts = {}
         for model, ids in by_model.items():
             records = self.env[model].browse(ids).with_context(active_test=False)
             if purged:
                 records = records.exists()
-            values[model] = records._seal_payload_data()
+            texts[model] = records._seal_payload_json()
         rows = []
-        for op, model, rid, uid, data in items:
+        templates = {}
+        for op, model, ids, uid, data in items:
             if op == "create":
-                data = values[model].get(rid)
-                if data is None:  # created then purged in the same transaction
-                    continue
-            rows.append((model, rid, op, uid, entry_payload(model, rid, op, uid, ts, data)))
+                found = texts[model]
+                if purged:  # created then purged in the same transaction: no create entry
+                    ids = [rid for rid in ids if rid in found]
+                data_jsons = list(map(found.__getitem__, ids))
+            else:
+                data_jsons = [canonical_json(data[rid]).decode("utf-8") for rid in ids]
+            if not set(map(type, ids)) <= {int}:
+                raise CanonicalError(f"record ids of {model} must be integers: {ids!r}")
+            template = templates.get((model, op, uid))
+            if template is None:
+                template = templates[model, op, uid] = envelope_template(model, op, uid, ts)
+            text_list = list(map(template.__mod__, zip(data_jsons, ids, strict=True)))
+            try:
+                payloads = list(map(str.encode, text_list))
+            except UnicodeEncodeError as exc:
+                raise CanonicalError(
+                    f"a sealed value of {model} is not valid Unicode (lone surrogate)"
+                ) from exc
+            rows.extend(
+                zip(
+                    itertools.repeat(model),
+                    ids,
+                    itertools.repeat(op),
+                    itertools.repeat(uid),
+                    payloads,
+                    text_list,
+                    strict=False,
+                )
+            )
         return ts, rows
 
     @api.model
@@ -170,23 +270,21 @@ class AuditSealEntry(models.Model):
         signer = self.env["audit.seal.key"]._seal_signer()
         cr = self.env.cr
         # --- one short critical section, held until COMMIT right after this hook ---
-        cr.execute(SQL("SELECT pg_advisory_xact_lock(%s)", CHAIN_LOCK_KEY))
-        head_seq, head_hash, fresh = self._seal_head()
-        self.env["audit.seal.key"]._seal_ensure_registered(signer, fresh)
+        head_seq, head_hash, fresh, key_state, signed_at = self._seal_lock(signer)
+        if self.env["audit.seal.key"]._seal_ensure_registered(signer, fresh, key_state):
+            cr.execute(SQL("SELECT clock_timestamp() AT TIME ZONE 'UTC'"))
+            signed_at = cr.fetchone()[0]  # after the key's valid_from
         first = head_seq + 1
-        hashes = chain_hashes(head_hash, first, [row[4] for row in rows])
-        prevs = [head_hash, *hashes[:-1]]
-        self._seal_copy_entries(first, ts, rows, prevs, hashes)
+        hashes = self._seal_copy_entries(first, ts, rows, head_hash)
         last = first + len(rows) - 1
-        cr.execute(SQL("SELECT clock_timestamp() AT TIME ZONE 'UTC'"))
-        signed_at = cr.fetchone()[0]
         message = checkpoint_message(first, last, hashes[-1], signed_at, signer.key_id)
         cr.execute(
             SQL(
                 """
                 INSERT INTO audit_seal_checkpoint
                     (seq_from, seq_to, head_hash, signed_at, key_id, signature)
-                VALUES (%s, %s, %s, %s, %s, %s)
+                VALUES (%s, %s, %s, %s, %s, %s);
+                SELECT setval(%s, %s, true);
                 """,
                 first,
                 last,
@@ -194,33 +292,68 @@ class AuditSealEntry(models.Model):
                 signed_at,
                 signer.key_id,
                 sign(signer.private_key, message),
+                HEAD_SEQUENCE,
+                last,
             )
         )
-        cr.execute(SQL("SELECT setval(%s, %s, true)", HEAD_SEQUENCE, last))
         self.env["audit.seal.entry"].invalidate_model()
         self.env["audit.seal.checkpoint"].invalidate_model()
 
     @api.model
-    def _seal_copy_entries(self, first, ts, rows, prevs, hashes):
-        """One COPY of all the transaction's entries (the cheapest bulk insert)."""
-        sealed_at = ts.isoformat(sep=" ")
-        buffer = io.StringIO()
-        write = buffer.write
-        for offset, (model, res_id, op, uid, payload) in enumerate(rows):
-            text = payload.decode("utf-8").translate(_COPY_ESCAPES)
-            write(
-                f"{first + offset}\t{model}\t{res_id}\t{op}\t{uid}\t{sealed_at}\t{text}\t"
-                f"{prevs[offset]}\t{hashes[offset]}\n"
+    def _seal_copy_entries(self, first, ts, rows, prev_hash):
+        """Hash the entries and insert them with one COPY (the cheapest bulk insert).
+
+        The rows are hashed and formatted a chunk at a time while COPY sends them, so that
+        PostgreSQL inserts one chunk while the next is being prepared. Returns the hashes.
+        """
+        hashes = []
+        reader = _ChunkReader(_copy_lines(first, ts.isoformat(sep=" "), rows, prev_hash, hashes))
+        try:
+            self.env.cr.copy_expert(
+                "COPY audit_seal_entry (seq, res_model, res_id, op, user_id, sealed_at, payload, "
+                "prev_hash, entry_hash) FROM STDIN",
+                reader,
             )
-        buffer.seek(0)
-        self.env.cr.copy_expert(
-            "COPY audit_seal_entry (seq, res_model, res_id, op, user_id, sealed_at, payload, "
-            "prev_hash, entry_hash) FROM STDIN",
-            buffer,
-        )
+        except psycopg2.Error:
+            if reader.error is not None:
+                raise reader.error from None
+            raise
+        if len(hashes) != len(rows):  # pragma: no cover - COPY read the stream to its end
+            raise RuntimeError("audit_seal: the ledger COPY stopped before its end")
+        return hashes
 
     @api.model
-    def _seal_head(self):
+    def _seal_lock(self, signer):
+        """Take the chain lock and read what the append needs, in one round trip.
+
+        Returns ``(head_seq, head_hash, fresh, key_state, signed_at)``: the chain head (see
+        :meth:`_seal_head`), ``(registered, valid_to)`` of ``signer``'s key (for
+        :meth:`audit.seal.key._seal_ensure_registered`) and the time of the checkpoint.
+        """
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                SELECT pg_advisory_xact_lock(%s);
+                SELECT (SELECT last_value FROM %s),
+                       (SELECT ARRAY[seq::text, entry_hash] FROM audit_seal_entry
+                         ORDER BY seq DESC LIMIT 1),
+                       (SELECT ARRAY[valid_to::text] FROM audit_seal_key WHERE key_id = %s),
+                       clock_timestamp() AT TIME ZONE 'UTC'
+                """,
+                CHAIN_LOCK_KEY,
+                SQL.identifier(HEAD_SEQUENCE),
+                signer.key_id,
+            )
+        )
+        marker, own, key_row, signed_at = cr.fetchone()
+        own = (int(own[0]), own[1]) if own else None
+        head_seq, head_hash, fresh = self._seal_head(marker, own)
+        key_state = (key_row is not None, key_row[0] if key_row else None)
+        return head_seq, head_hash, fresh, key_state, signed_at
+
+    @api.model
+    def _seal_head(self, marker=None, own=False):
         """(seq, hash, fresh) of the chain head, to be called under the chain lock.
 
         Odoo's cursors are REPEATABLE READ: the transaction's snapshot may predate appends that
@@ -229,18 +362,25 @@ class AuditSealEntry(models.Model):
         when the snapshot's head matches it, the snapshot is fresh. Otherwise the head is read
         through a new connection, which sees every committed append (no other append can
         commit while we hold the lock); own uncommitted appends, if any, are newer still.
+        ``marker`` and ``own`` (the snapshot's head, ``None`` for an empty ledger) may be
+        given when already read (:meth:`_seal_lock`).
         """
         cr = self.env.cr
-        cr.execute(
-            SQL(
-                "SELECT (SELECT last_value FROM %s), seq, entry_hash FROM audit_seal_entry "
-                "ORDER BY seq DESC LIMIT 1",
-                SQL.identifier(HEAD_SEQUENCE),
+        if own is False:
+            cr.execute(
+                SQL(
+                    "SELECT (SELECT last_value FROM %s), seq, entry_hash FROM audit_seal_entry "
+                    "ORDER BY seq DESC LIMIT 1",
+                    SQL.identifier(HEAD_SEQUENCE),
+                )
             )
-        )
-        row = cr.fetchone()
-        own = (row[1], row[2]) if row else (0, GENESIS_HASH)
-        marker = row[0] if row else self._seal_head_marker()
+            row = cr.fetchone()
+            own = (row[1], row[2]) if row else None
+            marker = row[0] if row else None
+        if own is None:
+            own = (0, GENESIS_HASH)
+        if marker is None:
+            marker = self._seal_head_marker()
         if marker == own[0]:
             return own[0], own[1], True
         with db_connect(cr.dbname).cursor() as fresh_cr:

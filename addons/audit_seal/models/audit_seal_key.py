@@ -170,12 +170,20 @@ class AuditSealKey(models.Model):
         return path
 
     @api.model
-    def _seal_ensure_registered(self, signer, fresh):
-        """Register the signing key (retiring the previous one) if needed; under the lock."""
+    def _seal_ensure_registered(self, signer, fresh, key_state=None):
+        """Register the signing key (retiring the previous one) if needed; under the lock.
+
+        ``key_state`` is ``(registered, valid_to)`` of the key when the caller already read it
+        under the lock (:meth:`audit.seal.entry._seal_lock`). Returns True when the key was
+        registered now.
+        """
         cr = self.env.cr
         query = SQL("SELECT valid_to FROM audit_seal_key WHERE key_id = %s", signer.key_id)
-        cr.execute(query)
-        row = cr.fetchone()
+        if key_state is None:
+            cr.execute(query)
+            row = cr.fetchone()
+        else:
+            row = (key_state[1],) if key_state[0] else None
         if row is None and not fresh:
             # our snapshot may predate the key's registration by another transaction
             with db_connect(cr.dbname).cursor() as fresh_cr:
@@ -192,7 +200,7 @@ class AuditSealKey(models.Model):
                         option=CONFIG_KEY_FILE,
                     )
                 )
-            return
+            return False
         cr.execute(SQL("SELECT clock_timestamp() AT TIME ZONE 'UTC'"))
         now = cr.fetchone()[0]
         cr.execute(
@@ -222,6 +230,7 @@ class AuditSealKey(models.Model):
         )
         self.invalidate_model()
         _logger.info("audit_seal: registered signing key %s (demo=%s)", signer.key_id, signer.demo)
+        return True
 
     # ------------------------------------------------------------------ status
 

@@ -112,6 +112,7 @@ class AuditSealVerification(models.Model):
         """
         cr = self.env.cr
         verifier = ChainVerifier(self._seal_key_infos())
+        anchor = self._seal_anchor()
         purged = self._seal_purged_records() if check_records else set()
         row_failure = None
         records_checked = 0
@@ -148,6 +149,9 @@ class AuditSealVerification(models.Model):
             for seq, prev_hash, hash_, payload, _model, _res_id, _op in rows:
                 if not verifier.entry(seq, prev_hash, hash_, payload.encode("utf-8")):
                     break
+                if anchor and seq == anchor.head_seq and hash_ != anchor.head_hash:
+                    verifier.fail(seq, self._seal_rewritten_reason(anchor))
+                    break
                 while cp_index < len(checkpoints) and checkpoints[cp_index][1] <= seq:
                     if not verifier.checkpoint(*checkpoints[cp_index]):
                         break
@@ -182,7 +186,24 @@ class AuditSealVerification(models.Model):
             verifier.first_bad_seq is None or row_failure[0] < verifier.first_bad_seq
         ):
             result.update(ok=False, first_bad_seq=row_failure[0], reason=row_failure[1])
-        if result["ok"] and check_records:
+        self._seal_check_end(result, anchor, check_records)
+        result["records_checked"] = records_checked
+        return result
+
+    @api.model
+    def _seal_check_end(self, result, anchor, check_records):
+        """Checks of a chain that verified: against the stored anchor and, with
+        ``check_records``, for records without entry. Updates ``result`` on failure."""
+        if not result["ok"]:
+            return
+        if anchor and result["head_seq"] < anchor.head_seq:
+            result.update(
+                ok=False,
+                first_bad_seq=result["head_seq"] + 1,
+                reason=self._seal_truncated_reason(anchor, result["head_seq"]),
+            )
+            return
+        if check_records:
             missing = self._seal_unsealed_record()
             if missing:
                 result.update(
@@ -194,8 +215,42 @@ class AuditSealVerification(models.Model):
                         record=missing,
                     ),
                 )
-        result["records_checked"] = records_checked
-        return result
+
+    @api.model
+    def _seal_anchor(self):
+        """The stored run that verified the longest chain (empty when none did).
+
+        The ledger only grows: an entry once verified stays, with the same hash. Comparing with
+        this run detects the one change a chain verified from the database alone cannot show,
+        the removal of its newest entries together with their checkpoints (tail truncation),
+        also when new entries were appended after the cut. It is no stronger than the stored
+        run itself: keep the head of an export outside the database too (see the README).
+        """
+        return self.sudo().search(
+            [("state", "=", "ok"), ("head_seq", ">", 0)], order="head_seq desc, id desc", limit=1
+        )
+
+    @api.model
+    def _seal_truncated_reason(self, anchor, head_seq):
+        return self.env._(
+            "the ledger ends at entry %(head)s, but the verification run of %(date)s verified "
+            "it up to entry %(seq)s: entries %(first)s to %(seq)s were removed from its end "
+            "(tail truncation)",
+            head=head_seq,
+            date=fields.Datetime.to_string(anchor.create_date),
+            seq=anchor.head_seq,
+            first=head_seq + 1,
+        )
+
+    @api.model
+    def _seal_rewritten_reason(self, anchor):
+        return self.env._(
+            "entry %(seq)s no longer has the hash %(hash)s verified by the run of %(date)s: the "
+            "end of the ledger was removed and appended again from an earlier entry",
+            seq=anchor.head_seq,
+            hash=anchor.head_hash,
+            date=fields.Datetime.to_string(anchor.create_date),
+        )
 
     @api.model
     def _seal_purged_records(self):

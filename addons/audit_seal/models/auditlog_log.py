@@ -34,16 +34,36 @@ class AuditlogLog(models.Model):
 
     def _seal_payload_data(self):
         data = super()._seal_payload_data()
-        lines_by_log = {}
-        for line in self.line_ids.sorted(
-            lambda line: (line.log_id.id, line.field_name or "", line.id)
-        ):
-            lines_by_log.setdefault(line.log_id.id, []).append(
-                {name: line[name] or None for name in LINE_FIELDS}
-            )
+        lines_by_log = self._seal_line_values()
         for log_id, values in data.items():
             values["line_ids"] = lines_by_log.get(log_id, [])
         return data
+
+    def _seal_line_values(self):
+        """{log id: [{field: value or None}]} of the logs' lines, ordered by field name and id.
+
+        Read from the ORM cache after one ``fetch`` (the same values as ``line[name] or None``:
+        the fields are plain, untranslated char and text fields).
+        """
+        lines = self.line_ids
+        names = ("log_id", *LINE_FIELDS)
+        lines.fetch(names)
+        fields_ = self.env["auditlog.log.line"]._fields
+        caches = [fields_[name]._get_cache(self.env) for name in names]
+        try:
+            rows = [(line_id, [cache[line_id] for cache in caches]) for line_id in lines._ids]
+        except KeyError:  # not all in cache (e.g. access-filtered): read through the ORM
+            rows = [
+                (line.id, [line.log_id.id] + [line[name] for name in LINE_FIELDS]) for line in lines
+            ]
+        # (log, field name, id): field_name is LINE_FIELDS[0]
+        rows.sort(key=lambda row: (row[1][0] or 0, row[1][1] or "", row[0]))
+        lines_by_log = {}
+        for _line_id, (log_id, *values) in rows:
+            lines_by_log.setdefault(log_id, []).append(
+                {name: value or None for name, value in zip(LINE_FIELDS, values, strict=True)}
+            )
+        return lines_by_log
 
     def unlink(self):
         if self.env.context.get("audit_seal_vacuum"):

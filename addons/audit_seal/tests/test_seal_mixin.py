@@ -1,6 +1,9 @@
 import json
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
+from odoo.tests import new_test_user
+from odoo.tools import mute_logger
 
 from odoo.addons.audit_seal.lib.canonical import canonical_json
 from odoo.addons.audit_seal.lib.chain import entry_hash
@@ -118,3 +121,56 @@ class TestSealMixin(SealCase):
         record = self.seal()
         self.assertEqual(self.entry_of(record).seq, before + 1)
         self.assertTrue(self.verify()["ok"])
+
+    def test_fast_payload_equals_the_general_canonical_form(self):
+        records = self.Record.create(
+            [
+                {"name": "Full", "reference": "R\t1\\", "quantity": 1e-5, "note": "é\n\u2028"},
+                {"name": "Empty", "quantity": 0.0, "event_time": False, "kind": False},
+                {"name": "Big", "quantity": 123456789.125, "event_date": "2026-02-28"},
+            ]
+        )
+        records[0].partner_id = self.partner
+        fast = records._seal_payload_json()
+        general = records._seal_payload_data()
+        for record in records:
+            self.assertEqual(fast[record.id].encode(), canonical_json(general[record.id]))
+        self.env.cr.flush()
+        for record in records:
+            payload = json.loads(self.entry_of(record).payload)
+            self.assertEqual(canonical_json(payload["data"]), canonical_json(general[record.id]))
+        self.assertTrue(self.verify()["ok"])
+
+    def test_user_who_sealed_entries_cannot_be_deleted(self):
+        author = new_test_user(
+            self.env, login="seal_author", groups="base.group_user,audit_seal.group_seal_manager"
+        )
+        record = self.Record.with_user(author).create({"name": "By author"})
+        self.env.cr.flush()
+        self.assertEqual(self.entry_of(record).user_id, author)
+        with self.assertRaisesRegex(UserError, "sealed entries in the audit ledger"):
+            author.unlink()
+        with self.assertRaisesSql("sealed ledger entries"):
+            self.env.cr.execute("DELETE FROM res_users WHERE id = %s", [author.id])
+        self.assertTrue(author.exists())
+        self.clerk.unlink()  # a user who sealed nothing may still be deleted
+        self.assertFalse(self.clerk.exists())
+
+    def test_failure_while_streaming_the_entries_inserts_none(self):
+        before = self.head_seq()
+
+        def failing_hashes(prev_hash, first_seq, payloads):
+            yield from ["0" * 64] * 35  # the first chunk of 32 rows is sent, then it fails
+            raise ValueError("hashing failed")
+
+        entry_module = "odoo.addons.audit_seal.models.audit_seal_entry"
+        with (
+            patch(f"{entry_module}.iter_chain_hashes", failing_hashes),
+            mute_logger("odoo.sql_db"),
+            self.assertRaisesRegex(ValueError, "hashing failed"),
+            self.env.cr.savepoint(),
+        ):
+            self.Record.create([{"name": "S%s" % i} for i in range(40)])
+            self.env.cr.flush()
+        self.assertEqual(self.head_seq(), before)
+        self.assertTrue(self.verify(check_records=False)["ok"])

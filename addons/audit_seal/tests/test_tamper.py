@@ -144,3 +144,38 @@ class TestTamper(SealCase):
         forged_id = self.env.cr.fetchone()[0]
         result = self.assertDetectedAt(self.head_seq() + 1, "has no ledger entry")
         self.assertIn(str(forged_id), result["reason"])
+
+    # tail truncation: removing the newest entries with their checkpoints (and their records)
+    # leaves a chain that verifies on its own; only a head verified earlier shows the cut
+
+    def truncate_last_batch(self):
+        records = self.batches[-1]
+        entries = self.Entry.search(
+            [("res_model", "=", records._name), ("res_id", "in", records.ids)]
+        )
+        first = min(entries.mapped("seq"))
+        self.sql("DELETE FROM audit_seal_checkpoint WHERE seq_to >= %s", [first])
+        self.sql("DELETE FROM audit_seal_entry WHERE seq >= %s", [first])
+        self.sql(f"DELETE FROM {self.Record._table} WHERE id IN %s", [tuple(records.ids)])
+        return first
+
+    def test_tail_truncation_is_invisible_without_an_earlier_head(self):
+        self.truncate_last_batch()
+        self.assertTrue(self.verify()["ok"], "the limit documented in the README")
+
+    def test_tail_truncation_is_reported_against_the_last_verified_head(self):
+        run = self.env["audit.seal.verification"]._seal_run("manual")
+        self.assertEqual((run.state, run.head_seq), ("ok", self.head_seq()))
+        first = self.truncate_last_batch()
+        result = self.assertDetectedAt(first, "tail truncation")
+        self.assertIn(str(run.head_seq), result["reason"])
+        self.assertEqual(
+            self.verify(check_records=False)["first_bad_seq"], first, "a chain property"
+        )
+
+    def test_truncated_then_appended_again_is_reported_at_the_verified_head(self):
+        run = self.env["audit.seal.verification"]._seal_run("manual")
+        self.truncate_last_batch()
+        self.seal(len(self.batches[-1]) + 2)  # new, validly signed entries from the cut on
+        self.assertGreater(self.head_seq(), run.head_seq)
+        self.assertDetectedAt(run.head_seq, "appended again")

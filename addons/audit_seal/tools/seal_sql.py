@@ -8,6 +8,9 @@
   the retention purge of this transaction enabled it (``audit_seal.purge``); TRUNCATE is refused.
 * ``audit_seal_guard_ledger()`` on the ledger's own tables: no UPDATE, DELETE or TRUNCATE ever.
 * ``audit_seal_guard_key()`` on the public-key registry: only ``valid_to`` may be set, once.
+* ``audit_seal_guard_user(ledger table)`` on ``res_users``: a user who sealed ledger entries
+  cannot be deleted (what ``ON DELETE RESTRICT`` of a foreign key would do; the ledger's
+  ``user_id`` has no foreign key, which would cost a lookup per appended entry).
 """
 
 from odoo.tools import SQL
@@ -62,6 +65,21 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION audit_seal_guard_user() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    found boolean;
+BEGIN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE user_id = $1)', TG_ARGV[0])
+        INTO found USING OLD.id;
+    IF found THEN
+        RAISE EXCEPTION 'audit_seal: user % sealed ledger entries and cannot be deleted',
+            OLD.id USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN OLD;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION audit_seal_guard_key() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -89,6 +107,7 @@ $$;
 
 TRIGGER_ROW = "audit_seal_guard"
 TRIGGER_STATEMENT = "audit_seal_guard_truncate"
+TRIGGER_USER = "audit_seal_guard_user"
 
 
 def install_functions(cr):
@@ -127,6 +146,27 @@ def guard_sealed_table(cr, table, model, id_column, columns):
 def guard_ledger_table(cr, table):
     install_functions(cr)
     _install(cr, table, "audit_seal_guard_ledger")
+
+
+def guard_users_table(cr, users_table, ledger_table):
+    """Refuse deleting a user who sealed entries of ``ledger_table`` (idempotent)."""
+    install_functions(cr)
+    cr.execute(
+        SQL(
+            "DROP TRIGGER IF EXISTS %s ON %s",
+            SQL.identifier(TRIGGER_USER),
+            SQL.identifier(users_table),
+        )
+    )
+    cr.execute(
+        SQL(
+            "CREATE TRIGGER %s BEFORE DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s(%s)",
+            SQL.identifier(TRIGGER_USER),
+            SQL.identifier(users_table),
+            SQL.identifier("audit_seal_guard_user"),
+            ledger_table,
+        )
+    )
 
 
 def guard_key_table(cr, table):
