@@ -5,6 +5,12 @@ from odoo.tools import SQL
 #: longest chain of transformations followed (a guard against cycles such as unbuild/rebuild)
 MAX_DEPTH = 32
 
+#: (roles a walk leaves a lot by, roles it reaches the next lot by), per direction
+EDGE_ROLES = {
+    "forward": (["input", "child"], ["output", "parent"]),
+    "backward": (["output", "parent"], ["input", "child"]),
+}
+
 #: an event line counts unless a later event declared its event erroneous
 EFFECTIVE = SQL(
     "NOT EXISTS (SELECT 1 FROM trace_event c WHERE c.corrected_event_id = %s)",
@@ -78,36 +84,45 @@ class TraceEvent(models.Model):
         goes from input/child lines to the output/parent lines of the same event, backward the
         other way. Superseded (corrected) events are not followed.
         """
-        if direction == "forward":
-            from_roles, to_roles = ["input", "child"], ["output", "parent"]
-        else:
-            from_roles, to_roles = ["output", "parent"], ["input", "child"]
-        self.env["trace.event.line"].flush_model()
-        self.env["trace.event"].flush_model(["corrected_event_id"])
         self.env.cr.execute(
             SQL(
-                """
-                WITH RECURSIVE reach(lot_id, depth) AS (
-                    SELECT unnest(%(start)s::int[]), 0
-                    UNION
-                    SELECT o.lot_id, r.depth + 1
-                      FROM reach r
-                      JOIN trace_event_line l ON l.lot_id = r.lot_id AND l.role = ANY(%(src)s)
-                      JOIN trace_event_line o ON o.event_id = l.event_id AND o.role = ANY(%(dst)s)
-                     WHERE o.lot_id IS NOT NULL AND o.lot_id <> r.lot_id
-                       AND r.depth < %(max_depth)s
-                       AND %(effective)s
-                )
-                SELECT lot_id, min(depth) FROM reach GROUP BY lot_id ORDER BY 2, 1
-                """,
-                start=lot_ids,
-                src=from_roles,
-                dst=to_roles,
-                max_depth=MAX_DEPTH,
-                effective=EFFECTIVE,
+                "WITH RECURSIVE %s "
+                "SELECT lot_id, min(depth) FROM reach GROUP BY lot_id ORDER BY 2, 1",
+                self._trace_reach_cte(lot_ids, direction),
             )
         )
         return self.env.cr.fetchall()
+
+    @api.model
+    def _trace_reach_cte(self, lot_ids, direction):
+        """The recursive CTE ``reach(lot_id, depth)`` of a walk from ``lot_ids`` (flushes first).
+
+        A lot may appear at several depths; callers take the minimum. The depth guard stops
+        cycles (an unbuild then a rebuild).
+        """
+        src, dst = EDGE_ROLES[direction]
+        self.env["trace.event.line"].flush_model()
+        self.env["trace.event"].flush_model(["corrected_event_id"])
+        return SQL(
+            """
+            reach(lot_id, depth) AS (
+                SELECT unnest(%(start)s::int[]), 0
+                UNION
+                SELECT o.lot_id, r.depth + 1
+                  FROM reach r
+                  JOIN trace_event_line l ON l.lot_id = r.lot_id AND l.role = ANY(%(src)s)
+                  JOIN trace_event_line o ON o.event_id = l.event_id AND o.role = ANY(%(dst)s)
+                 WHERE o.lot_id IS NOT NULL AND o.lot_id <> r.lot_id
+                   AND r.depth < %(max_depth)s
+                   AND %(effective)s
+            )
+            """,
+            start=lot_ids,
+            src=src,
+            dst=dst,
+            max_depth=MAX_DEPTH,
+            effective=EFFECTIVE,
+        )
 
     @api.model
     def _trace_holders(self, lot_ids):

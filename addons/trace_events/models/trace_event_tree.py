@@ -14,7 +14,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .trace_event_query import EFFECTIVE, MAX_DEPTH
+from .trace_event_query import EDGE_ROLES, EFFECTIVE
 
 TRACE_DIRECTIONS = [
     ("forward", "Forward: where did it go"),
@@ -186,26 +186,11 @@ class TraceEvent(models.Model):
         lines backward) to the other, with the quantity of each side in the event (lines of
         the same lot and side summed).
         """
-        if direction == "forward":
-            from_roles, to_roles = ["input", "child"], ["output", "parent"]
-        else:
-            from_roles, to_roles = ["output", "parent"], ["input", "child"]
-        self.env["trace.event.line"].flush_model()
-        self.env["trace.event"].flush_model(["corrected_event_id"])
+        src, dst = EDGE_ROLES[direction]
         self.env.cr.execute(
             SQL(
                 """
-                WITH RECURSIVE reach(lot_id, depth) AS (
-                    SELECT unnest(%(start)s::int[]), 0
-                    UNION
-                    SELECT o.lot_id, r.depth + 1
-                      FROM reach r
-                      JOIN trace_event_line l ON l.lot_id = r.lot_id AND l.role = ANY(%(src)s)
-                      JOIN trace_event_line o ON o.event_id = l.event_id AND o.role = ANY(%(dst)s)
-                     WHERE o.lot_id IS NOT NULL AND o.lot_id <> r.lot_id
-                       AND r.depth < %(max_depth)s
-                       AND %(effective)s
-                ), lots AS (
+                WITH RECURSIVE %(reach)s, lots AS (
                     SELECT lot_id, min(depth) AS depth FROM reach GROUP BY lot_id
                 ), sides AS (
                     SELECT l.event_id, l.lot_id, l.role = ANY(%(src)s) AS is_from,
@@ -225,10 +210,9 @@ class TraceEvent(models.Model):
                  WHERE f.is_from AND t.lot_id <> f.lot_id
                 ORDER BY 1 DESC, 3, 2, 4, 5
                 """,
-                start=lot_ids,
-                src=from_roles,
-                dst=to_roles,
-                max_depth=MAX_DEPTH,
+                reach=self._trace_reach_cte(lot_ids, direction),
+                src=src,
+                dst=dst,
                 effective=EFFECTIVE,
             )
         )

@@ -1,6 +1,8 @@
 import datetime
 
 from odoo.tests import TransactionCase
+from odoo.tools.misc import file_path
+from odoo.tools.translate import PoFileReader, TranslationModuleReader
 
 
 def catheter_vals(**overrides):
@@ -54,3 +56,16 @@ class UdiCommon(TransactionCase):
     @staticmethod
     def _date(days):
         return datetime.date.today() + datetime.timedelta(days=days)
+
+
+def untranslated_terms(cr, module, lang="zh_CN"):
+    """Terms Odoo extracts from ``module`` that its ``i18n/<lang>.po`` leaves untranslated."""
+    terms = {
+        source
+        for term_module, _type, _name, _res_id, source, _value, _comments
+        in TranslationModuleReader(cr, modules=[module])
+        if term_module == module
+    }
+    with open(file_path(f"{module}/i18n/{lang}.po"), "rb") as po:
+        translated = {entry["src"] for entry in PoFileReader(po) if entry["value"]}
+    return sorted(terms - translated)
