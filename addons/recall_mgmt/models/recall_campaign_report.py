@@ -289,6 +289,16 @@ class RecallCampaign(models.Model):
         else:
             def label(zh, en):
                 return en
+        # what identifies a unit, first in the lot table and in the unit table
+        unit_identity = [
+            ("product", label("产品名称", _("Product"))),
+            ("lot", label("批号", _("Lot"))),
+            ("serial", label("序列号", _("Serial"))),
+            ("udi_hri", label("UDI", _("UDI (human readable)"))),
+            ("udi_di", label("产品标识", _("UDI-DI"))),
+            ("manufacture_date", label("生产日期", _("Manufactured"))),
+            ("expiry_date", label("失效日期", _("Expiry"))),
+        ]
         return {
             "products": [
                 ("product", label("产品名称", _("Product"))),
@@ -309,13 +319,7 @@ class RecallCampaign(models.Model):
                 ("life_years", label("使用期限(年)", _("Expected life (years)"))),
             ],
             "lots": [
-                ("product", label("产品名称", _("Product"))),
-                ("lot", label("批号", _("Lot"))),
-                ("serial", label("序列号", _("Serial"))),
-                ("udi_hri", label("UDI", _("UDI (human readable)"))),
-                ("udi_di", label("产品标识", _("UDI-DI"))),
-                ("manufacture_date", label("生产日期", _("Manufactured"))),
-                ("expiry_date", label("失效日期", _("Expiry"))),
+                *unit_identity,
                 ("entered", label("生产/进口数量", _("Manufactured / imported"))),
                 ("shipped", label("销售数量", _("Shipped"))),
                 ("held_by_consignees", label("客户持有", _("Held by consignees"))),
@@ -325,13 +329,7 @@ class RecallCampaign(models.Model):
                 ("consignee_count", label("涉及单位", _("Consignees"))),
             ],
             "units": [
-                ("product", label("产品名称", _("Product"))),
-                ("lot", label("批号", _("Lot"))),
-                ("serial", label("序列号", _("Serial"))),
-                ("udi_hri", label("UDI", _("UDI (human readable)"))),
-                ("udi_di", label("产品标识", _("UDI-DI"))),
-                ("manufacture_date", label("生产日期", _("Manufactured"))),
-                ("expiry_date", label("失效日期", _("Expiry"))),
+                *unit_identity,
                 ("holder_type", label("持有方类型", _("Holder type"))),
                 ("holder", label("持有方", _("Holder"))),
                 ("address", label("地址/库位", _("Address / location"))),
