@@ -14,11 +14,10 @@ from ..lib.canonical import CanonicalError, canonical_json, format_datetime
 from ..lib.chain import GENESIS_HASH, checkpoint_message, iter_chain_hashes
 from ..lib.fragments import envelope_template
 from ..lib.keys import sign
-from ..tools import seal_sql
+from ..tools import commit_hook, seal_sql
 
 _logger = logging.getLogger(__name__)
 
-PENDING_KEY = "audit_seal.pending"
 #: pg_advisory_xact_lock key of the chain append ("audit_sea" in ASCII)
 CHAIN_LOCK_KEY = 0x61756469745F736561
 CHAIN_LOCK_KEY = CHAIN_LOCK_KEY & 0x7FFFFFFFFFFFFFFF
@@ -77,6 +76,13 @@ def _copy_lines(first, sealed_at, rows, prev_hash, hashes, chunk=32):
         yield "".join(lines)
 
 
+def _append_at_commit(cr, pending):
+    """Append what ``cr``'s transaction queued (called by its commit, see tools/commit_hook)."""
+    if pending["items"]:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["audit.seal.entry"]._seal_append(pending["items"])
+
+
 class LedgerUserField(fields.Many2one):
     """Many2one to ``res.users`` without a PostgreSQL foreign key.
 
@@ -93,7 +99,7 @@ class LedgerUserField(fields.Many2one):
 
 
 class AuditSealEntry(models.Model):
-    """One link of the chain. Rows are inserted in batch by the pre-commit hook, never edited."""
+    """One link of the chain. Rows are inserted in batch at the commit, never edited."""
 
     _name = "audit.seal.entry"
     _description = "Audit Seal Ledger Entry"
@@ -164,19 +170,27 @@ class AuditSealEntry(models.Model):
 
     @api.model
     def _seal_pending(self, create=True):
+        """What this transaction queued for the ledger: ``{"items": [...], "ids": {model: ids}}``.
+
+        The append runs at the transaction's real commit (``tools/commit_hook.py``), not at
+        the flushes of its savepoints, so that the chain lock is only taken, and held, for the
+        last moment of the transaction.
+        """
         cr = self.env.cr
-        pending = cr.precommit.data.get(PENDING_KEY)
-        if pending is None and create:
-            pending = cr.precommit.data[PENDING_KEY] = {"items": [], "ids": defaultdict(set)}
-
-            def _audit_seal_precommit():
-                data = cr.precommit.data.pop(PENDING_KEY, None)
-                if data and data["items"]:
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-                    env["audit.seal.entry"]._seal_append(data["items"])
-
-            cr.precommit.add(_audit_seal_precommit)
+        current = commit_hook.get_pending(cr)
+        if current is not None:
+            return current[0]
+        if not create:
+            return None
+        pending = {"items": [], "ids": defaultdict(set)}
+        commit_hook.set_pending(cr, pending, _append_at_commit)
         return pending
+
+    @api.model
+    def _seal_run_pending(self):
+        """Flush and append what this transaction queued, as its commit will, without
+        committing (tests; code that must read its own ledger entries before the commit)."""
+        commit_hook.run_pending(self.env.cr)
 
     @api.model
     def _seal_register_pending(self, records):
@@ -214,27 +228,24 @@ class AuditSealEntry(models.Model):
         """
         ts = self.env.cr.now()
         by_model = defaultdict(list)
-        purged = False
         for op, model, ids, _uid, _data in items:
             if op == "create":
                 by_model[model].extend(ids)
-            else:
-                purged = True
         texts = {}
         for model, ids in by_model.items():
-            records = self.env[model].browse(ids).with_context(active_test=False)
-            if purged:
-                records = records.exists()
+            # rows that are gone were created in a savepoint rolled back since, or purged
+            records = self.env[model].browse(ids).with_context(active_test=False).exists()
             texts[model] = records._seal_payload_json()
         rows = []
         templates = {}
         for op, model, ids, uid, data in items:
             if op == "create":
                 found = texts[model]
-                if purged:  # created then purged in the same transaction: no create entry
-                    ids = [rid for rid in ids if rid in found]
+                ids = [rid for rid in ids if rid in found]
                 data_jsons = list(map(found.__getitem__, ids))
-            else:
+            else:  # a purge rolled back with its savepoint deleted nothing
+                kept = set(self.env[model].browse(ids).exists()._ids)
+                ids = [rid for rid in ids if rid not in kept]
                 data_jsons = [canonical_json(data[rid]).decode("utf-8") for rid in ids]
             if not set(map(type, ids)) <= {int}:
                 raise CanonicalError(f"record ids of {model} must be integers: {ids!r}")
@@ -263,13 +274,13 @@ class AuditSealEntry(models.Model):
 
     @api.model
     def _seal_append(self, items):
-        """Append the queued records to the chain and sign the new head (pre-commit hook)."""
+        """Append the queued records to the chain and sign the new head (at the commit)."""
         ts, rows = self._seal_build_payloads(items)
         if not rows:
             return
         signer = self.env["audit.seal.key"]._seal_signer()
         cr = self.env.cr
-        # --- one short critical section, held until COMMIT right after this hook ---
+        # --- one short critical section, held until the COMMIT that follows right away ---
         head_seq, head_hash, fresh, key_state, signed_at = self._seal_lock(signer)
         if self.env["audit.seal.key"]._seal_ensure_registered(signer, fresh, key_state):
             cr.execute(SQL("SELECT clock_timestamp() AT TIME ZONE 'UTC'"))

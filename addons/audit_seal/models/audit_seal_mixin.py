@@ -164,7 +164,7 @@ class AuditSealMixin(models.AbstractModel):
     def _seal_payload_data(self):
         """{record id: {field: plain value}} of the sealed fields, for all of ``self``.
 
-        Values are read from the ORM cache after one ``fetch`` (the pre-commit append reads what
+        Values are read from the ORM cache after one ``fetch`` (the append at commit reads what
         the transaction just flushed; verification reads what the database holds now).
         """
         names = self._seal_field_names()

@@ -38,7 +38,7 @@ class SealCase(TransactionCase):
             cls.env, login="seal_manager", groups="base.group_user,audit_seal.group_seal_manager"
         )
         cls.clerk = new_test_user(cls.env, login="seal_clerk", groups="base.group_user")
-        cls.env.cr.flush()
+        cls.env["audit.seal.entry"]._seal_run_pending()
 
     def seal(self, count=1, **vals):
         """Create ``count`` demo records in one 'transaction' and run the pre-commit append."""
@@ -55,7 +55,7 @@ class SealCase(TransactionCase):
                 for i in range(count)
             ]
         )
-        self.env.cr.flush()  # runs the pre-commit hooks, as a commit would
+        self.Entry._seal_run_pending()  # the append, as the commit runs it
         return records
 
     def head_seq(self):

@@ -20,7 +20,7 @@ class TestSealedChangeLog(SealCase):
     def _change_partner(self):
         partner = self.env["res.partner"].create({"name": "Distributor A", "ref": "D-1"})
         partner.write({"name": "Distributor A Ltd", "ref": "D-2", "comment": "not logged"})
-        self.env.cr.flush()
+        self.env["audit.seal.entry"]._seal_run_pending()
         return partner, self.Log.search(
             [
                 ("res_id", "=", partner.id),
@@ -73,7 +73,7 @@ class TestSealedChangeLog(SealCase):
         with freeze_time(date.today() + relativedelta(years=10, days=2)):
             self.env["auditlog.autovacuum"].autovacuum(days=180)
         self.assertFalse(log.exists())
-        self.env.cr.flush()
+        self.env["audit.seal.entry"]._seal_run_pending()
         self.assertTrue(self.verify()["ok"])
 
     def test_subscribe_rejects_unknown_fields(self):

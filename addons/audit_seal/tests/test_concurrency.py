@@ -10,6 +10,7 @@ from odoo.tests import BaseCase, tagged
 from odoo.tools import config
 
 from odoo.addons.audit_seal.lib.export import verify_export
+from odoo.addons.audit_seal.models.audit_seal_entry import CHAIN_LOCK_KEY
 from odoo.addons.audit_seal.models.audit_seal_key import CONFIG_KEY_FILE
 
 from .common import write_key_file
@@ -55,6 +56,45 @@ class TestConcurrentAppend(BaseCase):
             cr.execute("UPDATE audit_seal_key SET valid_to = NULL WHERE id = %s", [key_id])
             cr.execute("SELECT setval('audit_seal_head_seq', %s, true)", [seq])
 
+    def _env(self, cr):
+        # the test runner holds the registry lock: give the cursor its transaction so that
+        # Environment does not wait for that lock
+        cr.transaction = Transaction(self.registry)
+        return api.Environment(cr, api.SUPERUSER_ID, {})
+
+    def test_savepoints_neither_append_nor_take_the_chain_lock(self):
+        with self.registry.cursor() as cr:
+            base = self._state(cr)
+        self.addCleanup(self._cleanup, base)
+        with self.registry.cursor() as cr, self.registry.cursor() as other:
+            Record = self._env(cr)["audit.seal.demo.record"]
+            kept = Record.create([{"name": "before the savepoints"}])
+            with cr.savepoint():  # flushes, which runs Odoo's pre-commit callbacks
+                kept |= Record.create([{"name": "in a released savepoint"}])
+            try:
+                with cr.savepoint():
+                    gone = Record.create([{"name": "in a rolled-back savepoint"}])
+                    raise ValueError("abort")
+            except ValueError:
+                pass
+            cr.execute("SELECT count(*) FROM audit_seal_entry WHERE seq > %s", [base[0]])
+            self.assertEqual(cr.fetchone()[0], 0, "nothing is appended before the commit")
+            other.execute("SELECT pg_try_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+            self.assertTrue(
+                other.fetchone()[0], "the open transaction must not hold the chain lock"
+            )
+            other.rollback()  # lets the lock go again
+            cr.commit()
+            cr.execute(
+                "SELECT res_id FROM audit_seal_entry WHERE seq > %s AND "
+                "res_model = 'audit.seal.demo.record' ORDER BY seq",
+                [base[0]],
+            )
+            self.assertEqual([row[0] for row in cr.fetchall()], kept.ids)
+            self.assertNotIn(gone.id, kept.ids)
+            result = self._env(cr)["audit.seal.entry"].verify_chain()
+            self.assertTrue(result["ok"], result)
+
     def test_parallel_appends_form_one_gapless_verifiable_chain(self):
         with self.registry.cursor() as cr:
             base = self._state(cr)
@@ -70,10 +110,7 @@ class TestConcurrentAppend(BaseCase):
                 barrier.wait(timeout=30)
                 for tx in range(TRANSACTIONS):
                     with self.registry.cursor() as cr:
-                        # the test runner holds the registry lock: give the cursor its
-                        # transaction so that Environment does not wait for that lock
-                        cr.transaction = Transaction(self.registry)
-                        env = api.Environment(cr, api.SUPERUSER_ID, {})
+                        env = self._env(cr)
                         env["audit.seal.demo.record"].create(
                             [
                                 {"name": f"w{index} t{tx} r{r}", "quantity": r + 0.5}

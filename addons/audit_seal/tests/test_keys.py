@@ -50,8 +50,7 @@ class TestKeys(SealCase):
         before = self.head_seq()
         self.Record.create({"name": "signed with the retired key"})
         with self.assertRaisesRegex(UserError, "was retired"):
-            self.env.cr.flush()
-        self.env.cr.precommit.clear()
+            self.env["audit.seal.entry"]._seal_run_pending()
         self.assertEqual(self.head_seq(), before)
 
     def test_unreadable_key_file_stops_sealing(self):
@@ -60,8 +59,7 @@ class TestKeys(SealCase):
         with patch.dict(config.options, {CONFIG_KEY_FILE: missing}):
             self.Record.create({"name": "no key"})
             with self.assertRaisesRegex(UserError, "cannot read its signing key file"):
-                self.env.cr.flush()
-            self.env.cr.precommit.clear()
+                self.env["audit.seal.entry"]._seal_run_pending()
             status = self.env["audit.seal.key"].get_signing_status()
         self.assertTrue(status["error"])
         self.assertEqual(self.head_seq(), before)

@@ -31,7 +31,7 @@ class TestRetention(SealCase):
         with self.assertRaisesRegex(UserError, "still under retention"):
             records._seal_purge()
         self.assertEqual(len(records.exists()), 2)
-        self.env.cr.flush()
+        self.env["audit.seal.entry"]._seal_run_pending()
         self.assertEqual(self.head_seq(), before)
 
     def test_purge_after_retention_leaves_a_sealed_tombstone(self):
@@ -40,7 +40,7 @@ class TestRetention(SealCase):
         with freeze_time(later):
             records.with_user(self.manager)._seal_purge()
         self.assertFalse(records.exists())
-        self.env.cr.flush()
+        self.env["audit.seal.entry"]._seal_run_pending()
         purge = self.Entry.search([("op", "=", "purge"), ("res_id", "in", records.ids)])
         self.assertEqual(len(purge), 2)
         self.assertTrue(self.verify()["ok"], "purged records are not reported as deleted")

@@ -16,7 +16,7 @@ class TestSealMixin(SealCase):
         before = self.head_seq()
         records = self.Record.create([{"name": "A"}, {"name": "B"}])
         self.assertFalse(self.entry_of(records[0]), "nothing is sealed before the commit")
-        self.env.cr.flush()
+        self.env["audit.seal.entry"]._seal_run_pending()
         entries = self.Entry.search([("seq", ">", before)], order="seq")
         self.assertEqual(entries.mapped("seq"), [before + 1, before + 2])
         self.assertEqual(entries.mapped("res_id"), records.ids)
@@ -66,7 +66,7 @@ class TestSealMixin(SealCase):
     def test_record_may_change_until_its_transaction_commits(self):
         record = self.Record.create({"name": "Draft"})
         record.write({"name": "Final"})
-        self.env.cr.flush()
+        self.env["audit.seal.entry"]._seal_run_pending()
         self.assertIn('"name":"Final"', self.entry_of(record).payload)
         self.assertTrue(self.verify()["ok"])
 
@@ -116,10 +116,27 @@ class TestSealMixin(SealCase):
                 raise ValueError("abort")
         except ValueError:
             pass
-        self.env.cr.flush()
+        self.env["audit.seal.entry"]._seal_run_pending()
         self.assertEqual(self.head_seq(), before)
         record = self.seal()
         self.assertEqual(self.entry_of(record).seq, before + 1)
+        self.assertTrue(self.verify()["ok"])
+
+    def test_savepoints_are_not_the_commit(self):
+        before = self.head_seq()
+        kept = self.Record.create({"name": "Before the savepoints"})
+        with self.env.cr.savepoint():  # flushes and runs Odoo's pre-commit callbacks
+            pass
+        self.assertEqual(self.head_seq(), before, "a savepoint must not append")
+        try:
+            with self.env.cr.savepoint():
+                self.Record.create({"name": "Rolled back"})
+                raise ValueError("abort")
+        except ValueError:
+            pass
+        self.Entry._seal_run_pending()
+        entries = self.Entry.search([("seq", ">", before)])
+        self.assertEqual(entries.mapped("res_id"), kept.ids, "sealed despite the rollback")
         self.assertTrue(self.verify()["ok"])
 
     def test_fast_payload_equals_the_general_canonical_form(self):
@@ -135,7 +152,7 @@ class TestSealMixin(SealCase):
         general = records._seal_payload_data()
         for record in records:
             self.assertEqual(fast[record.id].encode(), canonical_json(general[record.id]))
-        self.env.cr.flush()
+        self.env["audit.seal.entry"]._seal_run_pending()
         for record in records:
             payload = json.loads(self.entry_of(record).payload)
             self.assertEqual(canonical_json(payload["data"]), canonical_json(general[record.id]))
@@ -146,7 +163,7 @@ class TestSealMixin(SealCase):
             self.env, login="seal_author", groups="base.group_user,audit_seal.group_seal_manager"
         )
         record = self.Record.with_user(author).create({"name": "By author"})
-        self.env.cr.flush()
+        self.env["audit.seal.entry"]._seal_run_pending()
         self.assertEqual(self.entry_of(record).user_id, author)
         with self.assertRaisesRegex(UserError, "sealed entries in the audit ledger"):
             author.unlink()
@@ -171,6 +188,6 @@ class TestSealMixin(SealCase):
             self.env.cr.savepoint(),
         ):
             self.Record.create([{"name": "S%s" % i} for i in range(40)])
-            self.env.cr.flush()
+            self.env["audit.seal.entry"]._seal_run_pending()
         self.assertEqual(self.head_seq(), before)
         self.assertTrue(self.verify(check_records=False)["ok"])

@@ -26,7 +26,7 @@ class TestTamper(SealCase):
                 for i in range(count)
             ]
         )
-        cls.env.cr.flush()
+        cls.env["audit.seal.entry"]._seal_run_pending()
         return records
 
     def setUp(self):

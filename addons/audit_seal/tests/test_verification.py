@@ -96,7 +96,7 @@ class TestExportRoute(HttpCase):
             self.env, login="seal_http_clerk", password="seal_http_clerk", groups="base.group_user"
         )
         self.env["audit.seal.demo.record"].create([{"name": "Exported"}])
-        self.env.cr.flush()
+        self.env["audit.seal.entry"]._seal_run_pending()
         self.authenticate("seal_http_manager", "seal_http_manager")
         response = self.url_open("/audit_seal/export")
         self.assertEqual(response.status_code, 200)

@@ -1,1 +1,2 @@
+from . import commit_hook
 from . import seal_sql

@@ -93,6 +93,7 @@ class TestNotices(RecallCommon):
         response = notice.response_ids
         self.assertEqual(response.kind, "acknowledgement")
         self.assertEqual(campaign.acknowledged_count, 1)
+        self.env["audit.seal.entry"]._seal_run_pending()  # sealed, as at the commit
         with self.assertRaises(UserError):
             response.sudo().write({"note": "changed afterwards"})  # sealed field
 

@@ -1,0 +1,86 @@
+"""Run the ledger append at the real COMMIT of a cursor, not at every flush.
+
+Odoo runs its pre-commit callbacks (``cr.precommit``) in ``cr.flush()``, and every flushing
+savepoint (``with cr.savepoint():``, used all over Odoo: mail, reports, imports, ...) flushes
+the cursor when it opens and when it is released. An append registered as a pre-commit callback
+therefore ran at the first savepoint after a sealed record was created, took the chain lock
+there and held it until the transaction ended, so that every other sealing transaction waited
+for the rest of this one's business work (a PDF rendered, mails queued, ...).
+
+Odoo has no callback for "after the last flush, right before COMMIT", so this module wraps the
+``commit`` and ``rollback`` of the cursor class on first use (``Cursor`` in production,
+``TestCursor`` for HTTP tests):
+
+* ``commit``: flush as Odoo would, then append what is pending (which flushes nothing new; the
+  loop covers a pre-commit callback that creates sealed records), then Odoo's own commit;
+* ``rollback``: forget what is pending.
+
+What is pending lives on the cursor object itself, not in ``cr.precommit.data``: a savepoint
+rolled back clears the latter entirely (``_FlushingSavepoint.rollback`` → ``cr.clear()``),
+which would drop records created before that savepoint. Records created inside a savepoint that
+was rolled back are left out at the append (``_seal_build_payloads`` keeps existing rows only).
+"""
+
+import functools
+import threading
+
+PENDING_ATTRIBUTE = "_audit_seal_pending"
+#: commit iterations at most (a pre-commit callback creating sealed records needs a second one)
+MAX_ROUNDS = 10
+
+_install_lock = threading.Lock()
+
+
+def get_pending(cr):
+    """What is pending on ``cr`` (None when nothing is). ``Cursor.__getattr__`` forwards to the
+    psycopg2 cursor, so the instance dictionary is read directly."""
+    return vars(cr).get(PENDING_ATTRIBUTE)
+
+
+def set_pending(cr, pending, append):
+    """Attach ``pending`` to ``cr``; ``append(cr, pending)`` will run at its commit."""
+    install(type(cr))
+    vars(cr)[PENDING_ATTRIBUTE] = (pending, append)
+
+
+def install(cursor_class):
+    """Wrap ``commit`` and ``rollback`` of ``cursor_class`` (once; thread-safe)."""
+    if getattr(cursor_class.commit, "_audit_seal", False):
+        return
+    with _install_lock:
+        if getattr(cursor_class.commit, "_audit_seal", False):
+            return
+        cursor_class.commit = _wrap_commit(cursor_class.commit)
+        cursor_class.rollback = _wrap_rollback(cursor_class.rollback)
+
+
+def run_pending(cr):
+    """Flush ``cr`` and append what is pending, as its commit will (without committing)."""
+    for _round in range(MAX_ROUNDS):
+        cr.flush()
+        if PENDING_ATTRIBUTE not in vars(cr):
+            return
+        pending, append = vars(cr).pop(PENDING_ATTRIBUTE)
+        append(cr, pending)
+    raise RuntimeError("audit_seal: sealed records kept appearing during the commit")
+
+
+def _wrap_commit(commit):
+    @functools.wraps(commit)
+    def audit_seal_commit(self):
+        if PENDING_ATTRIBUTE in vars(self):
+            run_pending(self)
+        return commit(self)
+
+    audit_seal_commit._audit_seal = True
+    return audit_seal_commit
+
+
+def _wrap_rollback(rollback):
+    @functools.wraps(rollback)
+    def audit_seal_rollback(self):
+        vars(self).pop(PENDING_ATTRIBUTE, None)
+        return rollback(self)
+
+    audit_seal_rollback._audit_seal = True
+    return audit_seal_rollback
