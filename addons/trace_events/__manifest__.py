@@ -1,6 +1,6 @@
 {
     "name": "Trace Events",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Inventory/Traceability",
     "summary": "Every movement of a medical device as a sealed GS1 EPCIS 2.0 event: stock moves, "
     "manufacturing, repairs, service tickets, external capture; forward and backward trace",
@@ -15,6 +15,7 @@
         "data/auditlog_rule_data.xml",
         "views/trace_event_views.xml",
         "views/trace_event_line_views.xml",
+        "views/trace_holding_views.xml",
         "views/stock_lot_views.xml",
         "views/helpdesk_ticket_views.xml",
         "wizard/trace_epcis_import_wizard_views.xml",

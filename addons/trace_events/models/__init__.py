@@ -1,6 +1,7 @@
 from . import trace_event
 from . import trace_event_line
 from . import trace_event_query
+from . import trace_holding
 from . import trace_event_correction
 from . import trace_event_consistency
 from . import trace_event_epcis

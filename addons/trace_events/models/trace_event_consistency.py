@@ -29,9 +29,10 @@ class TraceEvent(models.Model):
         Every done move line of a traced product must have exactly one effective event line
         (one whose event was not corrected later) saying the same product, lot, quantity and
         locations, and every effective event line that names a move line must name a done
-        one. Returns ``{"ok", "move_lines", "event_lines", "missing", "duplicated",
-        "mismatched", "orphans"}``: counts, and up to ``limit`` move line ids (event line ids
-        for orphans) per kind of difference.
+        one. The holdings read model (``trace.holding``) must equal a fresh aggregation of the
+        event lines. Returns ``{"ok", "move_lines", "event_lines", "missing", "duplicated",
+        "mismatched", "orphans", "holdings_mismatched"}``: counts, and up to ``limit`` move
+        line ids (event line ids for orphans) per kind of difference.
         """
         if not (self.env.su or self.env.user.has_group("udi_master.group_trace_manager")):
             raise AccessError(
@@ -81,5 +82,6 @@ class TraceEvent(models.Model):
             ok = ok and not ids
             result[key] = len(ids)
             result[f"{key}_ids"] = ids[:limit]
-        result["ok"] = ok
+        result["holdings_mismatched"] = self.env["trace.holding"].sudo()._trace_differences()
+        result["ok"] = ok and not result["holdings_mismatched"]
         return result

@@ -62,19 +62,24 @@ class TraceEvent(models.Model):
         self.check_access("read")
         if not lot_ids:
             return {"lots": [], "holders": []}
-        reached = self._trace_reach(lot_ids, direction)
-        lots = self.env["stock.lot"].sudo().browse([row[0] for row in reached])
-        lots.fetch(["name", "product_id"])
-        lot_rows = [
-            {
-                "lot_id": lot_id,
-                "lot_name": lots.browse(lot_id).name,
-                "product_id": lots.browse(lot_id).product_id.id,
-                "depth": depth,
-            }
-            for lot_id, depth in reached
-        ]
-        return {"lots": lot_rows, "holders": self._trace_holders([row[0] for row in reached])}
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH RECURSIVE %s
+                SELECT r.lot_id, lot.name, lot.product_id, r.depth
+                  FROM (SELECT lot_id, min(depth) AS depth FROM reach GROUP BY lot_id) r
+                  JOIN stock_lot lot ON lot.id = r.lot_id
+                 ORDER BY r.depth, r.lot_id
+                """,
+                self._trace_reach_cte(lot_ids, direction),
+            )
+        )
+        keys = ("lot_id", "lot_name", "product_id", "depth")
+        lot_rows = [dict(zip(keys, row, strict=True)) for row in self.env.cr.fetchall()]
+        return {
+            "lots": lot_rows,
+            "holders": self._trace_holders([row["lot_id"] for row in lot_rows]),
+        }
 
     @api.model
     def _trace_reach(self, lot_ids, direction):
@@ -126,65 +131,29 @@ class TraceEvent(models.Model):
 
     @api.model
     def _trace_holders(self, lot_ids):
-        """Holder rows (see :meth:`_trace_result`) of ``lot_ids``, from one aggregate query.
+        """Holder rows (see :meth:`_trace_result`) of ``lot_ids``, read from ``trace.holding``.
 
-        Each effective line moves its quantity from its source holder to its destination
-        holder. A side is held by the partner when the location is not internal and a partner
-        is known, by the location when it is internal (or a transit/customer location without
-        partner); production, inventory-adjustment and view locations hold nothing.
+        The holdings are kept up to date by every event created (see
+        :class:`~.trace_holding.TraceHolding` for how holders are derived from the lines).
+        Values are converted in SQL (floats, ISO dates, documents as one string), which is
+        several times cheaper than converting 20,000 rows in Python.
         """
         if not lot_ids:
             return []
-        self.env["trace.event.line"].flush_model()
-        self.env["trace.event"].flush_model()
+        self.env["trace.holding"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
-                WITH flows AS (
-                    SELECT l.lot_id, l.product_id, l.event_id, e.event_time, e.biz_transaction,
-                           CASE WHEN dl.usage = 'internal' OR l.partner_dest_id IS NULL
-                                THEN l.location_dest_id END AS to_location,
-                           CASE WHEN dl.usage IS DISTINCT FROM 'internal'
-                                THEN l.partner_dest_id END AS to_partner,
-                           CASE WHEN sl.usage = 'internal' OR l.partner_id IS NULL
-                                THEN l.location_id END AS from_location,
-                           CASE WHEN sl.usage IS DISTINCT FROM 'internal'
-                                THEN l.partner_id END AS from_partner,
-                           dl.usage AS to_usage, sl.usage AS from_usage,
-                           l.quantity
-                      FROM trace_event_line l
-                      JOIN trace_event e ON e.id = l.event_id
-                      LEFT JOIN stock_location sl ON sl.id = l.location_id
-                      LEFT JOIN stock_location dl ON dl.id = l.location_dest_id
-                     WHERE l.lot_id = ANY(%(lots)s) AND %(effective)s
-                ), moves AS (
-                    SELECT lot_id, product_id, event_id, event_time, biz_transaction,
-                           to_location AS location_id, to_partner AS partner_id,
-                           quantity AS qty_in, 0 AS qty_out
-                      FROM flows
-                     WHERE (to_partner IS NOT NULL
-                            OR to_usage IN ('internal', 'transit', 'customer', 'supplier'))
-                    UNION ALL
-                    SELECT lot_id, product_id, event_id, NULL, NULL,
-                           from_location, from_partner, 0, quantity
-                      FROM flows
-                     WHERE (from_partner IS NOT NULL
-                            OR from_usage IN ('internal', 'transit', 'customer', 'supplier'))
-                )
-                SELECT CASE WHEN partner_id IS NOT NULL THEN 'partner' ELSE 'location' END,
-                       partner_id, CASE WHEN partner_id IS NULL THEN location_id END,
-                       lot_id, product_id,
-                       sum(qty_in) - sum(qty_out), sum(qty_in),
-                       min(event_time), max(event_time), max(event_id),
-                       array_remove(array_agg(DISTINCT biz_transaction), NULL)
-                  FROM moves
-                 GROUP BY 1, 2, 3, 4, 5
-                HAVING sum(qty_in) > 0
-                   AND (partner_id IS NOT NULL OR sum(qty_in) - sum(qty_out) > 0)
-                 ORDER BY 1, 2, 3, 4
+                SELECT h.holder_type, h.partner_id, h.location_id, h.lot_id, h.product_id,
+                       h.quantity::float8, h.received_quantity::float8,
+                       replace(h.first_date::text, ' ', 'T'),
+                       replace(h.last_date::text, ' ', 'T'),
+                       h.last_event_id, h.documents
+                  FROM unnest(%s::int[]) AS r(lot_id)
+                  JOIN trace_holding h ON h.lot_id = r.lot_id
+                 ORDER BY h.holder_type, h.partner_id, h.location_id, h.lot_id
                 """,
-                lots=lot_ids,
-                effective=EFFECTIVE,
+                list(lot_ids),
             )
         )
         return [
@@ -196,10 +165,10 @@ class TraceEvent(models.Model):
                 "product_id": product_id,
                 "quantity": quantity,
                 "received_quantity": received,
-                "first_date": first.isoformat() if first else False,
-                "last_date": last.isoformat() if last else False,
+                "first_date": first or False,
+                "last_date": last or False,
                 "last_event_id": last_event_id,
-                "documents": sorted(documents),
+                "documents": sorted(documents.split("\n")) if documents else [],
             }
             for (
                 holder_type,

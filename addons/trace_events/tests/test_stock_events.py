@@ -183,6 +183,36 @@ class TestStockEvents(TraceCommon):
         self.assertTrue(result["ok"], result)
         self.assertGreaterEqual(result["move_lines"], 5)
 
+    def test_holdings_follow_every_event_of_the_lot(self):
+        Holding = self.env["trace.holding"]
+        held = Holding.search([("lot_id", "=", self.lot.id), ("holder_type", "=", "location")])
+        self.assertEqual(sum(held.mapped("quantity")), 30, "received into own stock")
+        picking = self._deliver(self.distributor, [(self.catheter_variant, self.lot, 2)])
+        at_distributor = Holding.search(
+            [("lot_id", "=", self.lot.id), ("partner_id", "=", self.distributor.id)]
+        )
+        self.assertEqual(
+            (at_distributor.quantity, at_distributor.received_quantity), (2, 2)
+        )
+        self.assertEqual(at_distributor.documents, picking.name)
+        held = Holding.search([("lot_id", "=", self.lot.id), ("holder_type", "=", "location")])
+        self.assertEqual(sum(held.mapped("quantity")), 28)
+
+    def test_consistency_check_finds_a_holding_that_differs_from_the_events(self):
+        self._deliver(self.distributor, [(self.catheter_variant, self.lot, 2)])
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE trace_holding SET quantity = quantity + 1 "
+            "WHERE lot_id = %s AND partner_id = %s",
+            [self.lot.id, self.distributor.id],
+        )
+        self.assertEqual(self.env.cr.rowcount, 1)
+        result = self.Event.check_consistency()
+        self.assertFalse(result["ok"])
+        self.assertEqual(result["holdings_mismatched"], 1)
+        self.env["trace.holding"]._trace_rebuild()
+        self.assertTrue(self.Event.check_consistency()["ok"])
+
     def test_consistency_check_finds_a_move_line_without_event(self):
         picking = self._deliver(self.distributor, [(self.catheter_variant, self.lot, 2)])
         self.env.flush_all()
