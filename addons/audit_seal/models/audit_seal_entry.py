@@ -76,11 +76,13 @@ def _copy_lines(first, sealed_at, rows, prev_hash, hashes, chunk=32):
         yield "".join(lines)
 
 
-def _append_at_commit(cr, pending):
+def _append_at_commit(cr, pending, savepoint_rolled_back):
     """Append what ``cr``'s transaction queued (called by its commit, see tools/commit_hook)."""
     if pending["items"]:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        env["audit.seal.entry"]._seal_append(pending["items"])
+        env["audit.seal.entry"]._seal_append(
+            pending["items"], check_exists=savepoint_rolled_back
+        )
 
 
 class LedgerUserField(fields.Many2one):
@@ -177,11 +179,9 @@ class AuditSealEntry(models.Model):
         last moment of the transaction.
         """
         cr = self.env.cr
-        current = commit_hook.get_pending(cr)
-        if current is not None:
-            return current[0]
-        if not create:
-            return None
+        pending = commit_hook.get_pending(cr)
+        if pending is not None or not create:
+            return pending
         pending = {"items": [], "ids": defaultdict(set)}
         commit_hook.set_pending(cr, pending, _append_at_commit)
         return pending
@@ -217,7 +217,7 @@ class AuditSealEntry(models.Model):
     # ------------------------------------------------------------------ append
 
     @api.model
-    def _seal_build_payloads(self, items):
+    def _seal_build_payloads(self, items, check_exists=False):
         """Canonical payloads of the queued items, in order (computed before taking the lock).
 
         ``items`` are the queued batches ``(op, model, ids, uid, data by id)``. Returns
@@ -231,10 +231,13 @@ class AuditSealEntry(models.Model):
         for op, model, ids, _uid, _data in items:
             if op == "create":
                 by_model[model].extend(ids)
+            else:
+                check_exists = True
         texts = {}
         for model, ids in by_model.items():
-            # rows that are gone were created in a savepoint rolled back since, or purged
-            records = self.env[model].browse(ids).with_context(active_test=False).exists()
+            records = self.env[model].browse(ids).with_context(active_test=False)
+            if check_exists:  # some may be gone: rolled back with a savepoint, or purged
+                records = records.exists()
             texts[model] = records._seal_payload_json()
         rows = []
         templates = {}
@@ -243,7 +246,7 @@ class AuditSealEntry(models.Model):
                 found = texts[model]
                 ids = [rid for rid in ids if rid in found]
                 data_jsons = list(map(found.__getitem__, ids))
-            else:  # a purge rolled back with its savepoint deleted nothing
+            else:  # a purge rolled back with a savepoint deleted nothing
                 kept = set(self.env[model].browse(ids).exists()._ids)
                 ids = [rid for rid in ids if rid not in kept]
                 data_jsons = [canonical_json(data[rid]).decode("utf-8") for rid in ids]
@@ -273,9 +276,13 @@ class AuditSealEntry(models.Model):
         return ts, rows
 
     @api.model
-    def _seal_append(self, items):
-        """Append the queued records to the chain and sign the new head (at the commit)."""
-        ts, rows = self._seal_build_payloads(items)
+    def _seal_append(self, items, check_exists=True):
+        """Append the queued records to the chain and sign the new head (at the commit).
+
+        ``check_exists=False`` (the commit knows that no savepoint was rolled back) saves the
+        query that leaves out records that no longer exist.
+        """
+        ts, rows = self._seal_build_payloads(items, check_exists=check_exists)
         if not rows:
             return
         signer = self.env["audit.seal.key"]._seal_signer()

@@ -18,11 +18,15 @@ Odoo has no callback for "after the last flush, right before COMMIT", so this mo
 What is pending lives on the cursor object itself, not in ``cr.precommit.data``: a savepoint
 rolled back clears the latter entirely (``_FlushingSavepoint.rollback`` → ``cr.clear()``),
 which would drop records created before that savepoint. Records created inside a savepoint that
-was rolled back are left out at the append (``_seal_build_payloads`` keeps existing rows only).
+was rolled back must be left out at the append: ``Savepoint.rollback`` is wrapped too, to tell
+the append that some queued rows may be gone (it then keeps the existing ones only, at the
+cost of one query that the usual transaction, without such a rollback, does not pay).
 """
 
 import functools
 import threading
+
+from odoo.sql_db import Savepoint
 
 PENDING_ATTRIBUTE = "_audit_seal_pending"
 #: commit iterations at most (a pre-commit callback creating sealed records needs a second one)
@@ -31,23 +35,40 @@ MAX_ROUNDS = 10
 _install_lock = threading.Lock()
 
 
+class _Pending:
+    """What a cursor's transaction queued: ``data`` (the caller's), the ``append`` function
+    that seals it, and whether a savepoint was rolled back since the first record was queued."""
+
+    __slots__ = ("append", "data", "savepoint_rolled_back")
+
+    def __init__(self, data, append):
+        self.data = data
+        self.append = append
+        self.savepoint_rolled_back = False
+
+
 def get_pending(cr):
     """What is pending on ``cr`` (None when nothing is). ``Cursor.__getattr__`` forwards to the
     psycopg2 cursor, so the instance dictionary is read directly."""
-    return vars(cr).get(PENDING_ATTRIBUTE)
+    pending = vars(cr).get(PENDING_ATTRIBUTE)
+    return pending.data if pending is not None else None
 
 
-def set_pending(cr, pending, append):
-    """Attach ``pending`` to ``cr``; ``append(cr, pending)`` will run at its commit."""
+def set_pending(cr, data, append):
+    """Attach ``data`` to ``cr``; ``append(cr, data, savepoint_rolled_back)`` runs at its
+    commit."""
     install(type(cr))
-    vars(cr)[PENDING_ATTRIBUTE] = (pending, append)
+    vars(cr)[PENDING_ATTRIBUTE] = _Pending(data, append)
 
 
 def install(cursor_class):
-    """Wrap ``commit`` and ``rollback`` of ``cursor_class`` (once; thread-safe)."""
+    """Wrap ``commit`` and ``rollback`` of ``cursor_class``, and ``Savepoint.rollback`` (once
+    each; thread-safe)."""
     if getattr(cursor_class.commit, "_audit_seal", False):
         return
     with _install_lock:
+        if not getattr(Savepoint.rollback, "_audit_seal", False):
+            Savepoint.rollback = _wrap_savepoint_rollback(Savepoint.rollback)
         if getattr(cursor_class.commit, "_audit_seal", False):
             return
         cursor_class.commit = _wrap_commit(cursor_class.commit)
@@ -60,8 +81,8 @@ def run_pending(cr):
         cr.flush()
         if PENDING_ATTRIBUTE not in vars(cr):
             return
-        pending, append = vars(cr).pop(PENDING_ATTRIBUTE)
-        append(cr, pending)
+        pending = vars(cr).pop(PENDING_ATTRIBUTE)
+        pending.append(cr, pending.data, pending.savepoint_rolled_back)
     raise RuntimeError("audit_seal: sealed records kept appearing during the commit")
 
 
@@ -84,3 +105,16 @@ def _wrap_rollback(rollback):
 
     audit_seal_rollback._audit_seal = True
     return audit_seal_rollback
+
+
+def _wrap_savepoint_rollback(rollback):
+    @functools.wraps(rollback)
+    def audit_seal_savepoint_rollback(self):
+        # ``_cr`` may also be a bare psycopg2 cursor (TestCursor's own savepoint): no queue
+        pending = getattr(self._cr, "__dict__", {}).get(PENDING_ATTRIBUTE)
+        if pending is not None:
+            pending.savepoint_rolled_back = True
+        return rollback(self)
+
+    audit_seal_savepoint_rollback._audit_seal = True
+    return audit_seal_savepoint_rollback
