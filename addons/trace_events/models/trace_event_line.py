@@ -1,3 +1,5 @@
+import functools
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -11,6 +13,18 @@ LINE_ROLES = [
     ("child", "Child added"),
     ("removed", "Child removed"),
 ]
+
+
+def _reference(prefix, value):
+    return f"{prefix}{value}" if value else None
+
+
+def _number(value):
+    return value or 0
+
+
+def _value(value):
+    return None if value is None or value is False else value
 
 
 class TraceEventLine(models.Model):
@@ -60,24 +74,50 @@ class TraceEventLine(models.Model):
         return tuple(self.env["trace.event"]._seal_child_guards["trace.event.line"])
 
     def _seal_line_values(self, names):
-        """{line id: {field: plain canonical value}} for the event's sealed payload."""
-        self.fetch(names)
+        """{line id: {field: plain canonical value}} for the event's sealed payload.
+
+        Values are read from the ORM cache after one ``fetch`` (the same values as reading
+        ``line[name]``, without building a record per line and field: the append at commit
+        seals thousands of lines at once).
+        """
+        self.fetch([*names, "event_id"])
+        env = self.env
+        readers = []
+        for name in names:
+            field = self._fields[name]
+            if field.type == "many2one":
+                convert = functools.partial(_reference, f"{field.comodel_name},")
+            elif field.type == "float":
+                convert = _number
+            else:
+                convert = _value
+            readers.append((name, field._get_cache(env), convert))
+        events = self._fields["event_id"]._get_cache(env)
         result = {}
-        for line in self:
-            values = {}
-            for name in names:
-                field = self._fields[name]
-                value = line[name]
-                if field.type == "many2one":
-                    value = f"{field.comodel_name},{value.id}" if value else None
-                elif field.type == "float":
-                    value = value or 0
-                elif value is False:
-                    value = None
-                values[name] = value
-            values["event_id"] = line.event_id.id
-            result[line.id] = to_plain(values)
+        for line_id in self._ids:
+            try:
+                values = {name: convert(cache[line_id]) for name, cache, convert in readers}
+                values["event_id"] = events[line_id]
+            except KeyError:  # not in cache (e.g. access-filtered): read through the ORM
+                values = self.browse(line_id)._seal_line_record_values(names)
+            result[line_id] = to_plain(values)
         return result
+
+    def _seal_line_record_values(self, names):
+        self.ensure_one()
+        values = {}
+        for name in names:
+            field = self._fields[name]
+            value = self[name]
+            if field.type == "many2one":
+                value = f"{field.comodel_name},{value.id}" if value else None
+            elif field.type == "float":
+                value = value or 0
+            elif value is False:
+                value = None
+            values[name] = value
+        values["event_id"] = self.event_id.id
+        return values
 
     def write(self, vals):
         raise UserError(

@@ -6,6 +6,7 @@ import psycopg2
 from odoo.tests import tagged
 from odoo.tools import config, mute_logger
 
+from odoo.addons.audit_seal.lib.canonical import to_plain
 from odoo.addons.audit_seal.models.audit_seal_key import CONFIG_KEY_FILE
 from odoo.addons.audit_seal.tests.common import write_key_file
 
@@ -35,6 +36,23 @@ class TestTraceSeal(TraceCommon):
         return self.env["audit.seal.entry"].search(
             [("res_model", "=", "trace.event"), ("res_id", "=", self.event.id)]
         )
+
+    def test_line_values_from_the_cache_equal_those_read_through_the_orm(self):
+        self._receive([(self.catheter_variant, "S2402", 3), (self.catheter_variant, "S2403", 4)])
+        lot = self._lot_named(self.catheter_variant, "S2402")
+        self._deliver(self.distributor, [(self.catheter_variant, lot, 2)])
+        lines = self.Event.search([]).line_ids
+        names = lines._seal_line_fields()
+        self.assertGreaterEqual(len(lines), 4)
+        self.assertTrue(lines.lot_id and lines.partner_dest_id, "many2one values are covered")
+        from_cache = lines._seal_line_values(names)
+        for line in lines:
+            self.assertEqual(
+                from_cache[line.id], to_plain(line._seal_line_record_values(names)), line
+            )
+        lines.invalidate_recordset()  # read again from the database
+        self.assertEqual(lines.with_context(prefetch_fields=False)._seal_line_values(names),
+                         from_cache)
 
     def test_event_is_sealed_with_its_lines_in_one_entry(self):
         entry = self._entry()
