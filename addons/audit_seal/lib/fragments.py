@@ -38,6 +38,7 @@ __all__ = [
     "key_prefix",
     "object_json",
     "object_template",
+    "plain_json",
 ]
 
 # json's own string encoder (the C one when available): exactly what json.dumps writes for a
@@ -49,6 +50,21 @@ _datetime = datetime.datetime
 
 def _general(value):
     return canonical_json(value).decode("utf-8")
+
+
+_plain_dumps = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False
+).encode
+
+
+def plain_json(value):
+    """Canonical JSON text of a value that is already plain (what :func:`canonical.to_plain`
+    returns: str, int, bool, None, lists and str-keyed dicts of them).
+
+    Plain values are fixed points of the canonical conversion, so this is
+    ``canonical_json(value).decode()`` without converting the value again.
+    """
+    return _plain_dumps(value)
 
 
 def key_prefix(key):

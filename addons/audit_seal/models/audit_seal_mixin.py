@@ -197,12 +197,14 @@ class AuditSealMixin(models.AbstractModel):
         the append's fast path. The cached values are written straight as canonical JSON
         fragments, a field (column) at a time, and each record's object is one ``%``-format of
         them (``lib/fragments.py``, proven byte-identical by its tests), so no intermediate
-        value tree is built. A model that overrides :meth:`_seal_payload_data`,
-        :meth:`_seal_value` or :meth:`_seal_cache_converter` goes through the general path.
+        value tree is built. A model that overrides :meth:`_seal_payload_data` (without
+        :meth:`_seal_payload_extra_json`), :meth:`_seal_value` or :meth:`_seal_cache_converter`
+        goes through the general path.
         """
         cls = type(self)
+        with_extra = cls._seal_payload_extra_json is not AuditSealMixin._seal_payload_extra_json
         if (
-            cls._seal_payload_data is not AuditSealMixin._seal_payload_data
+            (cls._seal_payload_data is not AuditSealMixin._seal_payload_data and not with_extra)
             or cls._seal_value is not AuditSealMixin._seal_value
             or cls._seal_cache_converter is not AuditSealMixin._seal_cache_converter
         ):
@@ -212,11 +214,15 @@ class AuditSealMixin(models.AbstractModel):
             }
         names = self._seal_field_names()
         self.fetch(names)
-        template, keys = object_template(names)
+        extra = self._seal_payload_extra_json() if with_extra else {}
+        template, keys = object_template([*(n for n in names if n not in extra), *extra])
         ids = self._ids
         columns = []
         try:
             for name in keys:
+                if name in extra:
+                    columns.append(list(map(extra[name].__getitem__, ids)))
+                    continue
                 field = self._fields[name]
                 column = column_function(field.type, getattr(field, "comodel_name", None))
                 values = list(map(field._get_cache(self.env).__getitem__, ids))
@@ -233,6 +239,17 @@ class AuditSealMixin(models.AbstractModel):
                 for rid, data in self._seal_payload_data().items()
             }
         return dict(zip(ids, [template % row for row in zip(*columns, strict=True)], strict=True))
+
+    def _seal_payload_extra_json(self):
+        """{key: {record id: canonical JSON text}} of the keys that an override of
+        :meth:`_seal_payload_data` adds to the sealed fields (or replaces), for the fast path.
+
+        A model that adds derived data to its payload (``trace.event`` adds its lines) may
+        implement this to keep the fast path; it must give, for every record of ``self``, the
+        text of exactly what :meth:`_seal_payload_data` puts under each key (its tests compare
+        both). Not implemented (the default), the general path is taken.
+        """
+        raise NotImplementedError
 
     def _seal_cache_converter(self, field):
         """Function turning a cached value of ``field`` into its plain sealed value."""

@@ -2,6 +2,8 @@ import logging
 
 from odoo import models
 
+from ..lib.fragments import plain_json
+
 _logger = logging.getLogger(__name__)
 
 LINE_FIELDS = (
@@ -38,6 +40,14 @@ class AuditlogLog(models.Model):
         for log_id, values in data.items():
             values["line_ids"] = lines_by_log.get(log_id, [])
         return data
+
+    def _seal_payload_extra_json(self):
+        """The lines of :meth:`_seal_payload_data`, as canonical JSON (the append's fast path):
+        their values are plain already (text or None)."""
+        lines_by_log = self._seal_line_values()
+        return {
+            "line_ids": {log_id: plain_json(lines_by_log.get(log_id, [])) for log_id in self._ids}
+        }
 
     def _seal_line_values(self):
         """{log id: [{field: value or None}]} of the logs' lines, ordered by field name and id.

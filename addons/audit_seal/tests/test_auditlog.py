@@ -6,6 +6,8 @@ from dateutil.relativedelta import relativedelta
 from odoo.exceptions import UserError
 from odoo.tests import freeze_time
 
+from odoo.addons.audit_seal.lib.canonical import canonical_json
+
 from .common import SealCase
 
 
@@ -41,6 +43,17 @@ class TestSealedChangeLog(SealCase):
         self.assertEqual(lines["ref"]["old_value"], "D-1")
         self.assertEqual(lines["ref"]["new_value"], "D-2")
         self.assertTrue(self.verify()["ok"])
+
+    def test_fast_payload_of_logs_equals_the_general_canonical_form(self):
+        partner = self.env["res.partner"].create({"name": "Hospital 医院", "ref": "H\t1"})
+        partner.write({"name": "Hospital B", "ref": False})
+        logs = self.Log.search([("res_id", "=", partner.id), ("model_model", "=", "res.partner")])
+        self.assertEqual(len(logs), 2)
+        fast = logs._seal_payload_json()
+        general = logs._seal_payload_data()
+        for log in logs:
+            self.assertEqual(fast[log.id].encode(), canonical_json(general[log.id]))
+            self.assertIn('"line_ids":[{', fast[log.id])
 
     def test_sealed_log_cannot_be_changed_or_deleted(self):
         _partner, log = self._change_partner()

@@ -7,6 +7,8 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.audit_seal.lib.fragments import plain_json
+
 from ..lib.cbv import BIZ_STEPS, DISPOSITIONS
 
 EVENT_TYPES = [
@@ -205,18 +207,27 @@ class TraceEvent(models.Model):
     def _seal_payload_data(self):
         """The event's fields plus its lines, so that one ledger entry seals the whole event."""
         data = super()._seal_payload_data()
+        lines = self._seal_lines_plain(list(data))
+        for event_id, values in data.items():
+            values["lines"] = lines.get(event_id, [])
+        return data
+
+    def _seal_payload_extra_json(self):
+        """The lines of :meth:`_seal_payload_data`, as canonical JSON (the append's fast path)."""
+        lines = self._seal_lines_plain(list(self._ids))
+        return {"lines": {event_id: plain_json(lines.get(event_id, [])) for event_id in self._ids}}
+
+    def _seal_lines_plain(self, event_ids):
+        """{event id: [plain values of its lines, in id order, with their ``id``]}."""
         line_model = self.env["trace.event.line"]
         names = line_model._seal_line_fields()
         lines_by_event = defaultdict(list)
-        lines = line_model.search([("event_id", "in", list(data))], order="id")
+        lines = line_model.search([("event_id", "in", event_ids)], order="id")
         for line_id, values in lines._seal_line_values(names).items():
-            lines_by_event[values["event_id"]].append(values | {"id": line_id})
-        for event_id, values in data.items():
-            values["lines"] = [
-                {key: value for key, value in line.items() if key != "event_id"}
-                for line in lines_by_event.get(event_id, ())
-            ]
-        return data
+            event_id = values.pop("event_id")
+            values["id"] = line_id
+            lines_by_event[event_id].append(values)
+        return lines_by_event
 
     def _seal_retention_start(self):
         self.ensure_one()

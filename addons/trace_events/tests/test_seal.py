@@ -6,7 +6,7 @@ import psycopg2
 from odoo.tests import tagged
 from odoo.tools import config, mute_logger
 
-from odoo.addons.audit_seal.lib.canonical import to_plain
+from odoo.addons.audit_seal.lib.canonical import canonical_json, to_plain
 from odoo.addons.audit_seal.models.audit_seal_key import CONFIG_KEY_FILE
 from odoo.addons.audit_seal.tests.common import write_key_file
 
@@ -53,6 +53,22 @@ class TestTraceSeal(TraceCommon):
         lines.invalidate_recordset()  # read again from the database
         self.assertEqual(lines.with_context(prefetch_fields=False)._seal_line_values(names),
                          from_cache)
+
+    def test_fast_payload_of_events_equals_the_general_canonical_form(self):
+        self._receive([(self.catheter_variant, "S2404", 2), (self.catheter_variant, "S2405", 5)])
+        lot = self._lot_named(self.catheter_variant, "S2404")
+        self._deliver(self.distributor, [(self.catheter_variant, lot, 1)])
+        events = self.Event.search([])
+        self.assertGreaterEqual(len(events), 3)
+        fast = events._seal_payload_json()
+        general = events._seal_payload_data()
+        self.assertEqual(set(fast), set(events.ids))
+        for event in events:
+            self.assertEqual(fast[event.id].encode(), canonical_json(general[event.id]), event)
+            self.assertIn('"lines":[{', fast[event.id])
+        # the ledger's own payloads were written by the fast path and still verify
+        self.env["audit.seal.entry"]._seal_run_pending()
+        self.assertTrue(self._verify()["ok"])
 
     def test_event_is_sealed_with_its_lines_in_one_entry(self):
         entry = self._entry()

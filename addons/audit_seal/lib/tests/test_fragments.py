@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 from audit_seal_lib import fragments
-from audit_seal_lib.canonical import CanonicalError, Ref, canonical_json
+from audit_seal_lib.canonical import CanonicalError, Ref, canonical_json, to_plain
 from audit_seal_lib.chain import chain_hashes, entry_hash, entry_payload, iter_chain_hashes
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -318,3 +318,28 @@ def test_chain_hashes_refuse_what_entry_hash_refuses():
         chain_hashes("0" * 64, 0, [b""])
     with pytest.raises(ValueError):
         chain_hashes("0" * 64, 2**63 - 1, [b"", b""])
+
+
+plain_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(plain_values)
+@settings(max_examples=1000)
+def test_plain_json_equals_canonical_json_of_plain_values(value):
+    plain = to_plain(value)
+    try:
+        expected = canonical_json(plain)
+    except CanonicalError:
+        return  # lone surrogates: the append's UTF-8 encoding refuses them on both paths
+    assert fragments.plain_json(plain).encode("utf-8") == expected
+
+
+def test_plain_json_example():
+    assert fragments.plain_json([{"b": None, "a": "批号", "c": [1, True]}]) == (
+        '[{"a":"批号","b":null,"c":[1,true]}]'
+    )
