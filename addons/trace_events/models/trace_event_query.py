@@ -168,7 +168,7 @@ class TraceEvent(models.Model):
                 "first_date": first or False,
                 "last_date": last or False,
                 "last_event_id": last_event_id,
-                "documents": sorted(documents.split("\n")) if documents else [],
+                "documents": documents.split("\n") if documents else [],
             }
             for (
                 holder_type,

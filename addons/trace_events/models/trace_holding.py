@@ -15,7 +15,8 @@ from .trace_event_query import EFFECTIVE
 #: ``%(lines)s`` is the FROM clause giving the event lines ``l`` to aggregate.
 HOLDINGS_SQL = """
     WITH flows AS MATERIALIZED (
-        SELECT l.lot_id, l.product_id, l.event_id, e.event_time, e.biz_transaction,
+        SELECT l.lot_id, l.product_id, l.event_id, e.event_time,
+               e.biz_transaction COLLATE "C" AS biz_transaction,  -- code point order, as Python
                l.quantity, l.location_id, l.location_dest_id, l.partner_id, l.partner_dest_id,
                sl.usage AS from_usage, dl.usage AS to_usage
           FROM %(lines)s
