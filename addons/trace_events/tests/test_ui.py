@@ -432,6 +432,13 @@ class TestTraceUi(TraceCommon, HttpCase):
             login="admin",
         )
 
+    def test_holdings_list_shows_who_holds_the_lot_in_browser(self):
+        new_test_user(self.env, login="tour_holdings", groups="udi_master.group_trace_user")
+        self.start_tour(
+            "/odoo/action-trace_events.trace_holding_action", "trace_events_holdings",
+            login="tour_holdings",
+        )
+
     def test_clerk_with_trace_rights_only_traces_a_lot_in_browser(self):
         new_test_user(self.env, login="tour_clerk", groups="udi_master.group_trace_user")
         self.start_tour(

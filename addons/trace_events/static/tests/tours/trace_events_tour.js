@@ -105,3 +105,37 @@ registry.category("web_tour.tours").add("trace_events_trace_tree", {
         },
     ],
 });
+
+/**
+ * Traceability > Trace > Holdings: where the lot is now. Opens on "Held now"; the distributor
+ * holds the 12 units shipped to it and the rest is in our stock; "At partners" keeps the
+ * distributor only.
+ */
+registry.category("web_tour.tours").add("trace_events_holdings", {
+    steps: () => [
+        {
+            content: "The distributor holds the 12 units shipped to it, with the shipment",
+            trigger:
+                ".o_list_view .o_data_row:contains(TOURCATH1):contains(Huadong Medical Distribution Co.):contains(12.00):contains(WH/OUT/)",
+        },
+        {
+            content: "and the other 18 are in our own stock",
+            trigger: ".o_list_view .o_data_row:contains(TOURCATH1):contains(Own location):contains(18.00)",
+        },
+        {
+            content: "Open the filters",
+            trigger: ".o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Keep what is at partners",
+            trigger: ".o_filter_menu .o-dropdown-item:contains(At partners)",
+            run: "click",
+        },
+        {
+            content: "Only the distributor's row of the lot is left",
+            trigger:
+                ".o_list_view:not(:has(.o_data_row:contains(TOURCATH1):contains(Own location))) .o_data_row:contains(TOURCATH1):contains(Huadong Medical Distribution Co.)",
+        },
+    ],
+});
