@@ -119,6 +119,7 @@ def parse_args():
     add("--delivery-size", type=int, default=1000, help="serials per measured delivery")
     add("--delivery-reps", type=int, default=5, help="measured deliveries per database")
     add("--trace-runs", type=int, default=10, help="trace_forward runs")
+    add("--seal-rounds", type=int, default=20, help="event-seal rounds (0: skip)")
     add("--capture-batches", type=int, default=5, help="capture batches")
     add("--capture-batch-size", type=int, default=1000, help="events per capture batch")
     add("--report-timeout", type=float, default=120, help="budget of Odoo's report, seconds")
@@ -1277,6 +1278,85 @@ def measure_capture(suite, meta, picking_ids, args, server=None):
     return times, peak, json2_time
 
 
+def measure_event_seal(odoo, args, batch=200):
+    """The seal's own share in recording events: the same batch of shipping events (one serial
+    each, copied from captured ones) created with ``_trace_create`` and appended to the ledger
+    as the commit does (``_seal_run_pending``), alternately with the seal and with its
+    registration patched out; each transaction is then rolled back so that the database stays
+    as generated (the COMMIT itself is not timed, in either arm)."""
+    from odoo import fields
+
+    entry_class = odoo.registry["audit.seal.entry"]
+    register = entry_class._seal_register_pending
+    with odoo.cursor() as cr:
+        env = odoo.env(cr)
+        lines = env["trace.event.line"].search(
+            [("event_id.origin", "=", "capture"), ("lot_id", "!=", False)], limit=batch
+        )
+        vals_list = [
+            {
+                "event_type": "object",
+                "action": "observe",
+                "biz_step": "shipping",
+                "disposition": "in_transit",
+                "event_time": fields.Datetime.now(),
+                "origin": "capture",
+                "source_partner_id": line.partner_id.id,
+                "dest_partner_id": line.partner_dest_id.id,
+                "biz_transaction": "BENCH-SEAL",
+                "company_id": line.event_id.company_id.id,
+                "line_ids": [
+                    (0, 0, {
+                        "product_id": line.product_id.id,
+                        "lot_id": line.lot_id.id,
+                        "lot_name": line.lot_name,
+                        "quantity": 0,
+                        "uom_id": line.uom_id.id,
+                        "partner_id": line.partner_id.id,
+                        "partner_dest_id": line.partner_dest_id.id,
+                    })
+                ],
+            }
+            for line in lines
+        ]
+
+    def run(sealed):
+        if not sealed:
+            entry_class._seal_register_pending = lambda self, records: None
+        try:
+            with odoo.cursor() as cr:
+                env = odoo.env(cr)
+                tick = time.perf_counter()
+                env["trace.event"]._trace_create([dict(vals) for vals in vals_list])
+                env["audit.seal.entry"]._seal_run_pending()
+                elapsed = time.perf_counter() - tick
+                cr.rollback()
+                return elapsed
+        finally:
+            entry_class._seal_register_pending = register
+
+    run(True), run(False)  # warm-up
+    times = {True: [], False: []}
+    for round_no in range(args.seal_rounds):
+        for sealed in (True, False) if round_no % 2 else (False, True):
+            times[sealed].append(run(sealed))
+    return len(vals_list), times
+
+
+def report_event_seal(count, times):
+    sealed, plain = statistics.median(times[True]), statistics.median(times[False])
+    print(
+        f"\n1b. the seal in recording events: {count} shipping events per transaction "
+        f"(_trace_create + the append at commit), medians of {len(times[True])}"
+    )
+    line_out("   without the seal", f"{plain * 1e3:.1f} ms", f"{plain / count * 1e6:.0f} us/event")
+    line_out("   with the seal", f"{sealed * 1e3:.1f} ms", f"{sealed / count * 1e6:.0f} us/event")
+    line_out(
+        "   seal overhead on trace events", f"{(sealed / plain - 1) * 100:.1f} %",
+        f"{(sealed - plain) / count * 1e6:.0f} us per sealed event (event + its lines)",
+    )
+
+
 def report_capture(times, peak, args, json2_time=None):
     print(
         f"\n3. capture API: batches of {args.capture_batch_size:,} EPCIS shipping events "
@@ -1751,6 +1831,7 @@ def main():
     delivery_times, delivered = measure_deliveries(odoos, metas, args)
     print("  deliveries measured", flush=True)
     trace_results = measure_trace(odoos[0], metas[0], args)
+    event_seal = measure_event_seal(odoos[0], args) if args.seal_rounds else None
     json2_trace = json2_capture = None
     capture_times = peak = None
     server = None
@@ -1772,6 +1853,8 @@ def main():
 
     print("\n" + "=" * 100)
     report_deliveries(delivery_times, args)
+    if event_seal:
+        report_event_seal(*event_seal)
     report_trace(trace_results, args, metas[0], json2_trace)
     if capture_times:
         report_capture(capture_times, peak, args, json2_capture)
