@@ -198,3 +198,10 @@ class TraceEvent(models.Model):
         lot_ids.update(events.corrected_event_id.line_ids.lot_id.ids)
         self.env["trace.holding"].sudo()._trace_refresh(lot_ids)
         return events
+
+    def unlink(self):
+        # only the retention purge gets this far: what the purged events moved is no longer held
+        lot_ids = set(self.line_ids.lot_id.ids)
+        result = super().unlink()
+        self.env["trace.holding"].sudo()._trace_refresh(lot_ids)
+        return result

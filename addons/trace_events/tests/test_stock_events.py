@@ -1,8 +1,10 @@
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, freeze_time, tagged
 
 from .common import TraceCommon
 
@@ -197,6 +199,19 @@ class TestStockEvents(TraceCommon):
         self.assertEqual(at_distributor.documents, picking.name)
         held = Holding.search([("lot_id", "=", self.lot.id), ("holder_type", "=", "location")])
         self.assertEqual(sum(held.mapped("quantity")), 28)
+
+    def test_purging_events_after_their_retention_refreshes_the_holdings(self):
+        picking = self._receive([(self.catheter_variant, "PURGE1", 5)])
+        lot = self._lot_named(self.catheter_variant, "PURGE1")
+        Holding = self.env["trace.holding"]
+        self.assertEqual(Holding.search([("lot_id", "=", lot.id)]).quantity, 5)
+        events = self._events_of(picking.move_ids, "move_id")
+        self.env["audit.seal.entry"]._seal_run_pending()
+        with freeze_time(fields.Date.today() + relativedelta(years=60)):
+            events._seal_purge()
+        self.assertFalse(events.exists())
+        self.assertFalse(Holding.search([("lot_id", "=", lot.id)]))
+        self.assertEqual(self.Event.check_consistency()["holdings_mismatched"], 0)
 
     def test_consistency_check_finds_a_holding_that_differs_from_the_events(self):
         self._deliver(self.distributor, [(self.catheter_variant, self.lot, 2)])
