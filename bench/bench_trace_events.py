@@ -839,14 +839,11 @@ class Background:
 
     # -- histories
 
-    def serial_batch(self, number):
-        products = self.master["products"]
-        loc = self.loc
-        start = self.when()
+    def receipt(self, when, product, names, quantity):
+        """A receipt of ``quantity`` of each lot ``names`` from the supplier: [(lot id, name)]."""
         supplier = self.master["supplier"]
-        components = []
         self.event(
-            start,
+            when,
             "object",
             "receiving",
             "in_progress",
@@ -854,21 +851,29 @@ class Background:
             self.document("IN"),
             source=supplier,
         )
-        for k in range(2):
-            name = f"BGC{number:06d}-{k}"
-            lot_id = self.lot(products["component"], name)
+        lots = []
+        for name in names:
+            lot_id = self.lot(product, name)
             self.line(
-                start,
+                when,
                 "object",
-                products["component"],
+                product,
                 lot_id,
                 name,
-                50,
-                loc["supplier"],
-                loc["stock"],
+                quantity,
+                self.loc["supplier"],
+                self.loc["stock"],
                 partner=supplier,
             )
-            components.append((lot_id, name))
+            lots.append((lot_id, name))
+        return lots
+
+    def serial_batch(self, number):
+        products = self.master["products"]
+        loc = self.loc
+        start = self.when()
+        names = [f"BGC{number:06d}-{k}" for k in range(2)]
+        components = self.receipt(start, products["component"], names, 50)
         made = start + datetime.timedelta(days=2)
         self.event(
             made, "transformation", "commissioning", "active", "production", self.document("MO")
@@ -954,32 +959,8 @@ class Background:
         products = self.master["products"]
         loc = self.loc
         start = self.when()
-        supplier = self.master["supplier"]
-        lots = []
-        self.event(
-            start,
-            "object",
-            "receiving",
-            "in_progress",
-            "stock_move",
-            self.document("IN"),
-            source=supplier,
-        )
-        for k in range(4):
-            name = f"CVC{number:06d}{k}"
-            lot_id = self.lot(products["catheter"], name)
-            self.line(
-                start,
-                "object",
-                products["catheter"],
-                lot_id,
-                name,
-                400,
-                loc["supplier"],
-                loc["stock"],
-                partner=supplier,
-            )
-            lots.append((lot_id, name))
+        names = [f"CVC{number:06d}{k}" for k in range(4)]
+        lots = self.receipt(start, products["catheter"], names, 400)
         customers = self.master["distributors"] + self.master["hospitals"]
         for shipment in range(8):
             shipped = start + datetime.timedelta(days=shipment * 7 + 1)
@@ -1306,15 +1287,19 @@ def measure_event_seal(odoo, args, batch=200):
                 "biz_transaction": "BENCH-SEAL",
                 "company_id": line.event_id.company_id.id,
                 "line_ids": [
-                    (0, 0, {
-                        "product_id": line.product_id.id,
-                        "lot_id": line.lot_id.id,
-                        "lot_name": line.lot_name,
-                        "quantity": 0,
-                        "uom_id": line.uom_id.id,
-                        "partner_id": line.partner_id.id,
-                        "partner_dest_id": line.partner_dest_id.id,
-                    })
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": line.product_id.id,
+                            "lot_id": line.lot_id.id,
+                            "lot_name": line.lot_name,
+                            "quantity": 0,
+                            "uom_id": line.uom_id.id,
+                            "partner_id": line.partner_id.id,
+                            "partner_dest_id": line.partner_dest_id.id,
+                        },
+                    )
                 ],
             }
             for line in lines
@@ -1352,7 +1337,8 @@ def report_event_seal(count, times):
     line_out("   without the seal", f"{plain * 1e3:.1f} ms", f"{plain / count * 1e6:.0f} us/event")
     line_out("   with the seal", f"{sealed * 1e3:.1f} ms", f"{sealed / count * 1e6:.0f} us/event")
     line_out(
-        "   seal overhead on trace events", f"{(sealed / plain - 1) * 100:.1f} %",
+        "   seal overhead on trace events",
+        f"{(sealed / plain - 1) * 100:.1f} %",
         f"{(sealed - plain) / count * 1e6:.0f} us per sealed event (event + its lines)",
     )
 

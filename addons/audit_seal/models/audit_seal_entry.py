@@ -80,9 +80,7 @@ def _append_at_commit(cr, pending, savepoint_rolled_back):
     """Append what ``cr``'s transaction queued (called by its commit, see tools/commit_hook)."""
     if pending["items"]:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        env["audit.seal.entry"]._seal_append(
-            pending["items"], check_exists=savepoint_rolled_back
-        )
+        env["audit.seal.entry"]._seal_append(pending["items"], check_exists=savepoint_rolled_back)
 
 
 class LedgerUserField(fields.Many2one):

@@ -95,29 +95,10 @@ class TraceEventLine(models.Model):
         events = self._fields["event_id"]._get_cache(env)
         result = {}
         for line_id in self._ids:
-            try:
-                values = {name: convert(cache[line_id]) for name, cache, convert in readers}
-                values["event_id"] = events[line_id]
-            except KeyError:  # not in cache (e.g. access-filtered): read through the ORM
-                values = self.browse(line_id)._seal_line_record_values(names)
+            values = {name: convert(cache[line_id]) for name, cache, convert in readers}
+            values["event_id"] = events[line_id]
             result[line_id] = to_plain(values)
         return result
-
-    def _seal_line_record_values(self, names):
-        self.ensure_one()
-        values = {}
-        for name in names:
-            field = self._fields[name]
-            value = self[name]
-            if field.type == "many2one":
-                value = f"{field.comodel_name},{value.id}" if value else None
-            elif field.type == "float":
-                value = value or 0
-            elif value is False:
-                value = None
-            values[name] = value
-        values["event_id"] = self.event_id.id
-        return values
 
     def write(self, vals):
         raise UserError(

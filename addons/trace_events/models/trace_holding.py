@@ -78,7 +78,11 @@ class TraceHolding(models.Model):
     _rec_name = "lot_id"
 
     lot_id = fields.Many2one(
-        "stock.lot", string="Lot/Serial", required=True, readonly=True, index=True,
+        "stock.lot",
+        string="Lot/Serial",
+        required=True,
+        readonly=True,
+        index=True,
         ondelete="cascade",
     )
     product_id = fields.Many2one("product.product", required=True, readonly=True)
@@ -91,11 +95,15 @@ class TraceHolding(models.Model):
     partner_id = fields.Many2one("res.partner", string="Partner", readonly=True)
     location_id = fields.Many2one("stock.location", string="Location", readonly=True)
     quantity = fields.Float(
-        string="Held Now", readonly=True, digits="Product Unit",
+        string="Held Now",
+        readonly=True,
+        digits="Product Unit",
         help="What the holder holds now, from the events (received minus sent on).",
     )
     received_quantity = fields.Float(
-        string="Received", readonly=True, digits="Product Unit",
+        string="Received",
+        readonly=True,
+        digits="Product Unit",
         help="All that reached this holder.",
     )
     first_date = fields.Datetime(string="First Received", readonly=True)

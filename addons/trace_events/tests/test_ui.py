@@ -435,7 +435,8 @@ class TestTraceUi(TraceCommon, HttpCase):
     def test_holdings_list_shows_who_holds_the_lot_in_browser(self):
         new_test_user(self.env, login="tour_holdings", groups="udi_master.group_trace_user")
         self.start_tour(
-            "/odoo/action-trace_events.trace_holding_action", "trace_events_holdings",
+            "/odoo/action-trace_events.trace_holding_action",
+            "trace_events_holdings",
             login="tour_holdings",
         )
 
