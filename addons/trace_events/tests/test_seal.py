@@ -47,7 +47,7 @@ class TestTraceSeal(TraceCommon):
         self.assertTrue(lines.lot_id and lines.partner_dest_id, "many2one values are covered")
         from_cache = lines._seal_line_values(names)
         for line in lines:
-            through_orm = {"event_id": line.event_id.id}
+            through_orm = {}
             for name in names:
                 field, value = line._fields[name], line[name]
                 if field.type == "many2one":
@@ -57,6 +57,7 @@ class TestTraceSeal(TraceCommon):
                 elif value is False:
                     value = None
                 through_orm[name] = value
+            through_orm["event_id"] = line.event_id.id  # the plain id, as the payload holds it
             self.assertEqual(from_cache[line.id], to_plain(through_orm), line)
         lines.invalidate_recordset()  # read again from the database
         self.assertEqual(lines.with_context(prefetch_fields=False)._seal_line_values(names),
