@@ -204,6 +204,9 @@ def text_column(values):
     types = set(map(type, values))
     if types <= {str}:
         return list(map(_encode_str, values))
+    if types <= {str, _NONE, bool} and True not in values:
+        # optional fields: strings and empty values (None, or False as Odoo writes it)
+        return [_encode_str(value) if type(value) is str else "null" for value in values]
     return list(map(text_fragment, values))
 
 
@@ -215,13 +218,18 @@ def integer_column(values):
 
 def float_column(values):
     types = set(map(type, values))
-    if types <= {float} and all(values) and all(map(math.isfinite, values)):
-        magnitudes = list(map(abs, values))
-        if not values or (min(magnitudes) >= 1e-4 and max(magnitudes) < 1e16):
+    if types <= {float} and all(map(math.isfinite, values)):
+        magnitudes = [abs(value) for value in values if value]
+        if not magnitudes or (min(magnitudes) >= 1e-4 and max(magnitudes) < 1e16):
             # repr() writes these without exponent, as the shortest round-trip decimal,
-            # with ".0" only for integral values
+            # with ".0" only for integral values; a zero (``value or 0``) is the integer 0
             texts = map(str.removesuffix, map(repr, values), itertools.repeat(".0"))
-            return list(map('"%s"'.__mod__, texts))
+            column = list(map('"%s"'.__mod__, texts))
+            if len(magnitudes) < len(values):
+                column = [
+                    text if value else "0" for text, value in zip(column, values, strict=True)
+                ]
+            return column
     return list(map(float_fragment, values))
 
 
@@ -257,6 +265,8 @@ def reference_column(comodel):
             return list(map(template.__mod__, values))
         if types <= {_NONE}:
             return _nulls(values)
+        if types <= {int, _NONE}:  # an optional many2one: ids and empty values
+            return [template % value if value else "null" for value in values]
         return list(map(fragment, values))
 
     return column

@@ -6,8 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..lib.canonical import Ref, canonical_json
-from ..lib.fragments import column_function, object_template
 from ..tools import seal_sql
+from ..tools.cached_json import cached_objects_json
 
 _logger = logging.getLogger(__name__)
 
@@ -215,30 +215,20 @@ class AuditSealMixin(models.AbstractModel):
         names = self._seal_field_names()
         self.fetch(names)
         extra = self._seal_payload_extra_json() if with_extra else {}
-        template, keys = object_template([*(n for n in names if n not in extra), *extra])
         ids = self._ids
-        columns = []
         try:
-            for name in keys:
-                if name in extra:
-                    columns.append(list(map(extra[name].__getitem__, ids)))
-                    continue
-                field = self._fields[name]
-                column = column_function(field.type, getattr(field, "comodel_name", None))
-                values = list(map(field._get_cache(self.env).__getitem__, ids))
-                if column is None:
-                    convert = self._seal_cache_converter(field)
-                    columns.append(
-                        [canonical_json(convert(value)).decode("utf-8") for value in values]
-                    )
-                else:
-                    columns.append(column(values))
+            texts = cached_objects_json(
+                self,
+                [name for name in names if name not in extra],
+                {key: list(map(by_id.__getitem__, ids)) for key, by_id in extra.items()},
+                self._seal_cache_converter,
+            )
         except KeyError:  # not all in cache (e.g. access-filtered): read through the ORM
             return {
                 rid: canonical_json(data).decode("utf-8")
                 for rid, data in self._seal_payload_data().items()
             }
-        return dict(zip(ids, [template % row for row in zip(*columns, strict=True)], strict=True))
+        return dict(zip(ids, texts, strict=True))
 
     def _seal_payload_extra_json(self):
         """{key: {record id: canonical JSON text}} of the keys that an override of

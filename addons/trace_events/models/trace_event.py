@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.audit_seal.lib.fragments import plain_json
+from odoo.addons.audit_seal.tools.cached_json import cached_objects_json
 
 from ..lib.cbv import BIZ_STEPS, DISPOSITIONS
 
@@ -213,16 +214,39 @@ class TraceEvent(models.Model):
         return data
 
     def _seal_payload_extra_json(self):
-        """The lines of :meth:`_seal_payload_data`, as canonical JSON (the append's fast path)."""
-        lines = self._seal_lines_plain(list(self._ids))
-        return {"lines": {event_id: plain_json(lines.get(event_id, [])) for event_id in self._ids}}
+        """The lines of :meth:`_seal_payload_data`, as canonical JSON (the append's fast path):
+        each line's object is written from the cached columns, as the mixin writes the event's
+        own fields, without building its plain values first."""
+        line_model = self.env["trace.event.line"]
+        lines = self._seal_lines(self._ids)
+        # the event is the parent (``event_id`` is the guard's first column, not a line value)
+        names = [name for name in line_model._seal_line_fields() if name != "event_id"]
+        lines.fetch([*names, "event_id"])
+        try:
+            texts = cached_objects_json(
+                lines, names, {"id": list(map(str, lines._ids))}, line_model._seal_line_converter
+            )
+            event_of = lines._fields["event_id"]._get_cache(self.env)
+            event_ids = list(map(event_of.__getitem__, lines._ids))
+        except KeyError:  # not all in cache (e.g. access-filtered): read through the ORM
+            plain = self._seal_lines_plain(list(self._ids))
+            return {"lines": {eid: plain_json(plain.get(eid, [])) for eid in self._ids}}
+        by_event = defaultdict(list)
+        for event_id, text in zip(event_ids, texts, strict=True):
+            by_event[event_id].append(text)
+        return {"lines": {eid: "[" + ",".join(by_event.get(eid, ())) + "]" for eid in self._ids}}
+
+    def _seal_lines(self, event_ids):
+        """All lines of the events, in id order (at the append, the lines just created are
+        known to the cache: Odoo adds each new line to its event's cached ``line_ids``)."""
+        return self.browse(event_ids).line_ids.sorted("id")
 
     def _seal_lines_plain(self, event_ids):
         """{event id: [plain values of its lines, in id order, with their ``id``]}."""
         line_model = self.env["trace.event.line"]
         names = line_model._seal_line_fields()
         lines_by_event = defaultdict(list)
-        lines = line_model.search([("event_id", "in", event_ids)], order="id")
+        lines = self._seal_lines(event_ids)
         for line_id, values in lines._seal_line_values(names).items():
             event_id = values.pop("event_id")
             values["id"] = line_id

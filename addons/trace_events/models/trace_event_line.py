@@ -73,6 +73,15 @@ class TraceEventLine(models.Model):
     def _seal_line_fields(self):
         return tuple(self.env["trace.event"]._seal_child_guards["trace.event.line"])
 
+    @api.model
+    def _seal_line_converter(self, field):
+        """Function from a cached value of ``field`` to its value in the sealed payload."""
+        if field.type == "many2one":
+            return functools.partial(_reference, f"{field.comodel_name},")
+        if field.type == "float":
+            return _number
+        return _value
+
     def _seal_line_values(self, names):
         """{line id: {field: plain canonical value}} for the event's sealed payload.
 
@@ -85,13 +94,7 @@ class TraceEventLine(models.Model):
         readers = []
         for name in names:
             field = self._fields[name]
-            if field.type == "many2one":
-                convert = functools.partial(_reference, f"{field.comodel_name},")
-            elif field.type == "float":
-                convert = _number
-            else:
-                convert = _value
-            readers.append((name, field._get_cache(env), convert))
+            readers.append((name, field._get_cache(env), self._seal_line_converter(field)))
         events = self._fields["event_id"]._get_cache(env)
         result = {}
         for line_id in self._ids:

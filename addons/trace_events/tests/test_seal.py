@@ -92,6 +92,35 @@ class TestTraceSeal(TraceCommon):
         )
         self.assertTrue(self._verify()["ok"])
 
+    def test_lines_created_after_their_event_was_read_are_sealed_with_it(self):
+        lot = self._lot_named(self.catheter_variant, "S2401")
+        event = self.Event._trace_create(
+            [
+                {
+                    "event_type": "object",
+                    "action": "observe",
+                    "biz_step": "inspecting",
+                    "event_time": "2026-03-02 08:00:00",
+                    "origin": "capture",
+                    "line_ids": [
+                        (0, 0, {"product_id": self.catheter_variant.id, "lot_id": lot.id,
+                                "lot_name": lot.name, "quantity": 1}),
+                    ],
+                }
+            ]
+        )
+        self.assertEqual(len(event.line_ids), 1)  # the lines are now cached on the event
+        self.env["trace.event.line"].sudo().create(
+            {"event_id": event.id, "product_id": self.catheter_variant.id, "quantity": 2.5}
+        )
+        self.env["audit.seal.entry"]._seal_run_pending()
+        entry = self.env["audit.seal.entry"].search(
+            [("res_model", "=", "trace.event"), ("res_id", "=", event.id)]
+        )
+        self.assertEqual(entry.payload.count('"role":"object"'), 2, entry.payload)
+        self.assertIn('"quantity":"2.5"', entry.payload)
+        self.assertTrue(self._verify()["ok"])
+
     def test_line_changed_in_sql_is_detected_at_its_event_entry(self):
         self.env.cr.execute("SET LOCAL session_replication_role = replica")
         self.env.cr.execute(
