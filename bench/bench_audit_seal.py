@@ -249,7 +249,6 @@ def demo_records(batch):
 
 
 FLOOR_TABLES = ("audit_seal_floor_indexed", "audit_seal_floor_bare")
-LEDGER_COLUMNS = "seq, res_model, res_id, op, user_id, sealed_at, payload, prev_hash, entry_hash"
 
 
 def measure_floor(registry, first_seq, batch, payload_seconds, sealed, sample=20000):
@@ -258,18 +257,18 @@ def measure_floor(registry, first_seq, batch, payload_seconds, sealed, sample=20
     * the canonical payloads: their build time, timed inside the appends of 1. (``sealed``
       records);
     * the SHA-256 chain over them (``lib.chain.chain_hashes``), on the first ``sample`` rows;
-    * PostgreSQL's cost of the rows themselves, on the same sample: the very COPY text the
+    * PostgreSQL's cost of the rows themselves, on the same sample: the very COPY data the
       append sends, into a copy of the ledger table with its indexes and into a bare table
       without any index (both made for this and dropped after), ``batch`` rows per
       transaction, alternately. The COPY statements are timed, not the commits (a sealed
       transaction shares its commit with the records).
 
     The append's own work on top (the chain lock and head, the signature, the checkpoint row,
-    formatting the COPY text) is left out: this is the least that storing and chaining these
+    formatting the COPY data) is left out: this is the least that storing and chaining these
     payloads costs here, whatever the design. Returns (seconds per record: bare, indexed).
     """
     from odoo.addons.audit_seal.lib.chain import chain_hashes
-    from odoo.addons.audit_seal.models.audit_seal_entry import _copy_lines
+    from odoo.addons.audit_seal.models.audit_seal_entry import COPY_COLUMNS, _copy_rows
 
     with registry.cursor() as cr:
         cr.execute(
@@ -297,19 +296,20 @@ def measure_floor(registry, first_seq, batch, payload_seconds, sealed, sample=20
             chain_hashes(prev_hash, seq, payloads)
             hash_seconds += time.perf_counter() - started
             entries = [
-                (model, res_id, op, uid, payload, text)
-                for (_s, model, res_id, op, uid, _t, text, _p), payload in zip(
+                (model, res_id, op, uid, payload)
+                for (_s, model, res_id, op, uid, _t, _text, _p), payload in zip(
                     chunk, payloads, strict=True
                 )
             ]
-            text = "".join(
-                _copy_lines(seq, sealed_at.isoformat(sep=" "), entries, prev_hash, [], len(chunk))
-            )
+            data = b"".join(_copy_rows(seq, sealed_at, entries, prev_hash, [], len(chunk)))
             order = FLOOR_TABLES if start // batch % 2 else FLOOR_TABLES[::-1]
             for table in order:
                 with registry.cursor() as cr:
                     started = time.perf_counter()
-                    cr.copy_expert(f"COPY {table} ({LEDGER_COLUMNS}) FROM STDIN", io.StringIO(text))
+                    cr.copy_expert(
+                        f"COPY {table} ({COPY_COLUMNS}) FROM STDIN WITH (FORMAT binary)",
+                        io.BytesIO(data),
+                    )
                     copy_seconds[table] += time.perf_counter() - started
     finally:
         with registry.cursor() as cr:

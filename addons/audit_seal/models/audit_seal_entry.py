@@ -1,5 +1,7 @@
+import datetime
 import itertools
 import logging
+import struct
 from collections import defaultdict
 
 import psycopg2
@@ -41,7 +43,7 @@ class _ChunkReader:
 
     def read(self, size=-1):
         try:
-            return next(self._chunks, "")
+            return next(self._chunks, b"")
         except Exception as exc:
             self.error = exc
             raise
@@ -49,31 +51,67 @@ class _ChunkReader:
     readline = read
 
 
-def _copy_lines(first, sealed_at, rows, prev_hash, hashes, chunk=32):
-    """COPY text lines of the entries, ``chunk`` rows at a time; appends the hashes to
-    ``hashes`` as it goes."""
-    lines = []
-    append = lines.append
+#: the ledger's columns in the order of the COPY rows (see _copy_rows)
+COPY_COLUMNS = "seq, res_model, res_id, op, user_id, sealed_at, payload, prev_hash, entry_hash"
+#: PostgreSQL's binary COPY format: signature, flags, header extension length; the trailer
+COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+COPY_TRAILER = b"\xff\xff"
+_ROW_START = struct.Struct("!hii")  # field count, then the length and value of seq (int4)
+_INT4 = struct.Struct("!ii")  # length 4, int4 value
+_INT8 = struct.Struct("!iq")  # length 8, int8 value (a timestamp: microseconds since 2000)
+_LENGTH = struct.Struct("!i")
+_HASH_LENGTH = _LENGTH.pack(64)  # a hash: 64 hex digits
+_PG_EPOCH = datetime.datetime(2000, 1, 1)
+
+
+def _copy_field(value):
+    """A text value as a field of a binary COPY row (length, then its UTF-8 bytes)."""
+    data = value.encode("utf-8")
+    return _LENGTH.pack(len(data)) + data
+
+
+def _copy_rows(first, sealed_at, rows, prev_hash, hashes, chunk=32):
+    """The entries as PostgreSQL binary COPY data, ``chunk`` rows at a time (header first,
+    trailer last); appends the hashes to ``hashes`` as it goes.
+
+    The binary format spares PostgreSQL the character-by-character parsing of the text format
+    (about 2 us per kilobyte of payload here) and this function the escaping: the canonical
+    payload's bytes are sent as they are.
+    """
+    timestamp = _INT8.pack(8, (sealed_at - _PG_EPOCH) // datetime.timedelta(microseconds=1))
+    constant = {}  # (model, op, uid) -> the model field, and op, user and time fields
+    parts = [COPY_HEADER]
+    append = parts.append
     chained = iter_chain_hashes(prev_hash, first, [row[4] for row in rows])
-    for seq, ((model, res_id, op, uid, _payload, text), hash_) in enumerate(
+    count = 0
+    for seq, ((model, res_id, op, uid, payload), hash_) in enumerate(
         zip(rows, chained, strict=True), first
     ):
-        # COPY text format: backslash, tab, newline and carriage return are escaped
-        # (canonical JSON holds no raw control character, only backslashes of its escapes)
-        if "\\" in text:
-            text = text.replace("\\", "\\\\")
-        if "\t" in text or "\n" in text or "\r" in text:
-            text = text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-        append(
-            f"{seq}\t{model}\t{res_id}\t{op}\t{uid}\t{sealed_at}\t{text}\t{prev_hash}\t{hash_}\n"
-        )
+        fields_ = constant.get((model, op, uid))
+        if fields_ is None:
+            fields_ = constant[model, op, uid] = (
+                _copy_field(model),
+                _copy_field(op) + _INT4.pack(4, uid) + timestamp,
+            )
+        append(_ROW_START.pack(9, 4, seq))
+        append(fields_[0])
+        append(_INT4.pack(4, res_id))
+        append(fields_[1])
+        append(_LENGTH.pack(len(payload)))
+        append(payload)
+        append(_HASH_LENGTH)
+        append(prev_hash.encode("ascii"))
+        append(_HASH_LENGTH)
+        append(hash_.encode("ascii"))
         hashes.append(hash_)
         prev_hash = hash_
-        if len(lines) == chunk:
-            yield "".join(lines)
-            lines.clear()
-    if lines:
-        yield "".join(lines)
+        count += 1
+        if count == chunk:
+            yield b"".join(parts)
+            parts.clear()
+            count = 0
+    append(COPY_TRAILER)
+    yield b"".join(parts)
 
 
 def _append_at_commit(cr, pending, savepoint_rolled_back):
@@ -219,9 +257,9 @@ class AuditSealEntry(models.Model):
         """Canonical payloads of the queued items, in order (computed before taking the lock).
 
         ``items`` are the queued batches ``(op, model, ids, uid, data by id)``. Returns
-        ``(ts, rows)``; each row is ``(model, res_id, op, uid, payload, text)`` with ``payload``
-        the canonical bytes of :func:`lib.chain.entry_payload` and ``text`` the same decoded,
-        built from ready-made JSON fragments (:meth:`audit.seal.mixin._seal_payload_json`,
+        ``(ts, rows)``; each row is ``(model, res_id, op, uid, payload)`` with ``payload`` the
+        canonical bytes of :func:`lib.chain.entry_payload`, built from ready-made JSON
+        fragments (:meth:`audit.seal.mixin._seal_payload_json`,
         :func:`lib.fragments.envelope_template`) with the very same bytes.
         """
         ts = self.env.cr.now()
@@ -231,17 +269,17 @@ class AuditSealEntry(models.Model):
                 by_model[model].extend(ids)
             else:
                 check_exists = True
-        texts = {}
+        data_by_model = {}
         for model, ids in by_model.items():
             records = self.env[model].browse(ids).with_context(active_test=False)
             if check_exists:  # some may be gone: rolled back with a savepoint, or purged
                 records = records.exists()
-            texts[model] = records._seal_payload_json()
+            data_by_model[model] = records._seal_payload_json()
         rows = []
         templates = {}
         for op, model, ids, uid, data in items:
             if op == "create":
-                found = texts[model]
+                found = data_by_model[model]
                 ids = [rid for rid in ids if rid in found]
                 data_jsons = list(map(found.__getitem__, ids))
             else:  # a purge rolled back with a savepoint deleted nothing
@@ -253,9 +291,9 @@ class AuditSealEntry(models.Model):
             template = templates.get((model, op, uid))
             if template is None:
                 template = templates[model, op, uid] = envelope_template(model, op, uid, ts)
-            text_list = list(map(template.__mod__, zip(data_jsons, ids, strict=True)))
+            texts = map(template.__mod__, zip(data_jsons, ids, strict=True))
             try:
-                payloads = list(map(str.encode, text_list))
+                payloads = list(map(str.encode, texts))
             except UnicodeEncodeError as exc:
                 raise CanonicalError(
                     f"a sealed value of {model} is not valid Unicode (lone surrogate)"
@@ -267,7 +305,6 @@ class AuditSealEntry(models.Model):
                     itertools.repeat(op),
                     itertools.repeat(uid),
                     payloads,
-                    text_list,
                     strict=False,
                 )
             )
@@ -323,12 +360,10 @@ class AuditSealEntry(models.Model):
         PostgreSQL inserts one chunk while the next is being prepared. Returns the hashes.
         """
         hashes = []
-        reader = _ChunkReader(_copy_lines(first, ts.isoformat(sep=" "), rows, prev_hash, hashes))
+        reader = _ChunkReader(_copy_rows(first, ts, rows, prev_hash, hashes))
         try:
             self.env.cr.copy_expert(
-                "COPY audit_seal_entry (seq, res_model, res_id, op, user_id, sealed_at, payload, "
-                "prev_hash, entry_hash) FROM STDIN",
-                reader,
+                f"COPY audit_seal_entry ({COPY_COLUMNS}) FROM STDIN WITH (FORMAT binary)", reader
             )
         except psycopg2.Error:
             if reader.error is not None:

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tests import new_test_user
 from odoo.tools import mute_logger
 
-from odoo.addons.audit_seal.lib.canonical import canonical_json
+from odoo.addons.audit_seal.lib.canonical import canonical_json, format_datetime
 from odoo.addons.audit_seal.lib.chain import entry_hash
 
 from .common import SealCase
@@ -40,6 +40,13 @@ class TestSealMixin(SealCase):
         self.assertEqual(payload["data"]["partner_id"], "res.partner,%s" % self.partner.id)
         self.assertEqual(payload["data"]["quantity"], "3")
         self.assertEqual(canonical_json(payload), second.payload.encode())
+        # the row's own columns say what the payload's envelope says
+        self.assertEqual(
+            (second.res_model, second.res_id, second.op, second.user_id.id),
+            (payload["model"], payload["res_id"], payload["op"], payload["uid"]),
+        )
+        self.env.cr.execute("SELECT sealed_at FROM audit_seal_entry WHERE id = %s", [second.id])
+        self.assertEqual(format_datetime(self.env.cr.fetchone()[0]), payload["ts"])
 
     def test_one_checkpoint_per_append(self):
         before = self.Checkpoint.search_count([])

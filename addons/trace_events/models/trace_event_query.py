@@ -137,11 +137,17 @@ class TraceEvent(models.Model):
         :class:`~.trace_holding.TraceHolding` for how holders are derived from the lines).
         Values are converted in SQL (floats, ISO dates, documents as one string), which is
         several times cheaper than converting 20,000 rows in Python.
+
+        The holdings are read lot by lot through the index on ``lot_id``: the lateral subquery
+        with ``OFFSET 0`` is not flattened into a join, so the planner cannot trade the lookups
+        for a hash of the whole table. It did so for 10,000 lots once the table held 800,000
+        rows (about five per lot in its statistics): 390 ms instead of 50.
         """
         if not lot_ids:
             return []
         self.env["trace.holding"].flush_model()
-        self.env.cr.execute(
+        cr = self.env.cr
+        cr.execute(
             SQL(
                 """
                 SELECT h.holder_type, h.partner_id, h.location_id, h.lot_id, h.product_id,
@@ -150,12 +156,15 @@ class TraceEvent(models.Model):
                        replace(h.last_date::text, ' ', 'T'),
                        h.last_event_id, h.documents
                   FROM unnest(%s::int[]) AS r(lot_id)
-                  JOIN trace_holding h ON h.lot_id = r.lot_id
+                 CROSS JOIN LATERAL (
+                       SELECT * FROM trace_holding WHERE lot_id = r.lot_id OFFSET 0
+                       ) h
                  ORDER BY h.holder_type, h.partner_id, h.location_id, h.lot_id
                 """,
                 list(lot_ids),
             )
         )
+        rows = cr.fetchall()
         return [
             {
                 "holder_type": holder_type,
@@ -182,5 +191,5 @@ class TraceEvent(models.Model):
                 last,
                 last_event_id,
                 documents,
-            ) in self.env.cr.fetchall()
+            ) in rows
         ]
