@@ -121,25 +121,22 @@ class Comparison:
         self.append_seconds = 0.0  # time spent in the append at commit, sealed batches
         self.payload_seconds = 0.0  # of which building the canonical payloads
         self.commit_seconds = {True: 0.0, False: 0.0}  # the commits, the append included
-        original_append = self.entry_class._seal_append
-        original_build = self.entry_class._seal_build_payloads
+        self._time("_seal_append", "append_seconds")
+        self._time("_seal_build_payloads", "payload_seconds")
 
-        def timed_append(entry_model, items, **kwargs):
+    def _time(self, method, attribute):
+        """Add the time spent in the ledger model's ``method`` to ``self.<attribute>``."""
+        original = getattr(self.entry_class, method)
+
+        def timed(entry_model, items, **kwargs):
             started = time.perf_counter()
             try:
-                return original_append(entry_model, items, **kwargs)
+                return original(entry_model, items, **kwargs)
             finally:
-                self.append_seconds += time.perf_counter() - started
+                elapsed = time.perf_counter() - started
+                setattr(self, attribute, getattr(self, attribute) + elapsed)
 
-        def timed_build(entry_model, items, **kwargs):
-            started = time.perf_counter()
-            try:
-                return original_build(entry_model, items, **kwargs)
-            finally:
-                self.payload_seconds += time.perf_counter() - started
-
-        self.entry_class._seal_append = timed_append
-        self.entry_class._seal_build_payloads = timed_build
+        setattr(self.entry_class, method, timed)
 
     def run_batch(self, create, round_no, sealed):
         """One transaction of ``create(env, round_no)``, with or without the seal."""
