@@ -146,8 +146,7 @@ class TraceEvent(models.Model):
         if not lot_ids:
             return []
         self.env["trace.holding"].flush_model()
-        cr = self.env.cr
-        cr.execute(
+        self.env.cr.execute(
             SQL(
                 """
                 SELECT h.holder_type, h.partner_id, h.location_id, h.lot_id, h.product_id,
@@ -164,7 +163,6 @@ class TraceEvent(models.Model):
                 list(lot_ids),
             )
         )
-        rows = cr.fetchall()
         return [
             {
                 "holder_type": holder_type,
@@ -191,5 +189,5 @@ class TraceEvent(models.Model):
                 last,
                 last_event_id,
                 documents,
-            ) in rows
+            ) in self.env.cr.fetchall()
         ]

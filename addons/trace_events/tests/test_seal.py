@@ -60,8 +60,9 @@ class TestTraceSeal(TraceCommon):
             through_orm["event_id"] = line.event_id.id  # the plain id, as the payload holds it
             self.assertEqual(from_cache[line.id], to_plain(through_orm), line)
         lines.invalidate_recordset()  # read again from the database
-        self.assertEqual(lines.with_context(prefetch_fields=False)._seal_line_values(names),
-                         from_cache)
+        self.assertEqual(
+            lines.with_context(prefetch_fields=False)._seal_line_values(names), from_cache
+        )
 
     def test_fast_payload_of_events_equals_the_general_canonical_form(self):
         self._receive([(self.catheter_variant, "S2404", 2), (self.catheter_variant, "S2405", 5)])
@@ -85,9 +86,7 @@ class TestTraceSeal(TraceCommon):
         self.assertIn('"lot_name":"S2401"', entry.payload)
         self.assertIn('"quantity":"8"', entry.payload)
         self.assertFalse(
-            self.env["audit.seal.entry"].search(
-                [("res_model", "=", "trace.event.line")]
-            ),
+            self.env["audit.seal.entry"].search([("res_model", "=", "trace.event.line")]),
             "lines are sealed inside their event, not one by one",
         )
         self.assertTrue(self._verify()["ok"])
@@ -103,8 +102,16 @@ class TestTraceSeal(TraceCommon):
                     "event_time": "2026-03-02 08:00:00",
                     "origin": "capture",
                     "line_ids": [
-                        (0, 0, {"product_id": self.catheter_variant.id, "lot_id": lot.id,
-                                "lot_name": lot.name, "quantity": 1}),
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": self.catheter_variant.id,
+                                "lot_id": lot.id,
+                                "lot_name": lot.name,
+                                "quantity": 1,
+                            },
+                        ),
                     ],
                 }
             ]
