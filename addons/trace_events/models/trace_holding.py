@@ -125,7 +125,9 @@ class TraceHolding(models.Model):
 
         Two transactions refreshing the same lot conflict like any concurrent update (the
         second is retried by Odoo); a holder row created by both at once is turned into the
-        same retry instead of a unique-index error.
+        same retry instead of a unique-index error. The lines are read lot by lot: for 10,000
+        lots in 1.1 million lines a plain join let the planner scan every line (690 ms, now
+        270).
         """
         lot_ids = sorted({lot_id for lot_id in lot_ids if lot_id})
         if not lot_ids:
@@ -142,9 +144,11 @@ class TraceHolding(models.Model):
                         lots=lot_ids,
                         columns=HOLDING_COLUMNS,
                         holdings=self._trace_holdings_sql(
+                            # lot by lot through the index (see trace.event._trace_holders)
                             SQL(
-                                "unnest(%s::int[]) AS r(lot_id) "
-                                "JOIN trace_event_line l ON l.lot_id = r.lot_id",
+                                "unnest(%s::int[]) AS r(lot_id) CROSS JOIN LATERAL ("
+                                "SELECT * FROM trace_event_line WHERE lot_id = r.lot_id OFFSET 0"
+                                ") l",
                                 lot_ids,
                             )
                         ),
