@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "data/audit_seal_retention_data.xml",
         "data/ir_cron_data.xml",
+        "data/auditlog_rule_data.xml",
         "views/audit_seal_entry_views.xml",
         "views/audit_seal_checkpoint_views.xml",
         "views/audit_seal_key_views.xml",

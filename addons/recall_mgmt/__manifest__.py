@@ -16,6 +16,7 @@
         "data/ir_sequence_data.xml",
         "data/recall_jurisdiction_data.xml",
         "data/recall_deadline_rule_data.xml",
+        "data/auditlog_rule_data.xml",
         "report/recall_reports.xml",
         "report/recall_notice_templates.xml",
         "report/recall_regulator_templates.xml",

@@ -1,4 +1,5 @@
 from . import audit_seal_mixin
+from . import audit_seal_workflow_mixin
 from . import audit_seal_key
 from . import audit_seal_entry
 from . import audit_seal_checkpoint

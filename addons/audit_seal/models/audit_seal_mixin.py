@@ -269,14 +269,22 @@ class AuditSealMixin(models.AbstractModel):
         self.ensure_one()
         return False
 
+    def _seal_retention_floors(self, policies):
+        """{id: [dates]}: further dates before which a record must not be purged under the
+        active ``policies`` (device lifetime, expiry, last unit placed on the market); the
+        earliest purge date is the latest of all. Models that know their devices extend this."""
+        return {}
+
     def _seal_retention_dates(self):
-        """{id: date or False (permanent)} under the active retention periods."""
+        """{id: date or False (permanent)} under the active retention periods: the latest of
+        every applicable rule."""
         policies = self.env["audit.seal.retention"].sudo().search([])
+        floors = self._seal_retention_floors(policies) if policies else {}
         result = {}
         for record in self:
             implantable = record._seal_is_implantable()
             start = record._seal_retention_start()
-            until = start
+            until = max(start, *floors.get(record.id, ()))
             for policy in policies:
                 years = policy._seal_years(implantable)
                 if years is None:

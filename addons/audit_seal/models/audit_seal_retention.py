@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 
 class AuditSealRetention(models.Model):
@@ -67,3 +67,16 @@ class AuditSealRetention(models.Model):
         if implantable and self.implantable_years:
             return max(self.years, self.implantable_years)
         return self.years
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_in_use(self):
+        """A period decides when sealed records may go: once records are sealed, it stays (and
+        its changes, archiving included, are in the sealed change log)."""
+        if self.env["audit.seal.entry"].sudo().search_count([], limit=1):
+            raise UserError(
+                self.env._(
+                    "Retention period %(name)s applies to the records already sealed: it cannot "
+                    "be deleted. Change it (the change is sealed) or archive it instead.",
+                    name=self[:1].name,
+                )
+            )

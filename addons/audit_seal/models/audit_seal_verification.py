@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib.canonical import CanonicalError, canonical_json
+from ..lib.fragments import envelope_parts
 from ..lib.keys import parse_public_key
 from ..lib.verify import ChainVerifier, KeyInfo
 
@@ -122,7 +123,8 @@ class AuditSealVerification(models.Model):
             cr.execute(
                 SQL(
                     """
-                    SELECT seq, prev_hash, entry_hash, payload, res_model, res_id, op
+                    SELECT seq, prev_hash, entry_hash, payload, res_model, res_id, op,
+                           user_id, sealed_at
                       FROM audit_seal_entry WHERE seq > %s ORDER BY seq LIMIT %s
                     """,
                     last_seq,
@@ -146,8 +148,11 @@ class AuditSealVerification(models.Model):
             )
             checkpoints = cr.fetchall()
             cp_index = 0
-            for seq, prev_hash, hash_, payload, _model, _res_id, _op in rows:
+            for seq, prev_hash, hash_, payload, model, res_id, op, uid, sealed_at in rows:
                 if not verifier.entry(seq, prev_hash, hash_, payload.encode("utf-8")):
+                    break
+                if not self._seal_columns_match(payload, model, res_id, op, uid, sealed_at):
+                    verifier.fail(seq, self._seal_columns_reason(seq))
                     break
                 if anchor and seq == anchor.head_seq and hash_ != anchor.head_hash:
                     verifier.fail(seq, self._seal_rewritten_reason(anchor))
@@ -191,6 +196,26 @@ class AuditSealVerification(models.Model):
         return result
 
     @api.model
+    def _seal_columns_match(self, payload, model, res_id, op, uid, sealed_at):
+        """Whether an entry's columns (what the ledger screens show) are its sealed envelope.
+
+        The payload is verified by the hash: its envelope must end in exactly the text that
+        these columns give (cheaper than parsing every payload)."""
+        try:
+            head, middle, tail = envelope_parts(model, op, uid, sealed_at)
+        except (CanonicalError, TypeError, ValueError):
+            return False
+        return payload.startswith(head) and payload.endswith(f"{middle}{res_id}{tail}")
+
+    @api.model
+    def _seal_columns_reason(self, seq):
+        return self.env._(
+            "entry %(seq)s: its model, record, operation, user or time column differs from its "
+            "sealed envelope (the ledger row was changed behind the ledger's back)",
+            seq=seq,
+        )
+
+    @api.model
     def _seal_check_end(self, result, anchor, check_records):
         """Checks of a chain that verified: against the stored anchor and, with
         ``check_records``, for records without entry. Updates ``result`` on failure."""
@@ -215,6 +240,17 @@ class AuditSealVerification(models.Model):
                         record=missing,
                     ),
                 )
+                return
+            problems = self._seal_binding_problems()
+            if problems:
+                result.update(ok=False, first_bad_seq=0, reason="; ".join(problems[:10]))
+
+    @api.model
+    def _seal_binding_problems(self):
+        """Sealed records that no longer bind what they refer to (a signature whose document
+        changed after signing, a document showing another document's signature): texts for
+        the run's reason. Addons with such bindings extend this; the ledger has none."""
+        return []
 
     @api.model
     def _seal_anchor(self):
@@ -263,7 +299,7 @@ class AuditSealVerification(models.Model):
     def _seal_check_rows(self, rows, purged):
         """Compare each sealed record's current row with its payload; first failure or None."""
         by_model = {}
-        for seq, _prev, _hash, payload, model, res_id, op in rows:
+        for seq, _prev, _hash, payload, model, res_id, op, _uid, _at in rows:
             if op == "create":
                 by_model.setdefault(model, []).append((seq, res_id, payload))
         failures = []
@@ -293,7 +329,7 @@ class AuditSealVerification(models.Model):
                 checked += 1
                 try:
                     sealed = json.loads(payload)["data"]
-                    same = canonical_json(sealed) == canonical_json(current[res_id])
+                    same = self._seal_same_data(sealed, current[res_id])
                 except (ValueError, KeyError, TypeError, CanonicalError):
                     same = False
                 if not same:
@@ -310,6 +346,20 @@ class AuditSealVerification(models.Model):
                         )
                     )
         return checked, (min(failures) if failures else None)
+
+    @api.model
+    def _seal_same_data(self, sealed, current):
+        """Whether a record's current values are its sealed ones.
+
+        A field added to a sealed model after a record was sealed is absent from the record's
+        payload: it must still be empty on that record (nothing was sealed, so nothing may have
+        been set behind the ledger's back); every sealed field must be equal.
+        """
+        added = set(current) - set(sealed)
+        if any(current[name] not in (None, False, 0, "", []) for name in added):
+            return False
+        kept = {name: value for name, value in current.items() if name not in added}
+        return canonical_json(sealed) == canonical_json(kept)
 
     @api.model
     def _seal_unsealed_record(self):

@@ -6,6 +6,12 @@ class AuditlogRule(models.Model):
     _inherit = "auditlog.rule"
 
     @api.model
+    @api.model
+    def _audit_seal_subscribe_configuration(self):
+        """Seal every change to the retention periods (install and update)."""
+        self._audit_seal_subscribe("audit.seal.retention")
+        return True
+
     def _audit_seal_subscribe(self, model_name, field_names=None, name=None):
         """Log (and therefore seal) changes to ``field_names`` of ``model_name``.
 

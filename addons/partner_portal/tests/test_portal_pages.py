@@ -5,6 +5,8 @@ import datetime
 from odoo import fields
 from odoo.tests import tagged
 
+from odoo.addons.audit_seal.tools.workflow import workflow_writes
+
 from .common import PortalCommon
 
 
@@ -41,7 +43,8 @@ class TestPortalPages(PortalCommon):
             self._counters(),
             {"recall_count": 2, "recall_awaiting_count": 2, "recall_overdue_count": 0},
         )
-        self.notice_a.sudo().deadline = fields.Datetime.now() - datetime.timedelta(hours=1)
+        with workflow_writes():  # arrange: the deadline has passed
+            self.notice_a.deadline = fields.Datetime.now() - datetime.timedelta(hours=1)
         self.assertEqual(self._counters()["recall_overdue_count"], 1)
 
     def test_home_shows_the_recall_entries(self):
@@ -50,7 +53,8 @@ class TestPortalPages(PortalCommon):
         self.assertIn("/my/recalls", response.text)
 
     def test_list_filters(self):
-        self.notice_a.sudo().deadline = fields.Datetime.now() - datetime.timedelta(hours=1)
+        with workflow_writes():  # arrange: the deadline has passed
+            self.notice_a.deadline = fields.Datetime.now() - datetime.timedelta(hours=1)
         overdue = self.url_open("/my/recalls?filterby=overdue").text
         self.assertIn(self.notice_a.name, overdue)
         self.assertNotIn(self.serial_notice.name, overdue)
@@ -66,7 +70,8 @@ class TestPortalPages(PortalCommon):
         drill = self._portal_campaign(title="Mock recall", is_drill=True)
         drill_notice = drill.notice_ids.filtered(lambda n: n.partner_id == self.distributor)
         self.assertEqual(drill_notice.state, "sent")
-        self.serial_notice.sudo().state = "draft"
+        with workflow_writes():  # arrange: a notice not sent yet
+            self.serial_notice.state = "draft"
         for notice in (drill_notice, self.serial_notice):
             self.assertFalse(notice.with_user(self.user_a).has_access("read"))
             response = self.url_open(f"/my/recalls/{notice.id}", allow_redirects=False)

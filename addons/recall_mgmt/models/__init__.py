@@ -17,3 +17,5 @@ from . import recall_campaign_report
 from . import res_company
 from . import recall_campaign_dashboard
 from . import recall_demo
+from . import audit_seal_verification
+from . import auditlog_rule

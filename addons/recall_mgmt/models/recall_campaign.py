@@ -7,6 +7,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.audit_seal.tools.workflow import in_workflow, workflow, workflow_writes
+
 from .recall_jurisdiction import RECALL_CLASSES
 
 STATES = [
@@ -45,9 +47,22 @@ class RecallCampaign(models.Model):
 
     _name = "recall.campaign"
     _description = "Recall Campaign"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "audit.seal.workflow.mixin"]
     _order = "id desc"
     _check_company_auto = True
+    _workflow_fields = (
+        "name",
+        "state",
+        "decision_date",
+        "analysed_at",
+        "analysis_seconds",
+        "first_notified_at",
+        "last_notified_at",
+        "closed_at",
+        "termination_reason",
+        "approval_signature_id",
+        "scope_lot_ids",
+    )
 
     name = fields.Char(
         string="Reference", required=True, readonly=True, copy=False, default="/", index=True
@@ -231,13 +246,67 @@ class RecallCampaign(models.Model):
     )
     line_count = fields.Integer(compute="_compute_line_count")
 
+    #: what an approval or closure signature binds (21 CFR 11.70): locked once approved
+    _recall_signed_fields = (
+        "kind",
+        "recall_class",
+        "reason",
+        "is_drill",
+        "jurisdiction_ids",
+        "product_ids",
+        "lot_ids",
+        "component_lot_ids",
+        "manufacture_date_from",
+        "manufacture_date_to",
+        "expiry_date_from",
+        "expiry_date_to",
+        "action_stop_use",
+        "action_stop_distribution",
+        "action_quarantine",
+        "action_return",
+        "action_destroy",
+        "action_forward",
+        "instructions",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
+        self._workflow_check_values(vals_list, creating=True)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 code = "recall.campaign.drill" if vals.get("is_drill") else "recall.campaign"
                 vals["name"] = self.env["ir.sequence"].next_by_code(code) or "/"
-        return super().create(vals_list)
+        with workflow_writes():  # the reference from the sequence, checked values otherwise
+            return super().create(vals_list)
+
+    def write(self, vals):
+        signed = set(self._recall_signed_fields).intersection(vals)
+        if signed and not in_workflow():
+            decided = self.filtered(lambda c: c.state not in ("draft", "analysed"))
+            if decided:
+                raise UserError(
+                    self.env._(
+                        "%(campaign)s is approved: its signed content (%(fields)s) cannot "
+                        "change. Terminate it and open a new recall with the new scope.",
+                        campaign=decided[0].display_name,
+                        fields=", ".join(
+                            sorted(self._fields[f]._description_string(self.env) for f in signed)
+                        ),
+                    )
+                )
+        return super().write(vals)
+
+    def _recall_signed_content(self):
+        """The decisive content an approval or closure signature binds, as plain values."""
+        self.ensure_one()
+        content = {"model": self._name, "id": self.id, "name": self.name}
+        for name in self._recall_signed_fields:
+            field = self._fields[name]
+            value = self[name]
+            if field.type in ("many2many", "one2many"):
+                value = sorted(value.ids)
+            content[name] = value if value is not False or field.type == "boolean" else None
+        return content
 
     # ------------------------------------------------------------------ computes
 
@@ -340,6 +409,7 @@ class RecallCampaign(models.Model):
                 self.env._("Only a Traceability Manager can change the state of a recall.")
             )
 
+    @workflow
     def _recall_transition(self, target, note=None, signature=None, details=None):
         """Move to ``target`` and seal the transition in the campaign's log."""
         for campaign in self:
@@ -383,6 +453,7 @@ class RecallCampaign(models.Model):
             ]
         )
 
+    @workflow
     def action_analyze_impact(self):
         """Trace the scope forward and store who holds what (re-runnable until closure)."""
         self._recall_check_manager()
@@ -417,6 +488,7 @@ class RecallCampaign(models.Model):
             raise UserError(self.env._("Give the reason for the recall before approving it."))
         return self.env["recall.sign.wizard"]._recall_open(self, "approve")
 
+    @workflow
     def _recall_approve(self, signature):
         """Decision taken: clocks start, own stock is quarantined, notices are prepared."""
         self.ensure_one()
@@ -431,6 +503,7 @@ class RecallCampaign(models.Model):
     #: takes wkhtmltopdf 1 to 2 s each: 500 notices would outlast a worker's time limit)
     _recall_send_now_limit = 20
 
+    @workflow
     def action_notify(self):
         """Send every prepared notice (mail, and the portal once published)."""
         self._recall_check_manager()
@@ -463,6 +536,7 @@ class RecallCampaign(models.Model):
             )
         self._recall_mark_milestone("notification")
 
+    @workflow
     @api.model
     def _recall_send_queued(self, limit):
         """Mail up to ``limit`` queued notices; returns how many were sent."""
@@ -487,11 +561,13 @@ class RecallCampaign(models.Model):
             if Cron._commit_progress(sent, remaining=remaining) <= 0 or not remaining:
                 break
 
+    @workflow
     def action_start_follow_up(self):
         self._recall_check_manager()
         self._recall_transition("in_progress")
         return True
 
+    @workflow
     def action_start_effectiveness(self):
         """Pick the consignees to verify, per the effectiveness level."""
         self._recall_check_manager()
@@ -517,6 +593,7 @@ class RecallCampaign(models.Model):
             )
         return self.env["recall.sign.wizard"]._recall_open(self, "close")
 
+    @workflow
     def _recall_close(self, signature):
         self.ensure_one()
         self.closed_at = signature.signed_at
@@ -529,6 +606,7 @@ class RecallCampaign(models.Model):
         self.ensure_one()
         return self.env["recall.reason.wizard"]._recall_open(self, "terminate")
 
+    @workflow
     def _recall_terminate(self, reason):
         self.ensure_one()
         self.write({"termination_reason": reason, "closed_at": fields.Datetime.now()})
@@ -586,6 +664,7 @@ class RecallCampaign(models.Model):
 
     # ------------------------------------------------------------------ quarantine
 
+    @workflow
     def _recall_quarantine(self):
         """Block every lot in scope that we still hold (drills only when asked)."""
         for campaign in self:
@@ -653,6 +732,7 @@ class RecallCampaign(models.Model):
 
     # ------------------------------------------------------------------ notices
 
+    @workflow
     def _recall_prepare_notices(self):
         """One draft notice per consignee (commercial entity) for lines without a notice."""
         for campaign in self:
@@ -687,6 +767,7 @@ class RecallCampaign(models.Model):
 
     # ------------------------------------------------------------------ deadlines
 
+    @workflow
     def _recall_create_deadlines(self):
         """Deadlines of every jurisdiction's rules for the class, from the decision."""
         Deadline = self.env["recall.campaign.deadline"].sudo()
@@ -710,6 +791,7 @@ class RecallCampaign(models.Model):
                 ]
             )
 
+    @workflow
     def _recall_mark_milestone(self, milestone):
         now = fields.Datetime.now()
         for campaign in self:
@@ -723,6 +805,7 @@ class RecallCampaign(models.Model):
 
     # ------------------------------------------------------------------ effectiveness
 
+    @workflow
     def _recall_select_effectiveness_checks(self):
         """Select the consignees to verify: all for level A, a reproducible sample else."""
         self.ensure_one()
@@ -764,6 +847,7 @@ class RecallCampaign(models.Model):
 
     # ------------------------------------------------------------------ crons
 
+    @workflow
     @api.model
     def _cron_recall_deadlines(self):
         """Remind before a regulatory deadline is missed; escalate when it is."""
@@ -771,6 +855,7 @@ class RecallCampaign(models.Model):
             [("done_at", "=", False), ("campaign_id.state", "not in", ("closed", "terminated"))]
         )._recall_alert()
 
+    @workflow
     @api.model
     def _cron_recall_reminders(self):
         """Remind consignees that have not acknowledged; escalate to the responsible."""

@@ -2,13 +2,17 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from odoo.addons.audit_seal.tools.workflow import workflow
+
 
 class RecallCampaignDeadline(models.Model):
     """One regulatory clock of a campaign, computed from a rule at the decision."""
 
     _name = "recall.campaign.deadline"
     _description = "Recall Deadline"
+    _inherit = ["audit.seal.workflow.mixin"]
     _order = "due_at, id"
+    _workflow_fields = "__all__"
 
     campaign_id = fields.Many2one("recall.campaign", required=True, ondelete="cascade")
     company_id = fields.Many2one(related="campaign_id.company_id", store=True)
@@ -46,6 +50,7 @@ class RecallCampaignDeadline(models.Model):
         span = max(self.due_at - decision, timedelta(0))
         return min(max(span / 4, timedelta(hours=4)), timedelta(days=2))
 
+    @workflow
     def action_mark_done(self):
         now = fields.Datetime.now()
         for deadline in self.filtered(lambda d: not d.done_at):
@@ -68,6 +73,7 @@ class RecallCampaignDeadline(models.Model):
                 }
             )
 
+    @workflow
     def _recall_alert(self):
         """Activity and mail to the responsible before the deadline; escalation after it."""
         now = fields.Datetime.now()

@@ -2,6 +2,8 @@ from datetime import datetime
 
 from odoo import api, fields, models
 
+from odoo.addons.audit_seal.tools.workflow import workflow
+
 
 def _to_datetime(value):
     """The trace returns ISO strings (JSON-friendly); the ORM wants datetimes."""
@@ -16,7 +18,9 @@ class RecallCampaignLine(models.Model):
 
     _name = "recall.campaign.line"
     _description = "Recall Impact Line"
+    _inherit = ["audit.seal.workflow.mixin"]
     _order = "campaign_id, holder_type, partner_id, location_id, lot_id"
+    _workflow_fields = "__all__"
 
     campaign_id = fields.Many2one(
         "recall.campaign", required=True, ondelete="cascade", index=True
@@ -94,6 +98,7 @@ class RecallCampaignLine(models.Model):
                 line.reported_destroyed + returned.get(key, 0.0),
             )
 
+    @workflow
     @api.model
     def _recall_merge(self, campaign, holders):
         """Create, update and flag lines from the trace's holder rows (one batch each)."""

@@ -4,6 +4,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.audit_seal.tools.workflow import workflow
+
 NOTICE_STATES = [
     ("draft", "To Send"),
     ("sent", "Sent"),
@@ -18,9 +20,25 @@ class RecallNotice(models.Model):
 
     _name = "recall.notice"
     _description = "Recall Notice"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "audit.seal.workflow.mixin"]
     _order = "campaign_id desc, id"
     _check_company_auto = True
+    _workflow_fields = (
+        "campaign_id",
+        "company_id",
+        "partner_id",
+        "state",
+        "send_queued",
+        "sent_at",
+        "deadline",
+        "acknowledged_at",
+        "acknowledged_by",
+        "completed_at",
+        "reminder_count",
+        "last_reminder_at",
+        "escalated_at",
+        "effectiveness_verified_at",
+    )
 
     name = fields.Char(compute="_compute_name", store=True)
     campaign_id = fields.Many2one(
@@ -144,8 +162,19 @@ class RecallNotice(models.Model):
             shipped[line.lot_id] += line.received_quantity
         return shipped
 
+    def _recall_signed_content(self):
+        """What an acknowledgement signature binds: this consignee's notice of that recall."""
+        self.ensure_one()
+        return {
+            "model": self._name,
+            "id": self.id,
+            "partner_id": self.partner_id.id,
+            "campaign": self.campaign_id._recall_signed_content(),
+        }
+
     # ------------------------------------------------------------------ sending
 
+    @workflow
     def _recall_send(self):
         """Mail each notice (drills only when asked) and mark it sent with its deadline."""
         now = fields.Datetime.now()
@@ -186,6 +215,7 @@ class RecallNotice(models.Model):
         )
         return (contacts or self.partner_id).filtered("email") or self.partner_id
 
+    @workflow
     def _recall_remind(self):
         """Reminder after ``reminder_days``, escalation after ``escalation_days``."""
         now = fields.Datetime.now()
@@ -225,6 +255,7 @@ class RecallNotice(models.Model):
 
     # ------------------------------------------------------------------ responses
 
+    @workflow
     def _recall_acknowledge(self, signature, channel="backend"):
         """Record the signed acknowledgement (sealed); later responses only supplement it."""
         self.ensure_one()
@@ -251,6 +282,7 @@ class RecallNotice(models.Model):
             )
         return True
 
+    @workflow
     def _recall_report(self, reports, channel="backend", note=None):
         """Record quantity reports ``[{lot_id, qty_on_hand, qty_used, qty_returned,
         qty_destroyed}]`` after checking them against what was shipped; all or nothing."""
@@ -302,6 +334,7 @@ class RecallNotice(models.Model):
         self._recall_check_completed()
         return responses
 
+    @workflow
     def _recall_check_completed(self):
         """A notice is completed when every affected unit's fate is reported."""
         now = fields.Datetime.now()
@@ -320,6 +353,7 @@ class RecallNotice(models.Model):
         self.ensure_one()
         return self.env["recall.response.wizard"]._recall_open(self)
 
+    @workflow
     def action_mark_verified(self):
         self.write({"effectiveness_verified_at": fields.Datetime.now()})
         for notice in self:

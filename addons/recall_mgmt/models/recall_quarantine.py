@@ -1,14 +1,17 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.audit_seal.tools.workflow import workflow
+
 
 class RecallQuarantine(models.Model):
     """A lot/serial blocked by a recall: no reservation, no delivery, until released."""
 
     _name = "recall.quarantine"
     _description = "Recall Quarantine"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "audit.seal.workflow.mixin"]
     _order = "id desc"
+    _workflow_fields = "__all__"
 
     campaign_id = fields.Many2one("recall.campaign", required=True, ondelete="restrict")
     company_id = fields.Many2one(related="campaign_id.company_id", store=True)
@@ -29,6 +32,7 @@ class RecallQuarantine(models.Model):
 
     _active_unique = models.UniqueIndex("(campaign_id, lot_id) WHERE state = 'blocked'")
 
+    @workflow
     @api.model
     def _recall_block(self, campaign, lots):
         """Block ``lots`` for ``campaign`` (those not blocked by it yet) and record why."""
@@ -59,6 +63,7 @@ class RecallQuarantine(models.Model):
         """Releasing needs a Traceability Manager and a reason (asked by a wizard)."""
         return self.env["recall.reason.wizard"]._recall_open(self, "release")
 
+    @workflow
     def _recall_release(self, reason):
         if not (self.env.su or self.env.user.has_group("udi_master.group_trace_manager")):
             raise UserError(self.env._("Only a Traceability Manager can release quarantine."))

@@ -1,5 +1,9 @@
+import hashlib
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessDenied, UserError
+
+from odoo.addons.audit_seal.lib.canonical import canonical_json
 
 MEANINGS = [
     ("approve", "Approval of the recall decision"),
@@ -30,6 +34,7 @@ class RecallSignature(models.Model):
         "res_model",
         "res_id",
         "document_name",
+        "content_digest",
     )
 
     user_id = fields.Many2one("res.users", string="Signed By", required=True, readonly=True)
@@ -45,6 +50,12 @@ class RecallSignature(models.Model):
         string="Document", model_field="res_model", required=True, readonly=True
     )
     document_name = fields.Char(string="Document Name", readonly=True)
+    content_digest = fields.Char(
+        readonly=True,
+        help="SHA-256 of the signed document's decisive content (for a recall: scope, class, "
+        "kind, reason, jurisdictions; for a notice: its consignee and recall) when it was "
+        "signed. Chain verification compares it with the document as it is now.",
+    )
 
     @api.depends("signer_name", "meaning", "signed_at")
     def _compute_display_name(self):
@@ -82,5 +93,60 @@ class RecallSignature(models.Model):
                 "res_model": record._name,
                 "res_id": record.id,
                 "document_name": record.display_name,
+                "content_digest": self._recall_digest(record),
             }
         )
+
+    @api.model
+    def _recall_digest(self, record):
+        """SHA-256 of the canonical form of what ``record`` puts under its signatures."""
+        content = record._recall_signed_content()
+        return hashlib.sha256(canonical_json(content)).hexdigest()
+
+    def _recall_binding_problem(self):
+        """Why this signature no longer binds its document, or None when it does."""
+        self.ensure_one()
+        if self.res_model not in self.env:
+            return None  # the addon of the document is uninstalled
+        document = self.env[self.res_model].sudo().browse(self.res_id).exists()
+        if not document:
+            return None  # purged after retention; the ledger reports unexplained deletions
+        if self.content_digest and self._recall_digest(document) != self.content_digest:
+            return self.env._(
+                "signature %(signature)s (%(signer)s, %(meaning)s) no longer matches %(document)s: "
+                "its signed content was changed after signing",
+                signature=self.id,
+                signer=self.signer_name,
+                meaning=self.meaning_text,
+                document=document.display_name,
+            )
+        return None
+
+    @api.model
+    def _recall_binding_problems(self):
+        """Every signature that no longer binds its document, and every document that shows a
+        signature made for another record."""
+        problems = []
+        for signature in self.sudo().search([], order="id"):
+            problem = signature._recall_binding_problem()
+            if problem:
+                problems.append(problem)
+        for model, field, document in (
+            ("recall.campaign", "approval_signature_id", None),
+            ("recall.response", "signature_id", "notice_id"),
+        ):
+            records = self.env[model].sudo().search([(field, "!=", False)], order="id")
+            for record in records:
+                signed = record[document] if document else record
+                signature = record[field]
+                if (signature.res_model, signature.res_id) != (signed._name, signed.id):
+                    problems.append(
+                        self.env._(
+                            "%(document)s shows signature %(signature)s, which was made for "
+                            "%(other)s",
+                            document=record.display_name,
+                            signature=signature.id,
+                            other=signature.document_name,
+                        )
+                    )
+        return problems

@@ -3,9 +3,11 @@ import uuid
 from collections import defaultdict
 
 import pytz
+from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from odoo.addons.audit_seal.lib.fragments import plain_json
 from odoo.addons.audit_seal.tools.cached_json import cached_objects_json
@@ -260,6 +262,63 @@ class TraceEvent(models.Model):
     def _seal_is_implantable(self):
         self.ensure_one()
         return any(self.line_ids.product_id.mapped("udi_implantable"))
+
+    def _seal_retention_floors(self, policies):
+        """The device rules of the active jurisdictions (shared/REGULATORY.md, T12):
+
+        * NMPA: at least the device lifetime and 2 years from release (CN-RET-1), 2 years after
+          the lot's expiry, 5 years without expiry (CN-RET-2);
+        * FDA: 2 years beyond the device's design life (21 CFR 820.180, 806.20);
+        * EU MDR: 10 years after the last unit of the device was placed on the market, 15 for
+          implantables (Art. 10(8));
+
+        measured from each line's lot (manufacture date, else the event's date).
+        """
+        jurisdictions = set(policies.mapped("jurisdiction"))
+        last_placed = (
+            self._trace_last_placed(self.line_ids.product_id) if "eu_mdr" in jurisdictions else {}
+        )
+        floors = super()._seal_retention_floors(policies)
+        for event in self:
+            happened = (event.event_time or event.create_date or fields.Datetime.now()).date()
+            dates = floors.setdefault(event.id, [])
+            for line in event.line_ids:
+                product, lot = line.product_id, line.lot_id
+                made = lot.udi_manufacture_date or happened
+                life = relativedelta(years=product.udi_life_years or 0)
+                if "nmpa" in jurisdictions:
+                    dates += [made + life, made + relativedelta(years=2)]
+                    expiry = lot.udi_expiry_date
+                    dates.append(
+                        expiry + relativedelta(years=2)
+                        if expiry
+                        else happened + relativedelta(years=5)
+                    )
+                if "fda" in jurisdictions:
+                    dates.append(made + life + relativedelta(years=2))
+                if product.id in last_placed:
+                    years = 15 if product.udi_implantable else 10
+                    dates.append(last_placed[product.id] + relativedelta(years=years))
+        return floors
+
+    @api.model
+    def _trace_last_placed(self, products):
+        """{product id: date its last unit was shipped to a partner (placed on the market)}."""
+        if not products:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT l.product_id, max(e.event_time)::date
+                  FROM trace_event_line l JOIN trace_event e ON e.id = l.event_id
+                 WHERE l.product_id = ANY(%s) AND e.biz_step = 'shipping'
+                   AND l.partner_dest_id IS NOT NULL
+                 GROUP BY l.product_id
+                """,
+                products.ids,
+            )
+        )
+        return dict(self.env.cr.fetchall())
 
     def unlink(self):
         if self.env.context.get("audit_seal_vacuum") is False:  # the retention purge

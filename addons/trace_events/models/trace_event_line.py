@@ -68,6 +68,8 @@ class TraceEventLine(models.Model):
 
     _lot_role_index = models.Index("(lot_id, role) WHERE lot_id IS NOT NULL")
     _event_role_index = models.Index("(event_id, role)")
+    #: the last unit of a device placed on the market (EU MDR retention, Art. 10(8))
+    _shipped_product_index = models.Index("(product_id) WHERE partner_dest_id IS NOT NULL")
 
     @api.model
     def _seal_line_fields(self):

@@ -9,4 +9,5 @@ from . import test_ui
 from . import test_api
 from . import test_master_data_log
 from . import test_demo
+from . import test_retention_rules
 from . import test_translations
