@@ -284,7 +284,7 @@ class AuditSealMixin(models.AbstractModel):
         for record in self:
             implantable = record._seal_is_implantable()
             start = record._seal_retention_start()
-            until = max(start, *floors.get(record.id, ()))
+            until = max([start, *floors.get(record.id, ())])
             for policy in policies:
                 years = policy._seal_years(implantable)
                 if years is None:

@@ -136,6 +136,34 @@ class TestTamper(SealCase):
         self.sql(f"DELETE FROM {self.Record._table} WHERE id = %s", [self.target.id])
         self.assertDetectedAt(self.entry.seq, "deleted behind the ledger")
 
+    def test_ledger_columns_changed_behind_the_envelope(self):
+        """The screens show the entry's columns: each must equal its sealed envelope."""
+        other = self.env.ref("base.user_admin").id
+        for column, value in (
+            ("user_id", other),
+            ("sealed_at", "2020-01-01 00:00:00"),
+            ("op", "purge"),
+            ("res_id", self.batches[0][0].id),
+        ):
+            with self.subTest(column=column), self.env.cr.savepoint(flush=False) as savepoint:
+                self.sql(
+                    f"UPDATE audit_seal_entry SET {column} = %s WHERE seq = %s",
+                    [value, self.entry.seq],
+                )
+                self.assertDetectedAt(self.entry.seq, "differs from its sealed envelope")
+                savepoint.rollback()
+        self.assertTrue(self.verify()["ok"])
+
+    def test_purge_switch_on_a_plain_connection_is_detected(self):
+        """``SET audit_seal.purge = on`` opens the delete trigger, not the ledger: a delete
+        without a purge entry is reported with its record."""
+        self.env.cr.execute("SET LOCAL audit_seal.purge = on")
+        self.env.cr.execute(f"DELETE FROM {self.Record._table} WHERE id = %s", [self.target.id])
+        self.env.cr.execute("SET LOCAL audit_seal.purge = off")
+        self.env.invalidate_all()
+        result = self.assertDetectedAt(self.entry.seq, "deleted behind the ledger")
+        self.assertIn(f"{self.target._name},{self.target.id}", result["reason"])
+
     def test_row_inserted_behind_the_ledger(self):
         self.env.cr.execute(
             f"INSERT INTO {self.Record._table} (name, quantity, create_date, write_date) "

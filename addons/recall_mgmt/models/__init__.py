@@ -19,3 +19,4 @@ from . import recall_campaign_dashboard
 from . import recall_demo
 from . import audit_seal_verification
 from . import auditlog_rule
+from . import mail_mail

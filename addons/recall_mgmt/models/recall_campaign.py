@@ -216,7 +216,19 @@ class RecallCampaign(models.Model):
     )
     # -- dashboard
     consignee_count = fields.Integer(compute="_compute_dashboard", store=True)
-    notified_count = fields.Integer(compute="_compute_dashboard", store=True)
+    notified_count = fields.Integer(
+        compute="_compute_dashboard",
+        store=True,
+        help="Consignees reached: their notice was delivered (the mail server accepted it) or "
+        "they answered.",
+    )
+    undelivered_count = fields.Integer(
+        string="Not Delivered",
+        compute="_compute_dashboard",
+        store=True,
+        help="Notices whose mail failed, or whose consignee has no e-mail address: they block "
+        "the notification milestone until resolved.",
+    )
     acknowledged_count = fields.Integer(compute="_compute_dashboard", store=True)
     completed_count = fields.Integer(compute="_compute_dashboard", store=True)
     overdue_count = fields.Integer(compute="_compute_overdue")
@@ -310,13 +322,16 @@ class RecallCampaign(models.Model):
 
     # ------------------------------------------------------------------ computes
 
-    @api.depends("notice_ids.state")
+    @api.depends("notice_ids.state", "notice_ids.delivery_state")
     def _compute_dashboard(self):
         for campaign in self:
             notices = campaign.notice_ids.filtered(lambda notice: notice.state != "cancel")
             campaign.consignee_count = len(notices)
-            campaign.notified_count = len(
-                notices.filtered(lambda n: n.state in ("sent", "acknowledged", "completed"))
+            campaign.notified_count = len(notices.filtered("is_notified"))
+            campaign.undelivered_count = len(
+                notices.filtered(
+                    lambda n: n.state == "sent" and n.delivery_state in ("failed", "no_channel")
+                )
             )
             campaign.acknowledged_count = len(
                 notices.filtered(lambda n: n.state in ("acknowledged", "completed"))
@@ -534,7 +549,20 @@ class RecallCampaign(models.Model):
                 "notified",
                 note=self.env._("%(count)s notice(s) sent.", count=len(notices)),
             )
-        self._recall_mark_milestone("notification")
+        self._recall_notices_delivered()
+
+    @workflow
+    def _recall_notices_delivered(self):
+        """Notices reached their consignees: the notification times and milestone follow."""
+        for campaign in self:
+            times = campaign.notice_ids.filtered("is_notified").mapped(
+                lambda n: n.delivered_at or n.acknowledged_at or n.sent_at
+            )
+            if times:
+                campaign.write(
+                    {"first_notified_at": min(times), "last_notified_at": max(times)}
+                )
+            campaign._recall_mark_milestone("notification")
 
     @workflow
     @api.model
@@ -843,6 +871,11 @@ class RecallCampaign(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id("recall_mgmt.recall_notice_action")
         action["domain"] = [("campaign_id", "=", self.id)]
         action["context"] = {"default_campaign_id": self.id}
+        return action
+
+    def action_open_undelivered(self):
+        action = self.action_open_notices()
+        action["context"] = {**action["context"], "search_default_filter_undelivered": 1}
         return action
 
     # ------------------------------------------------------------------ crons

@@ -6,6 +6,14 @@ from odoo.exceptions import UserError
 
 from odoo.addons.audit_seal.tools.workflow import workflow
 
+#: whether the consignee was reached ("sent" means delivered: the mail server accepted the mail)
+DELIVERY_STATES = [
+    ("pending", "Waiting for the mail server"),
+    ("delivered", "Delivered"),
+    ("failed", "Not delivered"),
+    ("no_channel", "No way to reach"),
+]
+
 NOTICE_STATES = [
     ("draft", "To Send"),
     ("sent", "Sent"),
@@ -38,6 +46,10 @@ class RecallNotice(models.Model):
         "last_reminder_at",
         "escalated_at",
         "effectiveness_verified_at",
+        "delivery_state",
+        "delivered_at",
+        "delivery_issue",
+        "notice_message_id",
     )
 
     name = fields.Char(compute="_compute_name", store=True)
@@ -63,6 +75,20 @@ class RecallNotice(models.Model):
     deadline = fields.Datetime(
         string="Respond By", readonly=True, help="Acknowledge and report by this time."
     )
+    delivery_state = fields.Selection(
+        DELIVERY_STATES,
+        readonly=True,
+        copy=False,
+        index=True,
+        help="A notice counts as notified once the mail server accepted its mail (or, for a "
+        "drill that mails nobody, once it was recorded). A failed mail or a consignee without "
+        "e-mail address is an exception to resolve.",
+    )
+    delivered_at = fields.Datetime(readonly=True, copy=False)
+    delivery_issue = fields.Text(readonly=True, copy=False)
+    notice_message_id = fields.Many2one(
+        "mail.message", readonly=True, copy=False, index="btree_not_null", ondelete="set null"
+    )
     acknowledged_at = fields.Datetime(readonly=True, copy=False)
     acknowledged_by = fields.Char(readonly=True, copy=False)
     completed_at = fields.Datetime(readonly=True, copy=False)
@@ -70,6 +96,11 @@ class RecallNotice(models.Model):
     last_reminder_at = fields.Datetime(readonly=True, copy=False)
     escalated_at = fields.Datetime(readonly=True, copy=False)
     is_overdue = fields.Boolean(compute="_compute_is_overdue", search="_search_is_overdue")
+    is_notified = fields.Boolean(
+        string="Notified",
+        compute="_compute_is_notified",
+        help="The consignee was reached: the notice was delivered, or the consignee answered.",
+    )
     effectiveness_selected = fields.Boolean(
         string="To Verify", help="Selected for the effectiveness check."
     )
@@ -162,6 +193,13 @@ class RecallNotice(models.Model):
             shipped[line.lot_id] += line.received_quantity
         return shipped
 
+    @api.depends("state", "delivery_state")
+    def _compute_is_notified(self):
+        for notice in self:
+            notice.is_notified = notice.state in ("acknowledged", "completed") or (
+                notice.state == "sent" and notice.delivery_state == "delivered"
+            )
+
     def _recall_signed_content(self):
         """What an acknowledgement signature binds: this consignee's notice of that recall."""
         self.ensure_one()
@@ -176,35 +214,110 @@ class RecallNotice(models.Model):
 
     @workflow
     def _recall_send(self):
-        """Mail each notice (drills only when asked) and mark it sent with its deadline."""
+        """Mark each notice sent with its deadline and mail it (drills only when asked)."""
         now = fields.Datetime.now()
-        template = self.env.ref("recall_mgmt.mail_template_recall_notice")
         for notice in self:
-            campaign = notice.campaign_id
             if not notice.line_ids:
                 continue
             notice.write(
                 {
                     "state": "sent",
                     "sent_at": now,
-                    "deadline": now + timedelta(days=campaign.response_days or 0),
+                    "deadline": now + timedelta(days=notice.campaign_id.response_days or 0),
                 }
             )
+        self.filtered(lambda n: n.state == "sent")._recall_mail()
+        return True
+
+    @workflow
+    def _recall_mail(self):
+        """Post the notice mail to the consignee's contacts; it counts once delivered."""
+        template = self.env.ref("recall_mgmt.mail_template_recall_notice")
+        now = fields.Datetime.now()
+        for notice in self:
+            campaign = notice.campaign_id
             if campaign.is_drill and not campaign.drill_send_mail:
-                notice.message_post(
-                    body=self.env._("Drill: the notice was not mailed to the consignee.")
+                note = self.env._("Drill: the notice was not mailed to the consignee.")
+                notice.message_post(body=note)
+                notice.write(
+                    {"delivery_state": "delivered", "delivered_at": now, "delivery_issue": note}
                 )
                 continue
-            notice.message_post_with_source(
+            recipients = notice._recall_recipients().filtered("email")
+            if not recipients:
+                notice.write(
+                    {
+                        "delivery_state": "no_channel",
+                        "delivery_issue": self.env._(
+                            "%(partner)s and its contacts have no e-mail address: add one and "
+                            "send the notice again, or call the consignee and record its "
+                            "acknowledgement.",
+                            partner=notice.partner_id.display_name,
+                        ),
+                    }
+                )
+                continue
+            message = notice.message_post_with_source(
                 template,
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
-                partner_ids=notice._recall_recipients().ids,
+                partner_ids=recipients.ids,
             )
-        campaigns = self.campaign_id
-        for campaign in campaigns:
-            first = campaign.first_notified_at or now
-            campaign.write({"first_notified_at": first, "last_notified_at": now})
+            notice.write(
+                {
+                    "delivery_state": "pending",
+                    "delivery_issue": False,
+                    "notice_message_id": message[:1].id,
+                }
+            )
+            # the mail may have gone out while it was posted (sent at once, not queued)
+            notice._recall_update_delivery()
+        return True
+
+    @workflow
+    def _recall_update_delivery(self):
+        """Follow the mail of each notice: delivered when the mail server accepted it for one
+        of its recipients at least, failed when it refused it for all."""
+        now = fields.Datetime.now()
+        delivered = self.browse()
+        for notice in self.filtered(lambda n: n.delivery_state in ("pending", "failed")):
+            notifications = notice.notice_message_id.sudo().notification_ids.filtered(
+                lambda n: n.notification_type == "email"
+            )
+            statuses = set(notifications.mapped("notification_status"))
+            if "sent" in statuses:
+                notice.write(
+                    {"delivery_state": "delivered", "delivered_at": now, "delivery_issue": False}
+                )
+                delivered |= notice
+            elif statuses and statuses <= {"exception", "bounce", "canceled"}:
+                reasons = {
+                    f"{n.res_partner_id.email or n.mail_email_address}: "
+                    f"{n.failure_reason or n.failure_type or n.notification_status}"
+                    for n in notifications
+                }
+                notice.write(
+                    {
+                        "delivery_state": "failed",
+                        "delivery_issue": self.env._(
+                            "The mail server did not deliver the notice (%(reasons)s). Correct "
+                            "the address or the mail server and send it again.",
+                            reasons="; ".join(sorted(reasons)),
+                        ),
+                    }
+                )
+        delivered.campaign_id._recall_notices_delivered()
+        return delivered
+
+    def action_send_again(self):
+        """Mail notices that did not reach their consignee again (after correcting them)."""
+        self.campaign_id._recall_check_manager()
+        todo = self.filtered(
+            lambda n: n.state == "sent" and n.delivery_state in ("failed", "no_channel")
+        )
+        if not todo:
+            raise UserError(self.env._("Only notices that were not delivered are sent again."))
+        todo._recall_mail()
         return True
 
     def _recall_recipients(self):
@@ -280,6 +393,7 @@ class RecallNotice(models.Model):
                     "acknowledged_by": signature.signer_name,
                 }
             )
+            self.campaign_id._recall_notices_delivered()  # an answer proves it reached them
         return True
 
     @workflow

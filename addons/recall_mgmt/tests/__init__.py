@@ -7,4 +7,5 @@ from . import test_demo_scenario
 from . import test_campaign_dashboard
 from . import test_ground_truth
 from . import test_signature_binding
+from . import test_delivery
 from . import test_translations

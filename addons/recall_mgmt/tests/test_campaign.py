@@ -147,10 +147,12 @@ class TestDeadlines(RecallCommon):
         self.assertEqual(self._deadlines(campaign)[("NMPA", "notification")],
                          campaign.decision_date + timedelta(days=2))
 
-    def test_notification_milestone_is_met_when_all_notices_are_sent(self):
+    def test_notification_milestone_is_met_when_all_notices_are_delivered(self):
         campaign = self._approved()
         campaign.action_notify()
         deadline = campaign.deadline_ids.filtered(lambda d: d.milestone == "notification")
+        self.assertNotEqual(deadline.state, "done", "sent is not delivered")
+        self._deliver_mails()
         self.assertEqual(deadline.state, "done")
         self.assertGreater(campaign.hours_to_notify, -1)
         self.assertEqual(campaign.notified_count, campaign.consignee_count)
@@ -190,6 +192,7 @@ class TestSignature(RecallCommon):
     def test_closed_recall_counts_nothing_overdue(self):
         campaign = self._approved(response_days=1)
         campaign.action_notify()
+        self._deliver_mails()
         with freeze_time(campaign.last_notified_at + timedelta(days=2)):
             campaign.invalidate_recordset(["overdue_count"])
             self.assertGreater(campaign.overdue_count, 0)

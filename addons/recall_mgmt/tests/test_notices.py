@@ -58,6 +58,10 @@ class TestNotices(RecallCommon):
         # the notice report (Odoo renders reports as HTML in test mode, PDF otherwise)
         self.assertTrue(message.attachment_ids.filtered(lambda a: "Recall notice" in a.name))
         self.assertEqual(campaign.state, "notified")
+        self.assertEqual(notice.delivery_state, "pending")
+        self.assertFalse(campaign.first_notified_at, "not notified before the mail is delivered")
+        self._deliver_mails()
+        self.assertEqual(notice.delivery_state, "delivered")
         self.assertTrue(campaign.first_notified_at)
 
     def test_many_notices_are_queued_for_the_background_job(self):
@@ -71,6 +75,7 @@ class TestNotices(RecallCommon):
         self.assertEqual(self.env["recall.campaign"]._recall_send_queued(10), 1)
         self.assertEqual(set(campaign.notice_ids.mapped("state")), {"sent"})
         self.assertEqual(campaign.state, "notified")
+        self._deliver_mails()
         self.assertEqual(
             campaign.deadline_ids.filtered(lambda d: d.milestone == "notification").state, "done"
         )

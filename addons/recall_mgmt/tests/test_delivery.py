@@ -1,0 +1,130 @@
+""" "Sent" means delivered: a notice counts as notified when a real SMTP server accepted its
+mail; a refused mail, an unreachable server or a consignee without any address is an
+exception that blocks the notification milestone and says what to do."""
+
+import socket
+from unittest.mock import patch
+
+from aiosmtpd.controller import Controller
+
+from odoo.tests import tagged
+
+from .common import RecallCommon
+
+
+class _Mailbox:
+    """aiosmtpd handler: accepts every recipient but the refused ones, keeps what it got."""
+
+    def __init__(self):
+        self.refused = set()
+        self.received = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.received.append((tuple(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@tagged("post_install", "-at_install")
+class TestNoticeDelivery(RecallCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.mailbox = _Mailbox()
+        cls.port = _free_port()
+        cls.smtp = Controller(cls.mailbox, hostname="127.0.0.1", port=cls.port)
+        cls.smtp.start()
+        cls.addClassCleanup(cls.smtp.stop)
+        cls.server = cls.env["ir.mail_server"].create(
+            {
+                "name": "Local SMTP of the tests",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": cls.port,
+                "smtp_encryption": "none",
+            }
+        )
+        # Odoo's test mode sends no mail at all: here the mails really go to the local server
+        mail_server_class = type(cls.env["ir.mail_server"])
+        cls.startClassPatcher(
+            patch.object(mail_server_class, "_disable_send", classmethod(lambda cls_: False))
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.mailbox.refused.clear()
+        self.mailbox.received.clear()
+        self.campaign = self._approved()
+        self.deadline = self.campaign.deadline_ids.filtered(lambda d: d.milestone == "notification")
+
+    def _run_mail_queue(self):
+        self.env["mail.mail"].sudo().search([("state", "=", "outgoing")]).send()
+        self.env.invalidate_all()
+
+    def test_notice_counts_once_the_server_accepted_it(self):
+        self.campaign.action_notify()
+        self.assertEqual(self.campaign.notified_count, 0, "queued is not delivered")
+        self._run_mail_queue()
+        recipients = {address for rcpts, _content in self.mailbox.received for address in rcpts}
+        self.assertIn("quality@huadong.example.com", recipients)
+        self.assertEqual(set(self.campaign.notice_ids.mapped("delivery_state")), {"delivered"})
+        self.assertEqual(self.campaign.notified_count, self.campaign.consignee_count)
+        self.assertEqual(self.deadline.state, "done")
+
+    def test_refused_mail_is_an_exception_that_blocks_the_milestone(self):
+        self.mailbox.refused.add("quality@huadong.example.com")
+        self.campaign.action_notify()
+        self._run_mail_queue()
+        notice = self._notice(self.campaign, self.distributor)
+        self.assertEqual(notice.state, "sent")
+        self.assertEqual(notice.delivery_state, "failed")
+        self.assertIn("quality@huadong.example.com", notice.delivery_issue)
+        self.assertEqual(self.campaign.undelivered_count, 1)
+        self.assertEqual(self.campaign.notified_count, self.campaign.consignee_count - 1)
+        self.assertNotEqual(self.deadline.state, "done")
+        # the quality manager corrects the address and sends again, as the web client does it
+        self.distributor.email = "recall@huadong.example.com"
+        self.mailbox.refused.clear()
+        notice.with_user(self.manager).action_send_again()
+        self._run_mail_queue()
+        self.assertEqual(notice.delivery_state, "delivered")
+        self.assertEqual(self.campaign.undelivered_count, 0)
+        self.assertEqual(self.deadline.state, "done")
+
+    def test_unreachable_mail_server_delivers_nothing(self):
+        self.server.smtp_port = _free_port()  # nothing listens there: connection refused
+        self.campaign.action_notify()
+        self._run_mail_queue()
+        self.assertEqual(set(self.campaign.notice_ids.mapped("delivery_state")), {"failed"})
+        self.assertEqual(self.campaign.notified_count, 0)
+        self.assertNotEqual(self.deadline.state, "done")
+
+    def test_consignee_without_address_has_no_channel(self):
+        self.distributor.email = False
+        self.campaign.action_notify()
+        self._run_mail_queue()
+        notice = self._notice(self.campaign, self.distributor)
+        self.assertEqual(notice.delivery_state, "no_channel")
+        self.assertIn("no e-mail address", notice.delivery_issue)
+        self.assertEqual(self.campaign.undelivered_count, 1)
+        self.assertNotEqual(self.deadline.state, "done")
+        # an acknowledgement taken by phone proves the consignee was reached
+        signature = (
+            self.env["recall.signature"]
+            .with_user(self.manager)
+            ._recall_sign(notice, "acknowledge", "qm-password")
+        )
+        notice._recall_acknowledge(signature)
+        self.assertTrue(notice.is_notified)
+        self.assertEqual(self.campaign.undelivered_count, 0)
+        self.assertEqual(self.deadline.state, "done")
