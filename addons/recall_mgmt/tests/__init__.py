@@ -7,3 +7,4 @@ from . import test_demo_scenario
 from . import test_campaign_dashboard
 from . import test_ground_truth
 from . import test_translations
+from . import test_signing_security
