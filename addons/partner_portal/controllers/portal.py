@@ -23,7 +23,13 @@ from odoo.tools.translate import LazyTranslate
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
-from ..models.recall_notice import QTY_KEYS
+from ..models.recall_notice import (
+    INVITE_INTERVAL_MINUTES,
+    INVITE_INTERVAL_PARAM,
+    INVITE_PER_IP,
+    INVITE_PER_IP_PARAM,
+    QTY_KEYS,
+)
 
 #: lots/serials per page of a notice's units
 UNITS_PER_PAGE = 50
@@ -46,7 +52,15 @@ MESSAGES = {
         "If this address belongs to a contact of the consignee, an invitation to set a "
         "password was sent to it."
     ),
+    "invite_wait": _lt(
+        "An invitation was asked for this address (or from your network) a moment ago: check "
+        "your mailbox, or try again in a few minutes."
+    ),
 }
+
+
+class RecallLinkExpired(AccessError):
+    """The notice was reached with its mail link (access token) after the link's lifetime."""
 
 
 class RecallPortal(CustomerPortal):
@@ -191,12 +205,28 @@ class RecallPortal(CustomerPortal):
     # ------------------------------------------------------------------ one notice
 
     def _recall_check_access(self, notice_id, access_token=None):
-        """The notice (as the system) if the visitor may read it, else raise."""
+        """The notice (as the system) if the visitor may read it, else raise (RecallLinkExpired
+        when only the mail link's token opens it and the link expired)."""
         notice_sudo = self._document_check_access("recall.notice", notice_id, access_token)
         campaign = notice_sudo.campaign_id
         if notice_sudo.state == "draft" or (campaign.is_drill and not campaign.drill_send_mail):
             raise MissingError(request.env._("This document does not exist."))
+        if (
+            not request.env["recall.notice"].browse(notice_sudo.id).has_access("read")
+            and notice_sudo._portal_token_expired()
+        ):
+            raise RecallLinkExpired(
+                request.env._("The link to this recall notice expired: sign in to read it.")
+            )
         return notice_sudo
+
+    def _recall_link_expired_page(self, notice_id):
+        """Ask the visitor who came with an expired mail link to sign in (nothing of the
+        notice is shown)."""
+        values = {
+            "login_url": "/web/login?" + url_encode({"redirect": f"/my/recalls/{notice_id}"}),
+        }
+        return request.render("partner_portal.portal_recall_link_expired", values, status=403)
 
     def _recall_actor(self, notice_sudo):
         """``(can_act, reason)``: may the visitor answer the notice (signed-in consignee)?"""
@@ -291,6 +321,8 @@ class RecallPortal(CustomerPortal):
                          **kw):
         try:
             notice_sudo = self._recall_check_access(notice_id, access_token)
+        except RecallLinkExpired:
+            return self._recall_link_expired_page(notice_id)
         except (AccessError, MissingError):
             return request.redirect("/my")
         values = self._recall_page_values(notice_sudo, access_token, page=page, search=search,
@@ -301,6 +333,8 @@ class RecallPortal(CustomerPortal):
     def portal_my_recall_pdf(self, notice_id, access_token=None, **kw):
         try:
             notice_sudo = self._recall_check_access(notice_id, access_token)
+        except RecallLinkExpired:
+            return self._recall_link_expired_page(notice_id)
         except (AccessError, MissingError):
             return request.redirect("/my")
         return self._show_report(
@@ -320,6 +354,8 @@ class RecallPortal(CustomerPortal):
     def portal_my_recall_evidence(self, notice_id, attachment_id, access_token=None, **kw):
         try:
             notice_sudo = self._recall_check_access(notice_id, access_token)
+        except RecallLinkExpired:
+            return self._recall_link_expired_page(notice_id)
         except (AccessError, MissingError):
             return request.redirect("/my")
         attachment = notice_sudo.response_ids.attachment_ids.filtered(
@@ -486,14 +522,29 @@ class RecallPortal(CustomerPortal):
         that address is a contact of the consignee; the answer is the same either way."""
         try:
             notice_sudo = self._recall_check_access(notice_id, access_token)
+        except RecallLinkExpired:
+            return self._recall_link_expired_page(notice_id)
         except (AccessError, MissingError):
             return request.redirect("/my")
         if not access_token or not consteq(notice_sudo.access_token or "", access_token):
             return request.redirect("/my")
+        message = "invited"
         if isinstance(email, str) and len(email) <= 254:
-            notice_sudo._portal_invite_address(email)
-        query = url_encode({"access_token": access_token, "message": "invited"})
+            if self._recall_invite_allowed(notice_sudo, email):
+                notice_sudo._portal_invite_address(email)
+            else:
+                message = "invite_wait"
+        query = url_encode({"access_token": access_token, "message": message})
         return request.redirect(f"/my/recalls/{notice_id}?{query}#acknowledge")
+
+    def _recall_invite_allowed(self, notice_sudo, email):
+        """Rate limits of the anonymous invitation requests (settings
+        ``partner_portal.invite_interval_minutes``, ``partner_portal.invite_per_ip_per_hour``)."""
+        interval = notice_sudo._portal_setting(INVITE_INTERVAL_PARAM, INVITE_INTERVAL_MINUTES)
+        per_ip = notice_sudo._portal_setting(INVITE_PER_IP_PARAM, INVITE_PER_IP)
+        return request.env["recall.notice.invite.request"]._portal_allow(
+            notice_sudo, email, request.httprequest.remote_addr, interval, per_ip
+        )
 
 
 def _csv_safe(value):

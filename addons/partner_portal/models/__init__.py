@@ -1,2 +1,3 @@
 from . import recall_notice
+from . import recall_notice_invite_request
 from . import stock_picking

@@ -36,6 +36,13 @@ EVIDENCE_TYPES = (
 EVIDENCE_MAX_MB_PARAM = "partner_portal.evidence_max_mb"
 EVIDENCE_MAX_MB = 10
 EVIDENCE_MAX_FILES = 10
+#: settings (ir.config_parameter) of the mail links and of the invitations asked from them
+TOKEN_DAYS_PARAM = "partner_portal.access_token_days"
+TOKEN_DAYS = 30
+INVITE_INTERVAL_PARAM = "partner_portal.invite_interval_minutes"
+INVITE_INTERVAL_MINUTES = 10
+INVITE_PER_IP_PARAM = "partner_portal.invite_per_ip_per_hour"
+INVITE_PER_IP = 5
 #: free text the consignee types (notes, names) is kept within these lengths
 NOTE_MAX = 2000
 NAME_MAX = 128
@@ -68,6 +75,15 @@ class RecallNotice(models.Model):
         groups="udi_master.group_trace_user",
         help="The consignee's contacts without a portal login are invited shortly after the "
         "notice is sent (by a scheduled action, so that sending many notices stays fast).",
+    )
+    access_token_expires_at = fields.Datetime(
+        string="Link Valid Until",
+        copy=False,
+        readonly=True,
+        groups="udi_master.group_trace_user",
+        help="The link in the mails (access token) opens the notice without a login until "
+        "then; each new mail about the notice renews it (Settings: "
+        "partner_portal.access_token_days, 30 days by default).",
     )
 
     # ------------------------------------------------------------------ portal basics
@@ -102,6 +118,11 @@ class RecallNotice(models.Model):
         )
         if not self or len(self) != 1 or self.state == "draft":
             return groups
+        subtype_id = msg_vals.get("subtype_id") if msg_vals else message.subtype_id.id
+        subtype = self.env["mail.message.subtype"].sudo().browse(subtype_id)
+        if subtype and not subtype.internal:
+            # a mail to the consignee: its link works for another lifetime from now
+            self.sudo()._portal_renew_token()
         entity = self.sudo().partner_id.commercial_partner_id
         url = self.get_base_url() + self.sudo().get_portal_url()
         title = self.env._("Open the recall notice")
@@ -120,6 +141,46 @@ class RecallNotice(models.Model):
             },
         )
         return [new_group, *groups]
+
+    # ------------------------------------------------------------------ mail links
+
+    @api.model
+    def _portal_setting(self, param, default):
+        """A positive integer setting (ir.config_parameter), else ``default``."""
+        value = self.env["ir.config_parameter"].sudo().get_param(param)
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            return default
+        return value if value > 0 else default
+
+    def _portal_token_expiry(self):
+        """When the mail link stops opening the notice (a notice mailed before links had a
+        lifetime: a lifetime after it was sent)."""
+        self.ensure_one()
+        notice = self.sudo()
+        if notice.access_token_expires_at:
+            return notice.access_token_expires_at
+        if notice.sent_at:
+            days = self._portal_setting(TOKEN_DAYS_PARAM, TOKEN_DAYS)
+            return notice.sent_at + datetime.timedelta(days=days)
+        return False
+
+    def _portal_token_expired(self):
+        self.ensure_one()
+        expiry = self._portal_token_expiry()
+        return bool(expiry) and expiry <= fields.Datetime.now()
+
+    def _portal_renew_token(self):
+        """Give the mail link another lifetime from now; an expired link gets a new token, so
+        that the old mails stay dead."""
+        days = self._portal_setting(TOKEN_DAYS_PARAM, TOKEN_DAYS)
+        expires_at = fields.Datetime.now() + datetime.timedelta(days=days)
+        for notice in self.sudo():
+            vals = {"access_token_expires_at": expires_at}
+            if not notice.access_token or notice._portal_token_expired():
+                vals["access_token"] = str(uuid.uuid4())
+            notice.write(vals)
 
     # ------------------------------------------------------------------ sending, invitations
 

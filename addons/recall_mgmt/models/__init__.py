@@ -6,6 +6,7 @@ from . import recall_campaign_deadline
 from . import recall_notice
 from . import recall_response
 from . import recall_signature
+from . import recall_signature_failure
 from . import recall_quarantine
 from . import stock_lot
 from . import stock_quant

@@ -68,10 +68,16 @@ class RecallSignature(models.Model):
 
     @api.model
     def _recall_sign(self, record, meaning, password, signer_function=None, user=None):
-        """Check the password of ``user`` (default: current) and create the signature."""
+        """Check the password of ``user`` (default: current) and create the signature.
+
+        Wrong passwords are recorded and throttled like login failures
+        (``recall.signature.failure``): on cooldown, signing is refused even with the right one.
+        """
         user = user or self.env.user
         if not password:
             raise UserError(self.env._("Enter your password to sign."))
+        failures = self.env["recall.signature.failure"]
+        failures._recall_check_cooldown(user)
         try:
             # _check_credentials checks the password of the environment's user
             user.with_user(user)._check_credentials(
@@ -79,9 +85,8 @@ class RecallSignature(models.Model):
                 {"interactive": True},
             )
         except AccessDenied:
-            raise UserError(
-                self.env._("Wrong password: the signature was not recorded.")
-            ) from None
+            failures._recall_record_failure(user, record, meaning)
+            raise UserError(self.env._("Wrong password: the signature was not recorded.")) from None
         meanings = dict(self._fields["meaning"]._description_selection(self.env))
         return self.sudo().create(
             {

@@ -9,3 +9,4 @@ from . import test_ground_truth
 from . import test_signature_binding
 from . import test_delivery
 from . import test_translations
+from . import test_signing_security

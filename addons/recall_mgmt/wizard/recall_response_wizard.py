@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .recall_sign_wizard import PASSWORD_KEY
+
 
 class RecallResponseWizard(models.TransientModel):
     """Staff record a consignee's answer received by mail or phone."""
@@ -12,8 +14,10 @@ class RecallResponseWizard(models.TransientModel):
     acknowledge = fields.Boolean(
         string="Acknowledged", help="The consignee confirmed it received and read the notice."
     )
+    # never stored: the Record button sends it in its context (see recall.sign.wizard)
     password = fields.Char(
-        help="Your password: you sign that the consignee acknowledged (as its contact said)."
+        store=False,
+        help="Your password: you sign that the consignee acknowledged (as its contact said).",
     )
     note = fields.Text(help="Who answered, how, and what they said.")
     line_ids = fields.One2many("recall.response.wizard.line", "wizard_id", string="Quantities")
@@ -38,12 +42,17 @@ class RecallResponseWizard(models.TransientModel):
         }
 
     def action_record(self):
+        """Record the answer; an acknowledgement is signed with the password in the context
+        key ``signature_password``."""
         self.ensure_one()
-        notice = self.notice_id
-        if self.acknowledge and notice.state == "sent":
-            signature = self.env["recall.signature"]._recall_sign(
-                notice, "acknowledge", self.password
-            )
+        # typed in the dialog: the button's context (web client, RPC), else the unstored field
+        # set in this transaction (server code)
+        password = self.env.context.get(PASSWORD_KEY) or self.password
+        # the password goes no further than the signature check
+        wizard = self.with_context(**{PASSWORD_KEY: None})
+        notice = wizard.notice_id
+        if wizard.acknowledge and notice.state == "sent":
+            signature = wizard.env["recall.signature"]._recall_sign(notice, "acknowledge", password)
             notice._recall_acknowledge(signature, channel="backend")
         reports = [
             {
@@ -53,12 +62,12 @@ class RecallResponseWizard(models.TransientModel):
                 "qty_returned": line.qty_returned,
                 "qty_destroyed": line.qty_destroyed,
             }
-            for line in self.line_ids
+            for line in wizard.line_ids
             if line.qty_on_hand or line.qty_used or line.qty_returned or line.qty_destroyed
         ]
         if reports:
-            notice._recall_report(reports, channel="backend", note=self.note)
-        elif not self.acknowledge:
+            notice._recall_report(reports, channel="backend", note=wizard.note)
+        elif not wizard.acknowledge:
             raise UserError(self.env._("Nothing to record: acknowledge or enter quantities."))
         return {"type": "ir.actions.act_window_close"}
 

@@ -1,6 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+#: context key of the password typed in the dialog (see the Sign button of the form)
+PASSWORD_KEY = "signature_password"
+
 #: signing action -> (meaning, method called on the record with the signature)
 ACTIONS = {
     "approve": ("approve", "_recall_approve"),
@@ -23,7 +26,9 @@ class RecallSignWizard(models.TransientModel):
     )
     meaning_text = fields.Char(string="Meaning", compute="_compute_meaning_text")
     summary = fields.Text(compute="_compute_meaning_text")
-    password = fields.Char(string="Password")
+    # never stored (as Odoo's res.users.identitycheck): the Sign button sends the typed
+    # password in its context (PASSWORD_KEY), the column-less field only holds it in the form
+    password = fields.Char(string="Password", store=False)
 
     @api.model
     def _recall_open(self, campaign, action):
@@ -51,20 +56,27 @@ class RecallSignWizard(models.TransientModel):
                 campaign=campaign.display_name,
                 klass=campaign.recall_class,
                 units=campaign.units_shipped,
-                consignees=len(campaign.line_ids.filtered(
-                    lambda line: line.holder_type == "partner").partner_id.commercial_partner_id),
+                consignees=len(
+                    campaign.line_ids.filtered(
+                        lambda line: line.holder_type == "partner"
+                    ).partner_id.commercial_partner_id
+                ),
                 own=campaign.units_in_own_stock,
             )
 
     def action_sign(self):
+        """Sign with the password in the context key ``signature_password``."""
         self.ensure_one()
-        self.campaign_id._recall_check_manager()
-        if self.action == "approve" and self.campaign_id.state != "analysed":
+        # typed in the dialog: the button's context (web client, RPC), else the unstored field
+        # set in this transaction (server code)
+        password = self.env.context.get(PASSWORD_KEY) or self.password
+        # the password goes no further than the signature check
+        wizard = self.with_context(**{PASSWORD_KEY: None})
+        campaign = wizard.campaign_id
+        campaign._recall_check_manager()
+        if wizard.action == "approve" and campaign.state != "analysed":
             raise UserError(self.env._("This recall is no longer waiting for approval."))
-        meaning, method = ACTIONS[self.action]
-        signature = self.env["recall.signature"]._recall_sign(
-            self.campaign_id, meaning, self.password
-        )
-        self.password = False
-        getattr(self.campaign_id, method)(signature)
+        meaning, method = ACTIONS[wizard.action]
+        signature = wizard.env["recall.signature"]._recall_sign(campaign, meaning, password)
+        getattr(campaign, method)(signature)
         return {"type": "ir.actions.act_window_close"}
