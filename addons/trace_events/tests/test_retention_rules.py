@@ -28,7 +28,7 @@ class TestRetentionRules(TraceCommon):
         with freeze_time(cls.received):
             cls.receipt = cls._receive([(cls.catheter_variant, cls.lot, 5)])
         cls.delivery = cls._deliver(cls.distributor, [(cls.catheter_variant, cls.lot, 2)])
-        cls.event = cls._events_of(cls.receipt.move_ids, "move_id")
+        cls.event = cls.env["trace.event"].search([("move_id", "in", cls.receipt.move_ids.ids)])
         cls.Retention = cls.env["audit.seal.retention"]
 
     def _only(self, *codes):
