@@ -39,27 +39,40 @@ class TestCaptureAcrossCompanies(HttpCase):
         super().setUpClass()
         cls.company_a = cls.env.company
         cls.company_b = cls.env["res.company"].create({"name": "Second Maker Ltd."})
-        cls.env["product.template"].create({
-            "name": "Dual-chamber pacemaker",
-            "is_storable": True,
-            "tracking": "serial",
-            "udi_regulated": True,
-            "udi_pi_serial": True,
-            "company_id": False,
-            "udi_di_ids": [(0, 0, {"di": "06901234500011", "packaging_level": "base"})],
-        })
-        cls.env["res.partner"].create([
-            {"name": "Distributor", "is_company": True, "udi_gln": "6901234000009"},
-            {"name": "Hospital", "is_company": True, "udi_gln": "6901234000023"},
-        ])
-        cls.user_b = new_test_user(
-            cls.env, "capture_company_b", password="capture_company_b-pw1",
-            groups="base.group_user,udi_master.group_trace_manager",
-            company_id=cls.company_b.id, company_ids=[(6, 0, cls.company_b.ids)],
+        cls.env["product.template"].create(
+            {
+                "name": "Dual-chamber pacemaker",
+                "is_storable": True,
+                "tracking": "serial",
+                "udi_regulated": True,
+                "udi_pi_serial": True,
+                "company_id": False,
+                "udi_di_ids": [(0, 0, {"di": "06901234500011", "packaging_level": "base"})],
+            }
         )
-        cls.key_b = cls.env["res.users.apikeys"].with_user(cls.user_b)._generate(
-            scope="rpc", name="WMS of B",
-            expiration_date=datetime.datetime.now() + datetime.timedelta(days=1))
+        cls.env["res.partner"].create(
+            [
+                {"name": "Distributor", "is_company": True, "udi_gln": "6901234000009"},
+                {"name": "Hospital", "is_company": True, "udi_gln": "6901234000023"},
+            ]
+        )
+        cls.user_b = new_test_user(
+            cls.env,
+            "capture_company_b",
+            password="capture_company_b-pw1",
+            groups="base.group_user,udi_master.group_trace_manager",
+            company_id=cls.company_b.id,
+            company_ids=[(6, 0, cls.company_b.ids)],
+        )
+        cls.key_b = (
+            cls.env["res.users.apikeys"]
+            .with_user(cls.user_b)
+            ._generate(
+                scope="rpc",
+                name="WMS of B",
+                expiration_date=datetime.datetime.now() + datetime.timedelta(days=1),
+            )
+        )
         Event = cls.env["trace.event"].with_company(cls.company_a)
         Event.capture([shipping_event("urn:uuid:company-a-1", "PMA001")])
         cls.event_a = Event.search([("event_uid", "=", "urn:uuid:company-a-1")])
@@ -79,8 +92,10 @@ class TestCaptureAcrossCompanies(HttpCase):
 
     def _shape(self, result):
         """What B learns from an answer, ids aside."""
-        return {key: (len(value) if key in ("event_ids", "corrections") else value)
-                for key, value in result.items()}
+        return {
+            key: (len(value) if key in ("event_ids", "corrections") else value)
+            for key, value in result.items()
+        }
 
     def test_event_id_of_company_a_answers_b_as_an_unknown_one(self):
         self.assertEqual(self.event_a.company_id, self.company_a)
@@ -100,10 +115,16 @@ class TestCaptureAcrossCompanies(HttpCase):
         self.assertEqual((again["created"], again["duplicates"]), (0, ["urn:uuid:company-a-1"]))
 
     def test_b_cannot_declare_company_a_event_erroneous(self):
-        declaration = shipping_event("urn:uuid:company-a-1", "PMA001", errorDeclaration={
-            "declarationTime": "2025-03-02T10:00:00Z", "reason": "did_not_occur"})
-        unknown = shipping_event("urn:uuid:nowhere-2", "PMA001", errorDeclaration={
-            "declarationTime": "2025-03-02T10:00:00Z", "reason": "did_not_occur"})
+        declaration = shipping_event(
+            "urn:uuid:company-a-1",
+            "PMA001",
+            errorDeclaration={"declarationTime": "2025-03-02T10:00:00Z", "reason": "did_not_occur"},
+        )
+        unknown = shipping_event(
+            "urn:uuid:nowhere-2",
+            "PMA001",
+            errorDeclaration={"declarationTime": "2025-03-02T10:00:00Z", "reason": "did_not_occur"},
+        )
         result = self._capture_as_b([declaration])
         self.assertEqual(self._shape(result), self._shape(self._capture_as_b([unknown])))
         self.env.invalidate_all()
