@@ -5,3 +5,4 @@ from . import test_portal_mail
 from . import test_portal_tour
 from . import test_portal_pages
 from . import test_translations
+from . import test_portal_onward
