@@ -809,19 +809,10 @@ class RecallNotice(models.Model):
         return value
 
     def _portal_onward_context(self):
-        """What onward rows are checked against: the notice's lots, units shipped per lot,
-        first arrival per lot, units already reported shipped onward, GLNs not allowed."""
+        """What onward rows are checked against: the notice's lots, and per lot what the
+        consignee holds now (see :meth:`_portal_onward_holdings`), when the units first
+        reached it, who of its addresses holds most, and the GLNs it may not name."""
         lots, by_name = self._portal_lot_ids()
-        shipped = defaultdict(float)
-        first_dates = {}
-        for line in self.line_ids.filtered(lambda line: line.holder_type == "partner"):
-            shipped[line.lot_id.id] += line.received_quantity
-            if line.first_date:
-                first = line.first_date.date()
-                first_dates[line.lot_id.id] = min(first_dates.get(line.lot_id.id, first), first)
-        already = defaultdict(float)
-        for response in self.response_ids.filtered(lambda r: r.kind == "onward"):
-            already[response.lot_id.id] += response.onward_quantity
         own_glns = {
             self.partner_id.commercial_partner_id.udi_gln,
             self.company_id.partner_id.udi_gln,
@@ -829,11 +820,63 @@ class RecallNotice(models.Model):
         return {
             "lots": lots,
             "by_name": by_name,
-            "shipped": shipped,
-            "first_dates": first_dates,
-            "already": already,
+            **self._portal_onward_holdings(list(lots)),
+            "zone": self._portal_onward_zone(),
             "own_glns": own_glns,
         }
+
+    def _portal_onward_holdings(self, lot_ids):
+        """Per lot, from the trace as it stands (every shipment recorded so far, ours and the
+        consignee's onward ones, whoever recorded them): ``received`` (units that reached the
+        consignee), ``available`` (what it holds less the units it reported used, destroyed or
+        returned and not received back yet), ``first_dates`` (first arrival, UTC) and
+        ``sources`` (the address of the consignee holding most)."""
+        entity = self.partner_id.commercial_partner_id
+        rows = [
+            row for row in self.env["trace.event"].sudo()._trace_holders(lot_ids)
+            if row["holder_type"] == "partner" and row["partner_id"]
+        ]
+        partners = self.env["res.partner"].sudo().browse({row["partner_id"] for row in rows})
+        ours = {partner.id for partner in partners if partner.commercial_partner_id == entity}
+        held, received, first_dates, sources = (
+            defaultdict(float), defaultdict(float), {}, {}
+        )
+        for row in rows:
+            lot_id = row["lot_id"]
+            if row["partner_id"] not in ours:
+                continue
+            held[lot_id] += row["quantity"]
+            received[lot_id] += row["received_quantity"]
+            if row["first_date"]:
+                first = datetime.datetime.fromisoformat(row["first_date"]).replace(tzinfo=None)
+                first_dates[lot_id] = min(first_dates.get(lot_id, first), first)
+            if lot_id not in sources or row["quantity"] > sources[lot_id][1]:
+                sources[lot_id] = (row["partner_id"], row["quantity"])
+        reports = self._recall_latest_reports()
+        back = self._recall_returned_quantities()
+        available = defaultdict(float)
+        for lot_id in lot_ids:
+            report = reports.get((self.id, lot_id))
+            gone = 0.0
+            if report:
+                gone = report.qty_used + report.qty_destroyed + max(
+                    report.qty_returned - back.get((self.id, lot_id), 0.0), 0.0
+                )
+            available[lot_id] = held[lot_id] - gone
+        return {
+            "received": received,
+            "available": available,
+            "first_dates": first_dates,
+            "sources": {lot_id: partner_id for lot_id, (partner_id, _qty) in sources.items()},
+        }
+
+    def _portal_onward_zone(self):
+        """The time zone the consignee's dates are read in (the user's, else the partner's)."""
+        tz_name = self.env.user.tz or self.partner_id.tz or self.company_id.partner_id.tz or "UTC"
+        try:
+            return pytz.timezone(tz_name)
+        except pytz.UnknownTimeZoneError:
+            return pytz.utc
 
     def _portal_parse_gln(self, gln, context, errors, position):
         _ = self.env._
@@ -894,28 +937,39 @@ class RecallNotice(models.Model):
         quantity = self._portal_parse_quantity(row.get("quantity"), lot, errors, position)
         when = self._portal_parse_date(row.get("date"), errors, position)
         first = context["first_dates"].get(lot.id) if lot else None
-        if when and first and when < first:
-            errors.append(
-                _("row %(row)s: %(lot)s reached you on %(first)s, after %(date)s",
-                  row=position, lot=lot.name, first=first.isoformat(), date=when.isoformat())
-            )
-        if lot and quantity:
-            already = context["already"]
-            already[lot.id] += quantity
-            shipped = context["shipped"][lot.id]
-            if float_compare(already[lot.id], shipped, precision_digits=6) > 0:
+        if when and first:
+            arrival = pytz.utc.localize(first).astimezone(context["zone"]).date()
+            if when < arrival:
                 errors.append(
-                    _(
-                        "row %(row)s: %(lot)s: %(total)s units reported shipped onward, "
-                        "only %(shipped)s shipped to you",
-                        row=position,
-                        lot=lot.name,
-                        total=f"{already[lot.id]:g}",
-                        shipped=f"{shipped:g}",
-                    )
+                    _("row %(row)s: %(lot)s reached you on %(first)s, after %(date)s",
+                      row=position, lot=lot.name, first=arrival.isoformat(),
+                      date=when.isoformat())
                 )
+        if lot and quantity:
+            self._portal_check_onward_quantity(lot, quantity, context, errors, position)
         return {"name": name, "gln": gln, "lot": lot, "quantity": quantity, "date": when,
-                "document": document}
+                "document": document, "received_at": first,
+                "source_id": context["sources"].get(lot.id) if lot else False}
+
+    def _portal_check_onward_quantity(self, lot, quantity, context, errors, position):
+        """An onward shipment moves units the consignee still holds (rows of one report
+        draw on the same units)."""
+        _ = self.env._
+        available = context["available"]
+        if float_compare(quantity, available[lot.id], precision_digits=6) > 0:
+            errors.append(
+                _(
+                    "row %(row)s: %(lot)s: %(quantity)s unit(s) reported shipped onward, but "
+                    "you hold %(held)s of it now (%(received)s reached you; the rest is "
+                    "recorded as shipped onward, used, destroyed or returned already)",
+                    row=position,
+                    lot=lot.name,
+                    quantity=f"{quantity:g}",
+                    held=f"{max(available[lot.id], 0.0):g}",
+                    received=f"{context['received'][lot.id]:g}",
+                )
+            )
+        available[lot.id] -= quantity
 
     def _portal_parse_onward(self, rows):
         """Validated onward rows ``[{name, gln, lot, quantity, date, document}]``, or a
@@ -941,52 +995,75 @@ class RecallNotice(models.Model):
         return parsed
 
     def _portal_onward_partners(self, parsed):
-        """The consignees of onward rows: found by GLN, else by name among healthcare
-        partners, else created (companies with the healthcare role)."""
+        """The consignees of onward rows: found by GLN among active partners, else by exactly
+        the name typed (case aside, no wildcards) among healthcare partners without GLN, else
+        created (companies with the healthcare role). A GLN held by a partner that cannot be
+        used (archived, another company's) is refused without naming it."""
         Partner = self.env["res.partner"].sudo()
-        role = self.env.ref("udi_master.partner_role_healthcare")
+        companies = [False, self.company_id.id]
         glns = [row["gln"] for row in parsed if row["gln"]]
-        by_gln = {
-            p.udi_gln: p
-            for p in Partner.with_context(active_test=False).search([("udi_gln", "in", glns)])
-        } if glns else {}
-        by_name = {}
-        result = []
+        by_gln, errors = {}, []
+        if glns:
+            for partner in Partner.with_context(active_test=False).search(
+                [("udi_gln", "in", glns)]
+            ):
+                usable = partner.active and partner.company_id.id in companies
+                by_gln[partner.udi_gln] = partner if usable else None
+        for position, row in enumerate(parsed, start=1):
+            if row["gln"] and row["gln"] in by_gln and not by_gln[row["gln"]]:
+                errors.append(self.env._(
+                    "row %(row)s: GLN %(gln)s cannot be recorded for your customer here; "
+                    "check it, or leave it empty and contact us", row=position, gln=row["gln"]))
+        if errors:
+            raise UserError(
+                self.env._("Nothing was recorded: %(errors)s.", errors="; ".join(errors[:20]))
+            )
+        by_name, result = {}, []
         for row in parsed:
-            partner = by_gln.get(row["gln"]) if row["gln"] else None
             key = row["name"].casefold()
+            partner = by_gln.get(row["gln"]) if row["gln"] else by_name.get(key)
             if not partner and not row["gln"]:
-                partner = by_name.get(key)
-            if not partner and not row["gln"]:
-                partner = Partner.search(
-                    [
-                        ("name", "=ilike", row["name"]),
-                        ("is_company", "=", True),
-                        ("udi_role_ids", "in", role.ids),
-                        ("udi_gln", "=", False),
-                    ],
-                    limit=1,
-                )
+                partner = self._portal_onward_partner_named(row["name"], companies)
             if not partner:
-                partner = Partner.create(
-                    {
-                        "name": row["name"],
-                        "is_company": True,
-                        "udi_gln": row["gln"] or False,
-                        "udi_role_ids": [(6, 0, role.ids)],
-                        "comment": self.env._(
-                            "Reported by %(consignee)s as a customer supplied with devices of "
-                            "recall %(campaign)s.",
-                            consignee=self.partner_id.display_name,
-                            campaign=self.campaign_id.name,
-                        ),
-                    }
-                )
+                partner = Partner.create(self._portal_onward_partner_vals(row))
                 if row["gln"]:
                     by_gln[row["gln"]] = partner
-            by_name[key] = partner
+            if not row["gln"]:
+                by_name[key] = partner
             result.append(partner)
         return result
+
+    def _portal_onward_partner_named(self, name, companies):
+        """The healthcare company without GLN called exactly ``name`` (case aside)."""
+        role = self.env.ref("udi_master.partner_role_healthcare")
+        pattern = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        candidates = self.env["res.partner"].sudo().search(
+            [
+                ("name", "=ilike", pattern),
+                ("is_company", "=", True),
+                ("udi_role_ids", "in", role.ids),
+                ("udi_gln", "=", False),
+                ("company_id", "in", companies),
+            ],
+            order="id",
+        )
+        key = name.casefold()
+        return next((p for p in candidates if (p.name or "").casefold() == key), None)
+
+    def _portal_onward_partner_vals(self, row):
+        return {
+            "name": row["name"],
+            "is_company": True,
+            "udi_gln": row["gln"] or False,
+            "udi_role_ids": [(6, 0, self.env.ref("udi_master.partner_role_healthcare").ids)],
+            "company_id": False,
+            "comment": self.env._(
+                "Reported by %(consignee)s as a customer supplied with devices of "
+                "recall %(campaign)s.",
+                consignee=self.partner_id.display_name,
+                campaign=self.campaign_id.name,
+            ),
+        }
 
     def _portal_party_uri(self, partner, scope):
         if partner.udi_gln:
@@ -1007,16 +1084,7 @@ class RecallNotice(models.Model):
                 [("di", "in", [di for di in dis.values() if di])]
             )
         }
-        holders = {}
-        for line in self.line_ids.filtered(lambda line: line.holder_type == "partner"):
-            current = holders.get(line.lot_id.id)
-            if current is None or line.quantity > current.quantity:
-                holders[line.lot_id.id] = line
-        tz_name = self.env.user.tz or self.partner_id.tz or self.company_id.partner_id.tz or "UTC"
-        try:
-            zone = pytz.timezone(tz_name)
-        except pytz.UnknownTimeZoneError:
-            zone = pytz.utc
+        zone = self._portal_onward_zone()
         now = fields.Datetime.now()
         events = []
         for row, partner in zip(parsed, partners, strict=True):
@@ -1029,10 +1097,9 @@ class RecallNotice(models.Model):
                 uri = epcis.object_uri(agencies.get(di, "gs1"), di, lot=lot_name, serial=serial)
             else:
                 uri = epcis.local_uri(scope, "product", product.id, lot=lot_name, serial=serial)
-            local_noon = zone.localize(datetime.datetime.combine(row["date"], datetime.time(12)))
-            when = min(local_noon.astimezone(pytz.utc).replace(tzinfo=None), now)
-            offset = Event._trace_tz_offset(when, tz_name)
-            source = holders[lot.id].partner_id or self.partner_id
+            when = self._portal_onward_time(row, zone, now)
+            offset = Event._trace_tz_offset(when, zone.zone)
+            source = self.env["res.partner"].sudo().browse(row["source_id"]) or self.partner_id
             source_uri = self._portal_party_uri(source, scope)
             dest_uri = self._portal_party_uri(partner, scope)
             event = {
@@ -1064,6 +1131,18 @@ class RecallNotice(models.Model):
             events.append(event)
         return events
 
+    @api.model
+    def _portal_onward_time(self, row, zone, now):
+        """Noon of the shipping date where the consignee is, never before the units reached
+        it (a shipment on the day they arrived is dated just after their arrival) nor in the
+        future."""
+        local_noon = zone.localize(datetime.datetime.combine(row["date"], datetime.time(12)))
+        when = local_noon.astimezone(pytz.utc).replace(tzinfo=None, microsecond=0)
+        if row.get("received_at"):
+            when = max(when, row["received_at"].replace(microsecond=0)
+                       + datetime.timedelta(seconds=1))
+        return min(when, now)
+
     def _portal_report_onward(self, rows, channel="portal", note=None):
         """Record the consignee's own customers for the affected units: the shipments become
         captured trace events, each a response of kind "onward"; the recall's impact analysis
@@ -1089,6 +1168,7 @@ class RecallNotice(models.Model):
                     "channel": channel,
                     "lot_id": row["lot"].id,
                     "onward_partner_id": partner.id,
+                    "onward_name": row["name"],
                     "onward_quantity": row["quantity"],
                     "onward_event_id": by_uid[event["eventID"]].id,
                     "note": note,
@@ -1219,12 +1299,13 @@ class RecallNotice(models.Model):
         (or "lot_id"), "quantity": 5, "date": "2026-03-01", "document": "DN-778"
         (optional)}]``. Each row becomes a captured EPCIS shipping event and a response; the
         recall then reaches these customers. Returns ``{"response_ids", "event_ids",
-        "partner_ids"}``."""
+        "partner_ids", "consignees"}``, ``consignees`` being the names as you gave them."""
         responses = self._portal_report_onward(onward, channel="api", note=note)
         return {
             "response_ids": responses.ids,
             "event_ids": responses.onward_event_id.ids,
             "partner_ids": responses.onward_partner_id.ids,
+            "consignees": responses.sorted("id").mapped("onward_name"),
         }
 
     def portal_request_return(self, note=None):

@@ -256,7 +256,7 @@ class TestPortalAnswers(PortalCommon):
         tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
         cases = {
             "unknown lot": ({"lot": "PCF7731X"}, "is not in this notice"),
-            "more than shipped": ({"quantity": "31"}, "only 30 shipped to you"),
+            "more than held": ({"quantity": "31"}, "you hold 30 of it now"),
             "negative": ({"quantity": "-1"}, "must be a number above 0"),
             "future": ({"date": tomorrow}, "is in the future"),
             "bad date": ({"date": "31/02/2026"}, "is not a date"),

@@ -24,6 +24,7 @@ back into plain values; :class:`EpcisSchema` validates against GS1's JSON Schema
 
 import datetime
 import json
+import math
 import re
 from urllib.parse import quote, unquote
 
@@ -108,12 +109,73 @@ _EPC_URN_RE = re.compile(r"^urn:epc:(id|class|idpat):([a-z]+):(.+)$")
 _URN_ESCAPES = {'"': "%22", "%": "%25", "&": "%26", "/": "%2F", "<": "%3C", ">": "%3E", "?": "%3F"}
 
 
+#: how deep an event may nest (GS1's own examples stay under 10 levels)
+MAX_DEPTH = 32
+#: the largest quantity one quantity element may carry (any unit)
+MAX_QUANTITY = 10**12
+#: the lists of an event that name objects (EPCs and quantity elements)
+OBJECT_LISTS = tuple(sorted({name for names in ROLE_LISTS.values() for name in names}))
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 class EpcisError(UdiError):
     """An EPCIS value is invalid (``code`` stable, ``message`` translatable, ``params``).
 
     A ``params`` value may itself be a :class:`UdiError` (the reason a GTIN or GLN is
     invalid), which the Odoo layer translates too.
     """
+
+
+# ---------------------------------------------------------------------------------- shape
+
+
+def _where(path):
+    """``quantityList[0].quantity`` of a path of keys and positions (long keys cut)."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{str(part)[:40]}"
+                   for part in path).lstrip(".") or "the event"
+
+
+def check_shape(value, max_depth=MAX_DEPTH, depth_only=False):
+    """Raise :class:`EpcisError` at the first thing no JSON document of ours can hold.
+
+    Walks ``value`` without recursion (a deeply nested input must not exhaust Python's stack):
+    nesting deeper than ``max_depth``, and unless ``depth_only``, a number that is not finite
+    (NaN, Infinity) or a text or key with a control character (NUL and the like; the database
+    refuses NUL). The message names where it is (``quantityList[0].quantity``).
+    """
+    stack = [(value, ())]
+    while stack:
+        node, path = stack.pop()
+        if len(path) > max_depth:
+            raise _error("too_deep", _lt("%(path)s is nested more than %(depth)s levels deep."),
+                         path=_where(path[:max_depth]), depth=max_depth)
+        if depth_only:
+            if isinstance(node, dict):
+                stack.extend((item, (*path, key)) for key, item in node.items())
+            elif isinstance(node, (list, tuple)):
+                stack.extend((item, (*path, position)) for position, item in enumerate(node))
+            continue
+        if isinstance(node, dict):
+            for key, item in node.items():
+                if isinstance(key, str) and _CONTROL_RE.search(key):
+                    raise _error("text_invalid", _lt("%(path)s has a name with a control "
+                                 "character (such as NUL)."), path=_where(path))
+                stack.append((item, (*path, key)))
+        elif isinstance(node, (list, tuple)):
+            stack.extend((item, (*path, position)) for position, item in enumerate(node))
+        elif isinstance(node, float) and not math.isfinite(node):
+            raise _error("number_invalid", _lt("%(path)s: %(value)s is not a finite number."),
+                         path=_where(path), value=node)
+        elif isinstance(node, str) and _CONTROL_RE.search(node):
+            raise _error("text_invalid", _lt("%(path)s contains a control character (such as "
+                         "NUL), which no identifier or text may contain."), path=_where(path))
+
+
+def object_count(event):
+    """``(total, {list name: entries})`` of the EPCs and quantity elements of an event."""
+    counts = {name: len(event[name]) for name in OBJECT_LISTS
+              if isinstance(event.get(name), list) and event[name]}
+    return sum(counts.values()), counts
 
 
 # ---------------------------------------------------------------------------------- encoding
@@ -632,9 +694,17 @@ def _read_items(event, event_type, action):
         for uri in event.get(instance_list) or ():
             items.append({"role": role, "uri": uri, "instance": True, "quantity": 1,
                           "uom": None})
-        for entry in event.get(quantity_list) or ():
+        for position, entry in enumerate(event.get(quantity_list) or ()):
+            quantity = entry.get("quantity")
+            if isinstance(quantity, (int, float)) and abs(quantity) > MAX_QUANTITY:
+                raise _error(
+                    "quantity_too_large",
+                    _lt("%(path)s: quantity %(value)s of %(uri)s is larger than any quantity "
+                        "recorded here (at most %(max)s)."),
+                    path=f"{quantity_list}[{position}].quantity", value=f"{quantity:g}",
+                    uri=entry["epcClass"], max=f"{MAX_QUANTITY:,}")
             items.append({"role": role, "uri": entry["epcClass"], "instance": False,
-                          "quantity": entry.get("quantity"), "uom": entry.get("uom")})
+                          "quantity": quantity, "uom": entry.get("uom")})
     return items
 
 

@@ -167,7 +167,8 @@ class TraceEvent(models.Model):
     line_ids = fields.One2many("trace.event.line", "event_id", string="Lines", readonly=True)
     line_count = fields.Integer(compute="_compute_line_count")
 
-    _event_uid_unique = models.UniqueIndex("(event_uid)")
+    # unique per company: the same eventID in another company is another company's event
+    _event_uid_unique = models.UniqueIndex("(event_uid, company_id)")
 
     # ------------------------------------------------------------------ display
 

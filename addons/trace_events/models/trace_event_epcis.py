@@ -37,6 +37,11 @@ SIDE_TYPES = ("possessing_party", "owning_party", "location")
 #: the bizTransaction kept as the event's document, best first
 DOCUMENT_TYPES = ("desadv", "recadv", "prodorder", "rma", "po", "inv", "bol")
 DECLARATION_NAMESPACE = uuid.UUID("5c0c8e52-8f5e-4a57-9a36-0f7b3b8e6d11")
+#: settings (ir.config_parameter) capping one capture, and their defaults
+MAX_EVENTS_PARAM = "trace_events.capture_max_events"
+MAX_EPCS_PARAM = "trace_events.capture_max_epcs"
+DEFAULT_MAX_EVENTS = 10000
+DEFAULT_MAX_EPCS = 10000
 
 
 @functools.cache
@@ -153,6 +158,35 @@ class TraceEvent(models.Model):
         )
 
     @api.model
+    def _epcis_capture_limits(self):
+        """``(events per capture, EPCs and quantity elements per event)``: the settings
+        ``trace_events.capture_max_events`` / ``capture_max_epcs``, else 10,000 each."""
+        params = self.env["ir.config_parameter"].sudo()
+        limits = []
+        for key, default in ((MAX_EVENTS_PARAM, DEFAULT_MAX_EVENTS),
+                             (MAX_EPCS_PARAM, DEFAULT_MAX_EPCS)):
+            try:
+                value = int(params.get_param(key) or default)
+            except ValueError:
+                value = default
+            limits.append(value if value > 0 else default)
+        return tuple(limits)
+
+    @api.model
+    def _epcis_check_batch_size(self, events):
+        max_events = self._epcis_capture_limits()[0]
+        if len(events) > max_events:
+            raise UserError(
+                self.env._(
+                    "Nothing was stored: %(count)s events were sent, at most %(max)s are "
+                    "captured at a time (setting %(param)s). Send them in smaller batches.",
+                    count=len(events),
+                    max=max_events,
+                    param=MAX_EVENTS_PARAM,
+                )
+            )
+
+    @api.model
     def _epcis_load_document(self, document):
         if isinstance(document, (str, bytes)):
             try:
@@ -161,8 +195,24 @@ class TraceEvent(models.Model):
                 raise UserError(
                     self.env._("The file is not JSON: %(reason)s", reason=str(exc))
                 ) from None
+            except RecursionError:
+                raise UserError(
+                    self.env._("The file is not an EPCIS document: its JSON is nested too "
+                               "deeply to be read.")
+                ) from None
         if not isinstance(document, dict) or document.get("type") != "EPCISDocument":
             raise UserError(self.env._("This is not an EPCIS document (type EPCISDocument)."))
+        body = document.get("epcisBody")
+        event_list = body.get("eventList") if isinstance(body, dict) else None
+        if isinstance(event_list, list):
+            self._epcis_check_batch_size(event_list)
+        try:
+            epcis.check_shape(document, max_depth=epcis.MAX_DEPTH + 3, depth_only=True)
+        except EpcisError as exc:
+            raise UserError(
+                self.env._("Nothing was stored: the document cannot be read: %(reason)s",
+                           reason=self._epcis_message(exc))
+            ) from None
         problems = epcis_schema().document_errors(document)
         if problems:
             raise UserError(
@@ -179,6 +229,7 @@ class TraceEvent(models.Model):
         the partner portal, which calls it as superuser for a portal user's report)."""
         if not isinstance(events, (list, tuple)):
             raise UserError(self.env._("Give the events to capture as a list of EPCIS events."))
+        self._epcis_check_batch_size(events)
         return _Capture(self, list(events)).run()
 
     @api.model
@@ -438,12 +489,16 @@ class _Capture:
         self.parsed = {}  # index -> plain values
         self.now = fields.Datetime.now()
         self.scope = model._epcis_scope()
+        self.max_epcs = model._epcis_capture_limits()[1]
 
     # ------------------------------------------------------------------ errors
 
     def error(self, index, message):
         event = self.events[index] if 0 <= index < len(self.events) else None
         event_id = event.get("eventID") if isinstance(event, dict) else None
+        if not (isinstance(event_id, str) and len(event_id) <= 200 and epcis.is_uri(event_id)
+                and not epcis._CONTROL_RE.search(event_id)):
+            event_id = None  # named by its position only
         self.errors.append((index, event_id, message))
 
     def fail(self, exc, index):
@@ -503,6 +558,8 @@ class _Capture:
             if not isinstance(event, dict):
                 self.error(index, _("An event must be a JSON object."))
                 continue
+            if not self.check_size(index, event):
+                continue
             problems = schema.event_errors(event)
             if problems:
                 self.error(index, _("not a valid EPCIS 2.0 event: %(problems)s",
@@ -520,6 +577,23 @@ class _Capture:
             seen[event_id] = index
             self.parse_one(index, event)
 
+    def check_size(self, index, event):
+        """False (error recorded) when the event is too big or holds what no event can."""
+        try:
+            epcis.check_shape(event)
+        except EpcisError as exc:
+            self.fail(exc, index)
+            return False
+        total, counts = epcis.object_count(event)
+        if total > self.max_epcs:
+            self.error(index, self.env._(
+                "the event lists %(total)s EPCs and quantity elements (%(lists)s); an event may "
+                "list at most %(max)s (setting %(param)s). Split it into several events.",
+                total=total, max=self.max_epcs, param=MAX_EPCS_PARAM,
+                lists=", ".join(f"{name}: {count}" for name, count in sorted(counts.items()))))
+            return False
+        return True
+
     def parse_one(self, index, event):
         try:
             values = epcis.read_event(event)
@@ -535,11 +609,18 @@ class _Capture:
         self.parsed[index] = values
 
     def classify(self):
-        """(new indexes, duplicate eventIDs, {index: stored event to declare erroneous})."""
+        """(new indexes, duplicate eventIDs, {index: stored event to declare erroneous}).
+
+        EventIDs are looked up in the company the events are stored in only: another
+        company's events are neither duplicates nor declarable here (no existence oracle);
+        the same eventID is a new event of this company.
+        """
         uids = [values["event_id"] for values in self.parsed.values()]
         stored = {
             event.event_uid: event
-            for event in self.model.sudo().search([("event_uid", "in", uids)])
+            for event in self.model.sudo().search(
+                [("event_uid", "in", uids), ("company_id", "=", self.env.company.id)]
+            )
         }
         corrected = set(
             self.model.sudo().search(

@@ -11,3 +11,4 @@ from . import test_master_data_log
 from . import test_demo
 from . import test_retention_rules
 from . import test_translations
+from . import test_capture_limits

@@ -361,3 +361,58 @@ def test_schema_errors_say_where_and_what(schema):
     messages = schema.event_errors(event)
     assert "epcList[0]: 'not a uri' is not a 'uri'" in messages
     assert "eventTime: 'yesterday' is not a 'date-time'" in messages
+
+
+# ---------------------------------------------------------------------------------- shape
+
+
+def _shape_error(value, **kwargs):
+    with pytest.raises(EpcisError) as caught:
+        epcis.check_shape(value, **kwargs)
+    return caught.value.code, str(caught.value.message) % caught.value.params
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_check_shape_refuses_numbers_that_are_not_finite(number):
+    code, message = _shape_error({"quantityList": [{"epcClass": "x", "quantity": number}]})
+    assert code == "number_invalid"
+    assert message.startswith("quantityList[0].quantity: ")
+
+
+@pytest.mark.parametrize("text", ["urn:uuid:a\x00b", "DN\x1f1", "\x7f"])
+def test_check_shape_refuses_control_characters(text):
+    code, message = _shape_error({"eventID": text})
+    assert (code, message.split(" ")[0]) == ("text_invalid", "eventID")
+
+
+def test_check_shape_reads_5000_levels_without_recursion():
+    deep = []
+    for _level in range(5000):
+        deep = [deep]
+    code, message = _shape_error({"ilmd": {"x": deep}})
+    assert code == "too_deep"
+    assert "nested more than 32 levels" in message
+
+
+def test_check_shape_accepts_the_gs1_examples():
+    for path in EXAMPLES:
+        epcis.check_shape(json.loads(path.read_text()), max_depth=epcis.MAX_DEPTH + 3)
+
+
+def test_depth_only_lets_nan_through():
+    epcis.check_shape({"quantity": float("nan")}, depth_only=True)
+
+
+def test_quantity_above_the_largest_is_refused():
+    event = {"type": "ObjectEvent", "action": "OBSERVE", "eventTime": "2025-01-01T00:00:00Z",
+             "eventTimeZoneOffset": "+00:00",
+             "quantityList": [{"epcClass": "https://id.gs1.org/01/06901234567892/10/L1",
+                               "quantity": 1e308}]}
+    with pytest.raises(EpcisError) as caught:
+        epcis.read_event(event)
+    assert caught.value.code == "quantity_too_large"
+
+
+def test_object_count_counts_every_list():
+    event = {"epcList": ["a", "b"], "quantityList": [{"epcClass": "c"}], "childEPCs": []}
+    assert epcis.object_count(event) == (3, {"epcList": 2, "quantityList": 1})
