@@ -9,6 +9,13 @@ from .common import RecallCommon
 
 @tagged("post_install", "-at_install")
 class TestSignatureBinding(RecallCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # seal the class's fixtures at class level, as their commit would (a test's entries
+        # are rolled back with the test, the fixtures' records are not)
+        cls.env["audit.seal.entry"]._seal_run_pending()
+
     def setUp(self):
         super().setUp()
         self.campaign = self._approved()

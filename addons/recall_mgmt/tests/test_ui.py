@@ -47,6 +47,8 @@ class TestRecallUi(TraceCommon, HttpCase):
         self.assertEqual(campaign.title, "Tour: catheter hub may crack")
         self.assertEqual(campaign.approval_signature_id.user_id, self.quality_manager)
         self.assertEqual(campaign.notice_ids.partner_id, self.distributor)
-        self.env["mail.mail"].sudo().search([("state", "=", "outgoing")]).send()  # delivered
+        for mail in self.env["mail.mail"].sudo().search([("state", "=", "outgoing")]):
+            mail.state = "sent"  # the mail server accepts the notice
+            mail._postprocess_sent_message(success_pids=mail.recipient_ids, success_emails=[])
         self.assertEqual((campaign.consignee_count, campaign.notified_count), (1, 1))
         self.assertTrue(self.tour_lot.recall_blocked, "our 25 units are quarantined")

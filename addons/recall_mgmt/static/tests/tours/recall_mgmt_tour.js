@@ -124,8 +124,8 @@ registry.category("web_tour.tours").add("recall_mgmt_open_recall_from_complaint"
             trigger: ".o_statusbar_status .o_arrow_button_current:contains(Notified)",
         },
         {
-            content: "The dashboard counts one consignee notified of one",
-            trigger: "div[name=dashboard_consignees] .o_recall_figure:contains(1 / 1 notified)",
+            content: "The notice waits for the mail server: sent is not yet notified",
+            trigger: "div[name=dashboard_consignees] .o_recall_figure:contains(0 / 1 notified)",
         },
         {
             content: "and its units shipped",
