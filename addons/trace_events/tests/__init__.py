@@ -10,3 +10,4 @@ from . import test_api
 from . import test_master_data_log
 from . import test_demo
 from . import test_translations
+from . import test_ui_paths
