@@ -186,18 +186,47 @@ class AuditSealEntry(models.Model):
 
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):
+        """The sealed document's display name as the viewer may read it, else "Model #id".
+
+        Audit Seal managers read the ledger without reading every sealed document: a document
+        they may not read (or one purged since) is named by its model and id, never by an error.
+        """
+        names = {}
+        by_model = defaultdict(set)
         for entry in self:
-            name = False
             if entry.res_model in self.env and entry.res_id:
-                record = self.env[entry.res_model].browse(entry.res_id).exists()
-                name = record.sudo().display_name if record else False
-            entry.record_name = name or f"{entry.res_model},{entry.res_id}"
+                by_model[entry.res_model].add(entry.res_id)
+        for model, ids in by_model.items():
+            readable = self.env[model].browse(ids).exists()._filtered_access("read")
+            for record in readable:
+                try:
+                    names[model, record.id] = record.display_name
+                except AccessError:  # a name made of fields the viewer may not read
+                    continue
+        labels = {}
+        for entry in self:
+            name = names.get((entry.res_model, entry.res_id))
+            if not name:
+                if entry.res_model not in labels:
+                    labels[entry.res_model] = self._seal_model_label(entry.res_model)
+                name = f"{labels[entry.res_model]} #{entry.res_id}"
+            entry.record_name = name
+
+    @api.model
+    def _seal_model_label(self, model):
+        """The translated name of a sealed model (its technical name once it is uninstalled)."""
+        if model not in self.env:
+            return model
+        return self.env["ir.model"].sudo()._get(model).name or model
 
     def _compute_retention(self):
+        """Retention of the sealed document, whether or not the viewer may read the document
+        (the date comes from the ledger's policies and the document's creation, not its content).
+        """
         for entry in self:
             until, permanent = False, False
             if entry.res_model in self.env and entry.op == "create":
-                record = self.env[entry.res_model].browse(entry.res_id).exists()
+                record = self.env[entry.res_model].sudo().browse(entry.res_id).exists()
                 if record:
                     until = record._seal_retention_dates()[record.id]
                     permanent = until is False
@@ -467,9 +496,12 @@ class AuditSealEntry(models.Model):
         )
         return self._seal_plain_result(result)
 
-    @api.model
     def action_verify_chain(self):
-        """Button: verify now, store the run and open it."""
+        """Button: verify now, store the run and open it.
+
+        A list-header button: the web client calls it on the selected entries (or none); the
+        whole chain is verified whatever the selection, so ``self`` is not read.
+        """
         self._seal_check_manager()
         run = self.env["audit.seal.verification"].sudo()._seal_run("manual")
         return {
@@ -480,9 +512,11 @@ class AuditSealEntry(models.Model):
             "target": "current",
         }
 
-    @api.model
     def action_export_chain(self):
-        """Button: download the NDJSON export (streamed by the controller)."""
+        """Button: download the NDJSON export of the whole chain (streamed by the controller).
+
+        A list-header button, called on the selected entries (or none) like ``action_verify_chain``.
+        """
         self._seal_check_manager()
         return {"type": "ir.actions.act_url", "url": "/audit_seal/export", "target": "self"}
 

@@ -83,8 +83,8 @@ class AuditSealVerification(models.Model):
             )
         return run
 
-    @api.model
     def action_verify_chain(self):
+        """List-header button, called on the selected runs (or none): verify the chain now."""
         return self.env["audit.seal.entry"].action_verify_chain()
 
     @api.model

@@ -12,3 +12,4 @@ from . import test_demo
 from . import test_retention_rules
 from . import test_translations
 from . import test_capture_limits
+from . import test_ui_paths

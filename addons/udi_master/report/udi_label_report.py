@@ -37,6 +37,13 @@ class ReportUdiLabelThermal(models.AbstractModel):
     def _get_report_values(self, docids, data=None):
         data = data or {}
         lots = self.env["stock.lot"].browse(docids or data.get("lot_ids") or [])
+        if not lots:
+            raise UserError(
+                self.env._(
+                    "No lot or serial number to label: print UDI labels from the Print UDI "
+                    "Labels wizard, or select lots and use Actions > Print UDI Labels."
+                )
+            )
         self._udi_check_printable(lots)
         copies = max(int(data.get("copies") or 1), 1)
         options = {

@@ -65,7 +65,12 @@ class UdiLabelWizard(models.TransientModel):
             wizard.warning = "\n".join(problems.values()) or False
 
     def _udi_report_data(self):
-        """The report data for the chosen options (lots are the report's docids)."""
+        """The report data: the chosen options and the lots.
+
+        The lots must be in the data: when a report action carries ``data``, the web client
+        requests ``/report/pdf/<report>?options=<data>`` without the record ids, and the report
+        takes its lots from ``data["lot_ids"]``.
+        """
         self.ensure_one()
         if not self.lot_ids:
             raise UserError(self.env._("Choose at least one lot or serial number to label."))
@@ -82,6 +87,7 @@ class UdiLabelWizard(models.TransientModel):
             )
         self.env["report.udi_master.report_udi_label_thermal"]._udi_check_printable(self.lot_ids)
         return {
+            "lot_ids": self.lot_ids.ids,
             "copies": self.copies,
             "with_gs1_128": self.with_gs1_128,
             "with_qr": self.with_qr,
