@@ -39,8 +39,9 @@ class AuditSealWorkflowMixin(models.AbstractModel):
             }
         guarded = set(self._workflow_fields)
         for name, field in self._fields.items():
-            # a stored computed or related value is the workflow's (or the ORM's), not a caller's
-            if field.store and (field.related or (field.compute and not field.inverse)):
+            # a stored computed or related value is the workflow's (or the ORM's), not a caller's,
+            # unless the model declares it editable (readonly=False)
+            if field.store and (field.related or field.compute) and field.readonly:
                 guarded.add(name)
         return guarded - set(models.MAGIC_COLUMNS)
 

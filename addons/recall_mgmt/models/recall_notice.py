@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.audit_seal.tools.workflow import workflow
+from odoo.addons.base.models.res_partner import _lang_get
 
 #: whether the consignee was reached ("sent" means delivered: the mail server accepted the mail)
 DELIVERY_STATES = [
@@ -62,6 +63,15 @@ class RecallNotice(models.Model):
         help="The consignee's company; its contacts see the notice.",
     )
     state = fields.Selection(NOTICE_STATES, default="draft", required=True, tracking=True)
+    lang = fields.Selection(
+        _lang_get,
+        string="Language",
+        compute="_compute_lang",
+        store=True,
+        readonly=False,
+        help="Language of the notice mail and PDF: the consignee's, unless you choose another "
+        "before sending.",
+    )
     is_drill = fields.Boolean(related="campaign_id.is_drill", store=True)
     recall_class = fields.Selection(related="campaign_id.recall_class")
     kind = fields.Selection(related="campaign_id.kind")
@@ -192,6 +202,14 @@ class RecallNotice(models.Model):
         for line in self.line_ids:
             shipped[line.lot_id] += line.received_quantity
         return shipped
+
+    @api.depends("partner_id.lang")
+    def _compute_lang(self):
+        for notice in self:
+            if notice.state == "draft" or not notice.lang:
+                notice.lang = notice.partner_id.lang or self.env.lang
+            else:
+                notice.lang = notice.lang  # sent: the language it was sent in stays
 
     @api.depends("state", "delivery_state")
     def _compute_is_notified(self):

@@ -351,6 +351,33 @@ class TestRegulatorSpreadsheets(ReportCommon, HttpCase):
         self.assertEqual(response.status_code, 404)
         self.assertIn(b"Unknown regulator report", response.content)
 
+    def _pdf_text(self, report, records):
+        pdf, kind = self.Report.with_context(force_report_rendering=True)._render_qweb_pdf(
+            report, records.ids
+        )
+        self.assertEqual(kind, "pdf")
+        return subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+
+    def test_notice_language_is_shown_and_chosen_before_sending(self):
+        """A Chinese notice PDF carries Chinese text (CJK fonts on the server), and the quality
+        manager can send an English one to a consignee whose contact reads Chinese."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.env["ir.module.module"]._load_module_terms(["recall_mgmt"], ["zh_CN"], overwrite=True)
+        notice = self._notice(self.campaign, self.distributor)
+        self.distributor.lang = "zh_CN"
+        with workflow_writes():  # arrange: a notice not sent yet follows its consignee
+            notice.state = "draft"
+        notice.invalidate_recordset(["lang"])
+        self.assertEqual(notice.lang, "zh_CN")
+        chinese = self._pdf_text("recall_mgmt.action_report_recall_notice", notice)
+        self.assertIn("紧急", chinese, "the Chinese notice prints no Chinese (CJK fonts missing?)")
+        notice.with_user(self.manager).lang = "en_US"
+        english = self._pdf_text("recall_mgmt.action_report_recall_notice", notice)
+        self.assertIn("URGENT", english)
+        self.assertNotIn("紧急", english)
+
     def test_notice_pdf_renders_with_wkhtmltopdf(self):
         self.assertTrue(shutil.which("pdftotext"), "pdftotext (poppler-utils) is required")
         notice = self._notice(self.campaign, self.distributor)
