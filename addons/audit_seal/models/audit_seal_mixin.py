@@ -4,6 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..lib.canonical import Ref, canonical_json
 from ..tools import seal_sql
@@ -46,6 +47,21 @@ class AuditSealMixin(models.AbstractModel):
     )
     seal_retention_permanent = fields.Boolean(
         string="Retained Permanently", compute="_compute_seal_retention_until"
+    )
+    seal_entry_seq = fields.Integer(string="Ledger Entry", compute="_compute_seal_entry")
+    seal_entry_hash = fields.Char(string="Entry Hash", compute="_compute_seal_entry")
+    seal_sealed_at = fields.Datetime(string="Sealed At", compute="_compute_seal_entry")
+    seal_status = fields.Selection(
+        [
+            ("pending", "Sealed at the commit"),
+            ("sealed", "Sealed, not verified yet"),
+            ("verified", "Sealed and verified"),
+            ("failed", "Verification failed"),
+        ],
+        string="Seal",
+        compute="_compute_seal_entry",
+        help="The record's entry in the sealed ledger, and what the last chain verification "
+        "said of it.",
     )
 
     # ------------------------------------------------------------------ declaration
@@ -256,6 +272,39 @@ class AuditSealMixin(models.AbstractModel):
         if ftype in ("char", "text", "html", "selection", "date", "datetime"):
             return lambda value: None if value is None or value is False else value
         return lambda value: self._seal_value(field, field.convert_to_record(value, self))
+
+    # ------------------------------------------------------------------ seal status
+
+    def _compute_seal_entry(self):
+        """The ledger entry of each record and the verdict of the last verification run (read
+        for every viewer: a hash and a sequence number disclose nothing of other records)."""
+        entries = {}
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT res_id, seq, entry_hash, sealed_at FROM audit_seal_entry
+                     WHERE res_id = ANY(%s) AND res_model = %s AND op = 'create'
+                    """,
+                    list(self.ids),
+                    self._name,
+                )
+            )
+            entries = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        run = self.env["audit.seal.verification"].sudo().search([], order="id desc", limit=1)
+        for record in self:
+            seq, hash_, sealed_at = entries.get(record.id, (0, False, False))
+            record.seal_entry_seq = seq
+            record.seal_entry_hash = hash_
+            record.seal_sealed_at = sealed_at
+            if not seq:
+                record.seal_status = "pending" if record.id else False
+            elif run.state == "failed" and 0 < run.first_bad_seq <= seq:
+                record.seal_status = "failed"
+            elif run.state == "ok" and run.head_seq >= seq:
+                record.seal_status = "verified"
+            else:
+                record.seal_status = "sealed"
 
     # ------------------------------------------------------------------ retention
 

@@ -10,6 +10,7 @@ from . import test_api
 from . import test_master_data_log
 from . import test_demo
 from . import test_retention_rules
+from . import test_event_seal_status
 from . import test_translations
 from . import test_capture_limits
 from . import test_ui_paths
