@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.audit_seal.tools.workflow import workflow
+from odoo.addons.audit_seal.tools.workflow import workflow, workflow_writes
 from odoo.addons.base.models.res_partner import _lang_get
 
 #: whether the consignee was reached ("sent" means delivered: the mail server accepted the mail)
@@ -53,7 +53,10 @@ class RecallNotice(models.Model):
         "notice_message_id",
     )
 
-    name = fields.Char(compute="_compute_name", store=True)
+    name = fields.Char(
+        string="Number", readonly=True, copy=False, help="The recall's reference and the "
+        "notice's number within it, in the order the notices were prepared."
+    )
     campaign_id = fields.Many2one(
         "recall.campaign", required=True, ondelete="cascade", index=True
     )
@@ -130,10 +133,24 @@ class RecallNotice(models.Model):
         "(campaign_id, partner_id) WHERE state != 'cancel'"
     )
 
-    @api.depends("campaign_id.name", "partner_id")
-    def _compute_name(self):
-        for notice in self:
-            notice.name = f"{notice.campaign_id.name}/{notice.partner_id.id or 0:05d}"
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Number the notices of each recall 001, 002, ... in the order they are prepared."""
+        self._workflow_check_values(vals_list, creating=True)
+        Campaign = self.env["recall.campaign"]
+        campaign_ids = {vals["campaign_id"] for vals in vals_list if vals.get("campaign_id")}
+        numbers = dict(
+            self.sudo()._read_group(
+                [("campaign_id", "in", list(campaign_ids))], ["campaign_id"], ["__count"]
+            )
+        )
+        for vals in vals_list:
+            campaign = Campaign.browse(vals.get("campaign_id"))
+            if campaign and not vals.get("name"):
+                numbers[campaign] = numbers.get(campaign, 0) + 1
+                vals["name"] = f"{campaign.name}/{numbers[campaign]:03d}"
+        with workflow_writes():  # the numbers, on values checked above
+            return super().create(vals_list)
 
     @api.depends("name", "partner_id")
     def _compute_display_name(self):

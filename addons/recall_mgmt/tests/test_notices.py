@@ -48,6 +48,11 @@ class TestNotices(RecallCommon):
         self.assertEqual(notice.qty_shipped, 24)
         self.assertEqual(set(notice.line_ids.partner_id.ids), {self.hospital.id, ward.id})
 
+    def test_notices_are_numbered_within_their_recall(self):
+        campaign = self._approved()
+        names = campaign.notice_ids.sorted("id").mapped("name")
+        self.assertEqual(names, [f"{campaign.name}/001", f"{campaign.name}/002"])
+
     def test_sending_mails_the_contacts_with_the_pdf_and_sets_the_deadline(self):
         campaign, notice = self._sent(response_days=3)
         self.assertEqual(notice.state, "sent")
