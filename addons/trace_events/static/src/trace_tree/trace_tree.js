@@ -130,7 +130,11 @@ export class TraceTree extends Component {
         const children = filter
             ? lot.children.filter((child) => filter.keep.has(child.lotId))
             : lot.children;
-        const autoExpand = Boolean(filter && (children.length || filter.match.has(lotId)));
+        // the first two levels open by themselves (what the lot went into and who holds it);
+        // with a filter, the way to each match
+        const autoExpand = filter
+            ? Boolean(children.length || filter.match.has(lotId))
+            : level < 2;
         const expanded = expandable && (this.state.expanded[key] ?? autoExpand);
         rows.push({
             type: "lot",

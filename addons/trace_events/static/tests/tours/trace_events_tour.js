@@ -47,9 +47,8 @@ registry.category("web_tour.tours").add("trace_events_trace_tree", {
             trigger: ".o_trace_tree_stat[data-stat=partners] .fs-3:contains(1)",
         },
         {
-            content: "Expand the lot",
-            trigger: ".o_trace_tree_root:contains(TOURCATH1) .o_trace_tree_toggle",
-            run: "click",
+            content: "The lot opens by itself on who holds it",
+            trigger: ".o_trace_tree_root.o_trace_tree_expanded:contains(TOURCATH1)",
         },
         {
             content: "The distributor holds the 12 units shipped to it",
@@ -85,9 +84,8 @@ registry.category("web_tour.tours").add("trace_events_trace_tree", {
             trigger: ".o_trace_tree .o_trace_tree_backward.active",
         },
         {
-            content: "Expand the lot again",
-            trigger: ".o_trace_tree_root:contains(TOURCATH1):not(.o_trace_tree_expanded) .o_trace_tree_toggle",
-            run: "click",
+            content: "The lot opens by itself on where it came from",
+            trigger: ".o_trace_tree_root.o_trace_tree_expanded:contains(TOURCATH1)",
         },
         {
             content: "It came from the supplier",
