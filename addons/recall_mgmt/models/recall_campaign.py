@@ -149,6 +149,7 @@ class RecallCampaign(models.Model):
         "lot_id",
         string="Lots in Scope",
         readonly=True,
+        copy=False,
         help="The lots and serials the scope resolved to at the last impact analysis.",
     )
     # -- what consignees must do

@@ -150,6 +150,13 @@ class TestWorkflowForgery(PortalCommon):
             vals={"notice_id": self.notice_b.id},
         )
 
+    def test_duplicating_a_campaign_copies_no_workflow_field(self):
+        """Duplicate (the form's action) starts a new draft: nothing of the decision is copied."""
+        copy = self.campaign.with_user(self.manager).copy()
+        self.assertEqual(copy.state, "draft")
+        self.assertFalse(copy.approval_signature_id or copy.decision_date or copy.scope_lot_ids)
+        self.assertEqual(copy.lot_ids, self.campaign.lot_ids)
+
     def test_editable_fields_stay_editable(self):
         """The guard refuses workflow fields only: a manager still edits the campaign's text."""
         response = self._json2(
