@@ -45,6 +45,25 @@ class RecallSignature(models.Model):
         string="Document", model_field="res_model", required=True, readonly=True
     )
     document_name = fields.Char(string="Document Name", readonly=True)
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        precompute=True,
+        help="The company of the signed document (set when the signature is recorded).",
+    )
+
+    @api.depends("res_model", "res_id")
+    def _compute_company_id(self):
+        """The signed document's company; the signer's current company for a document
+        without one. The document never changes (it is sealed), nor does this company."""
+        for signature in self:
+            company = self.env["res.company"]
+            model = signature.res_model
+            if model in self.env and "company_id" in self.env[model]._fields:
+                document = self.env[model].sudo().browse(signature.res_id).exists()
+                company = document.company_id
+            signature.company_id = company or self.env.company
 
     @api.depends("signer_name", "meaning", "signed_at")
     def _compute_display_name(self):
