@@ -31,9 +31,12 @@ class TraceEvent(models.Model):
             isinstance(lot_id, int) and not isinstance(lot_id, bool) for lot_id in lot_ids
         ):
             raise UserError(self.env._("Give the lots/serials to trace as a list of ids."))
-        # a lot the caller may not read (another company's) is reported as unknown, exactly
-        # as an id that does not exist: the answer must not tell that it exists
-        lots = self.env["stock.lot"].browse(lot_ids).exists()._filtered_access("read")
+        # no right to read lots at all: an access error, whatever the ids; a lot the caller
+        # may not read (another company's) is reported as unknown, exactly as an id that
+        # does not exist: the answer must not tell that it exists
+        Lot = self.env["stock.lot"]
+        Lot.check_access("read")
+        lots = Lot.browse(lot_ids).exists()._filtered_access("read")
         missing = set(lot_ids) - set(lots.ids)
         if missing:
             raise UserError(
