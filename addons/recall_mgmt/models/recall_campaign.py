@@ -680,7 +680,11 @@ class RecallCampaign(models.Model):
         """
         self.ensure_one()
         start = self._recall_start_lots()
-        result = self.env["trace.event"].sudo()._trace_result(start.ids, "forward")
+        # only this campaign's company's events: the trace runs as superuser (the analysis
+        # is the campaign's, whoever starts it), so the company is named, never implied
+        result = self.env["trace.event"].sudo()._trace_result(
+            start.ids, "forward", company_ids=self.company_id.ids
+        )
         self.scope_lot_ids = [(6, 0, [row["lot_id"] for row in result["lots"]])]
         return self.env["recall.campaign.line"]._recall_merge(self, result["holders"])
 

@@ -24,6 +24,7 @@ class RecallCampaignLog(models.Model):
     campaign_id = fields.Many2one(
         "recall.campaign", required=True, readonly=True, ondelete="restrict", index=True
     )
+    company_id = fields.Many2one(related="campaign_id.company_id", store=True, precompute=True)
     from_state = fields.Selection(STATES, readonly=True)
     to_state = fields.Selection(STATES, readonly=True)
     note = fields.Text(readonly=True)

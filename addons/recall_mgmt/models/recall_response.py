@@ -44,6 +44,7 @@ class RecallResponse(models.Model):
     )
     campaign_id = fields.Many2one(related="notice_id.campaign_id", store=True)
     partner_id = fields.Many2one(related="notice_id.partner_id", store=True)
+    company_id = fields.Many2one(related="notice_id.company_id", store=True, precompute=True)
     kind = fields.Selection(RESPONSE_KINDS, required=True, readonly=True)
     channel = fields.Selection(CHANNELS, required=True, readonly=True, default="backend")
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial", readonly=True)

@@ -56,6 +56,25 @@ class RecallSignature(models.Model):
         "kind, reason, jurisdictions; for a notice: its consignee and recall) when it was "
         "signed. Chain verification compares it with the document as it is now.",
     )
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        precompute=True,
+        help="The company of the signed document (set when the signature is recorded).",
+    )
+
+    @api.depends("res_model", "res_id")
+    def _compute_company_id(self):
+        """The signed document's company; the signer's current company for a document
+        without one. The document never changes (it is sealed), nor does this company."""
+        for signature in self:
+            company = self.env["res.company"]
+            model = signature.res_model
+            if model in self.env and "company_id" in self.env[model]._fields:
+                document = self.env[model].sudo().browse(signature.res_id).exists()
+                company = document.company_id
+            signature.company_id = company or self.env.company
 
     @api.depends("signer_name", "meaning", "signed_at")
     def _compute_display_name(self):

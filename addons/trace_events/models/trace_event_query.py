@@ -31,8 +31,13 @@ class TraceEvent(models.Model):
             isinstance(lot_id, int) and not isinstance(lot_id, bool) for lot_id in lot_ids
         ):
             raise UserError(self.env._("Give the lots/serials to trace as a list of ids."))
-        lots = self.env["stock.lot"].browse(lot_ids)
-        missing = set(lot_ids) - set(lots.exists().ids)
+        # no right to read lots at all: an access error, whatever the ids; a lot the caller
+        # may not read (another company's) is reported as unknown, exactly as an id that
+        # does not exist: the answer must not tell that it exists
+        Lot = self.env["stock.lot"]
+        Lot.check_access("read")
+        lots = Lot.browse(lot_ids).exists()._filtered_access("read")
+        missing = set(lot_ids) - set(lots.ids)
         if missing:
             raise UserError(
                 self.env._(
@@ -40,20 +45,34 @@ class TraceEvent(models.Model):
                     ids=", ".join(str(i) for i in sorted(missing)),
                 )
             )
-        lots.check_access("read")
         return list(dict.fromkeys(lot_ids))
 
     @api.model
-    def _trace_result(self, lot_ids, direction):
+    def _trace_company_ids(self, company_ids=None):
+        """The companies whose events a trace reads: ``company_ids`` when the caller names
+        them (the recall analysis names its campaign's company), else the caller's allowed
+        companies (``self.env.companies``: those of the request's ``allowed_company_ids`` the
+        user may access, all of the user's companies without it)."""
+        if company_ids is None:
+            company_ids = self.env.companies.ids
+        return sorted(set(company_ids))
+
+    @api.model
+    def _trace_result(self, lot_ids, direction, company_ids=None):
         """``{"lots": [...], "holders": [...]}`` of a forward or backward trace.
+
+        Only the events of ``company_ids`` (default: the caller's allowed companies, see
+        :meth:`_trace_company_ids`) are followed and summed up, and only lots of those
+        companies (or shared by all) are listed.
 
         * ``lots``: every lot/serial reached, the start lots included (``depth`` 0), with
           ``lot_id``, ``lot_name``, ``product_id`` and ``depth`` (transformations, repairs or
           aggregations away from the start).
         * ``holders``: one row per holder and lot reached: ``holder_type`` ("location" for our
           own locations, "partner" for everyone we or others shipped to), ``partner_id`` or
-          ``location_id``, ``lot_id``, ``product_id``, ``quantity`` (held now, from the event
-          balance), ``received_quantity`` (all that reached that holder), ``first_date`` and
+          ``location_id``, ``lot_id``, ``product_id``, ``company_id`` (whose events moved the
+          units there), ``quantity`` (held now, from the event balance),
+          ``received_quantity`` (all that reached that holder), ``first_date`` and
           ``last_date`` (ISO, of the events bringing units there), ``documents`` (shipping and
           other business documents) and ``last_event_id``. Partners appear even when they sent
           everything back (quantity 0): they received it.
@@ -62,52 +81,65 @@ class TraceEvent(models.Model):
         self.check_access("read")
         if not lot_ids:
             return {"lots": [], "holders": []}
+        company_ids = self._trace_company_ids(company_ids)
         self.env.cr.execute(
             SQL(
                 """
                 WITH RECURSIVE %s
                 SELECT r.lot_id, lot.name, lot.product_id, r.depth
                   FROM (SELECT lot_id, min(depth) AS depth FROM reach GROUP BY lot_id) r
-                  JOIN stock_lot lot ON lot.id = r.lot_id
+                  JOIN stock_lot lot ON lot.id = r.lot_id AND %s
                  ORDER BY r.depth, r.lot_id
                 """,
-                self._trace_reach_cte(lot_ids, direction),
+                self._trace_reach_cte(lot_ids, direction, company_ids),
+                self._trace_lot_visible(company_ids),
             )
         )
         keys = ("lot_id", "lot_name", "product_id", "depth")
         lot_rows = [dict(zip(keys, row, strict=True)) for row in self.env.cr.fetchall()]
         return {
             "lots": lot_rows,
-            "holders": self._trace_holders([row["lot_id"] for row in lot_rows]),
+            "holders": self._trace_holders([row["lot_id"] for row in lot_rows], company_ids),
         }
 
     @api.model
-    def _trace_reach(self, lot_ids, direction):
+    def _trace_lot_visible(self, company_ids):
+        """SQL condition on ``lot`` (a ``stock_lot`` row): a lot of ``company_ids`` or shared
+        by all companies (``stock.lot``'s multi-company rule)."""
+        return SQL("(lot.company_id IS NULL OR lot.company_id = ANY(%s))", list(company_ids))
+
+    @api.model
+    def _trace_reach(self, lot_ids, direction, company_ids=None):
         """[(lot id, depth)] reached from ``lot_ids`` through transformations and associations.
 
         One recursive query over ``trace_event_line`` (indexed on lot and on event): forward
         goes from input/child lines to the output/parent lines of the same event, backward the
-        other way. Superseded (corrected) events are not followed.
+        other way. Superseded (corrected) events and events of other companies than
+        ``company_ids`` (default: the caller's allowed companies) are not followed.
         """
         self.env.cr.execute(
             SQL(
                 "WITH RECURSIVE %s "
                 "SELECT lot_id, min(depth) FROM reach GROUP BY lot_id ORDER BY 2, 1",
-                self._trace_reach_cte(lot_ids, direction),
+                self._trace_reach_cte(lot_ids, direction, self._trace_company_ids(company_ids)),
             )
         )
         return self.env.cr.fetchall()
 
     @api.model
-    def _trace_reach_cte(self, lot_ids, direction):
-        """The recursive CTE ``reach(lot_id, depth)`` of a walk from ``lot_ids`` (flushes first).
+    def _trace_reach_cte(self, lot_ids, direction, company_ids):
+        """The recursive CTE ``reach(lot_id, depth)`` of a walk from ``lot_ids`` through the
+        events of ``company_ids`` (flushes first).
 
         A lot may appear at several depths; callers take the minimum. The depth guard stops
-        cycles (an unbuild then a rebuild).
+        cycles (an unbuild then a rebuild). The company of an edge's event is read once per
+        line the walk leaves a lot by (a primary-key lookup beside the corrections check),
+        not per line it reaches: the indexes on ``(lot_id, role)`` and ``(event_id, role)``
+        still drive the walk.
         """
         src, dst = EDGE_ROLES[direction]
         self.env["trace.event.line"].flush_model()
-        self.env["trace.event"].flush_model(["corrected_event_id"])
+        self.env["trace.event"].flush_model(["corrected_event_id", "company_id"])
         return SQL(
             """
             reach(lot_id, depth) AS (
@@ -116,6 +148,7 @@ class TraceEvent(models.Model):
                 SELECT o.lot_id, r.depth + 1
                   FROM reach r
                   JOIN trace_event_line l ON l.lot_id = r.lot_id AND l.role = ANY(%(src)s)
+                  JOIN trace_event e ON e.id = l.event_id AND e.company_id = ANY(%(companies)s)
                   JOIN trace_event_line o ON o.event_id = l.event_id AND o.role = ANY(%(dst)s)
                  WHERE o.lot_id IS NOT NULL AND o.lot_id <> r.lot_id
                    AND r.depth < %(max_depth)s
@@ -124,14 +157,17 @@ class TraceEvent(models.Model):
             """,
             start=lot_ids,
             src=src,
+            companies=list(company_ids),
             dst=dst,
             max_depth=MAX_DEPTH,
             effective=EFFECTIVE,
         )
 
     @api.model
-    def _trace_holders(self, lot_ids):
-        """Holder rows (see :meth:`_trace_result`) of ``lot_ids``, read from ``trace.holding``.
+    def _trace_holders(self, lot_ids, company_ids=None):
+        """Holder rows (see :meth:`_trace_result`) of ``lot_ids``, read from ``trace.holding``:
+        the holdings of ``company_ids`` (default: the caller's allowed companies), i.e. what
+        their own events moved.
 
         The holdings are kept up to date by every event created (see
         :class:`~.trace_holding.TraceHolding` for how holders are derived from the lines).
@@ -145,22 +181,25 @@ class TraceEvent(models.Model):
         """
         if not lot_ids:
             return []
+        company_ids = self._trace_company_ids(company_ids)
         self.env["trace.holding"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
                 SELECT h.holder_type, h.partner_id, h.location_id, h.lot_id, h.product_id,
-                       h.quantity::float8, h.received_quantity::float8,
+                       h.company_id, h.quantity::float8, h.received_quantity::float8,
                        replace(h.first_date::text, ' ', 'T'),
                        replace(h.last_date::text, ' ', 'T'),
                        h.last_event_id, h.documents
                   FROM unnest(%s::int[]) AS r(lot_id)
                  CROSS JOIN LATERAL (
-                       SELECT * FROM trace_holding WHERE lot_id = r.lot_id OFFSET 0
+                       SELECT * FROM trace_holding
+                        WHERE lot_id = r.lot_id AND company_id = ANY(%s) OFFSET 0
                        ) h
-                 ORDER BY h.holder_type, h.partner_id, h.location_id, h.lot_id
+                 ORDER BY h.holder_type, h.partner_id, h.location_id, h.lot_id, h.company_id
                 """,
                 list(lot_ids),
+                company_ids,
             )
         )
         return [
@@ -170,6 +209,7 @@ class TraceEvent(models.Model):
                 "location_id": location_id or False,
                 "lot_id": lot_id,
                 "product_id": product_id,
+                "company_id": company_id,
                 "quantity": quantity,
                 "received_quantity": received,
                 "first_date": first or False,
@@ -183,6 +223,7 @@ class TraceEvent(models.Model):
                 location_id,
                 lot_id,
                 product_id,
+                company_id,
                 quantity,
                 received,
                 first,

@@ -93,15 +93,21 @@ class TraceEvent(models.Model):
             )
         lot_ids = self._trace_check_lot_ids(lot_ids)
         self.check_access("read")
-        nodes, edges = self._trace_tree_graph(lot_ids, direction) if lot_ids else ([], [])
+        company_ids = self._trace_company_ids()
+        nodes, edges = (
+            self._trace_tree_graph(lot_ids, direction, company_ids) if lot_ids else ([], [])
+        )
         reached_ids = [lot_id for lot_id, _depth in nodes]
-        holders = self._trace_holders(reached_ids)
-        sources = self._trace_tree_sources(reached_ids)
+        holders = self._trace_holders(reached_ids, company_ids)
+        sources = self._trace_tree_sources(reached_ids, company_ids)
 
         parents = defaultdict(list)
         for edge in edges:
             parents[edge["to_lot_id"]].append(edge["from_lot_id"])
-        lots = self.env["stock.lot"].sudo().browse(reached_ids)
+        # names are read as the caller: the graph holds only the caller's companies' events
+        # and lots, and whatever else the caller may not read is left out, never read as
+        # superuser
+        lots = self.env["stock.lot"].browse(reached_ids)
         lots.fetch(["name", "product_id"])
         lot_rows = [
             {
@@ -113,7 +119,7 @@ class TraceEvent(models.Model):
             }
             for lot, (_lot_id, depth) in zip(lots, nodes, strict=True)
         ]
-        events = self.sudo().browse(sorted({edge["event_id"] for edge in edges}))
+        events = self.browse(sorted({edge["event_id"] for edge in edges}))._filtered_access("read")
         event_rows = [
             {
                 "id": event.id,
@@ -124,23 +130,24 @@ class TraceEvent(models.Model):
             }
             for event in events
         ]
-        products = lots.product_id | self.env["product.product"].sudo().browse(
-            [holder["product_id"] for holder in holders]
-        )
+        products = (
+            lots.product_id
+            | self.env["product.product"].browse([holder["product_id"] for holder in holders])
+        )._filtered_access("read")
         partners = (
             self.env["res.partner"]
-            .sudo()
             .browse(
                 sorted(
                     {holder["partner_id"] for holder in holders if holder["partner_id"]}
                     | {source["partner_id"] for source in sources}
                 )
             )
+            ._filtered_access("read")
         )
         locations = (
             self.env["stock.location"]
-            .sudo()
             .browse(sorted({holder["location_id"] for holder in holders if holder["location_id"]}))
+            ._filtered_access("read")
         )
         partner_holders = [holder for holder in holders if holder["holder_type"] == "partner"]
         return {
@@ -177,27 +184,33 @@ class TraceEvent(models.Model):
         }
 
     @api.model
-    def _trace_tree_graph(self, lot_ids, direction):
+    def _trace_tree_graph(self, lot_ids, direction, company_ids):
         """``([(lot id, depth)], [edge])`` of a trace, from one recursive query.
 
         The walk is :meth:`_trace_reach`'s (same roles, same guard against cycles, corrected
-        events not followed); the edges are then every effective event joining two lots
-        reached, from the side nearer the roots (input/child lines forward, output/parent
-        lines backward) to the other, with the quantity of each side in the event (lines of
-        the same lot and side summed).
+        events and other companies' events not followed); the lots are those of
+        ``company_ids`` or shared, and the edges are every effective event of
+        ``company_ids`` joining two of them, from the side nearer the roots (input/child lines
+        forward, output/parent lines backward) to the other, with the quantity of each side in
+        the event (lines of the same lot and side summed).
         """
         src, dst = EDGE_ROLES[direction]
         self.env.cr.execute(
             SQL(
                 """
                 WITH RECURSIVE %(reach)s, lots AS (
-                    SELECT lot_id, min(depth) AS depth FROM reach GROUP BY lot_id
+                    SELECT r.lot_id, min(r.depth) AS depth
+                      FROM reach r
+                      JOIN stock_lot lot ON lot.id = r.lot_id AND %(visible)s
+                     GROUP BY r.lot_id
                 ), sides AS (
                     SELECT l.event_id, l.lot_id, l.role = ANY(%(src)s) AS is_from,
                            sum(l.quantity) AS quantity
                       FROM lots
                       JOIN trace_event_line l ON l.lot_id = lots.lot_id
+                      JOIN trace_event e ON e.id = l.event_id
                      WHERE (l.role = ANY(%(src)s) OR l.role = ANY(%(dst)s))
+                       AND e.company_id = ANY(%(companies)s)
                        AND %(effective)s
                      GROUP BY 1, 2, 3
                 )
@@ -210,9 +223,11 @@ class TraceEvent(models.Model):
                  WHERE f.is_from AND t.lot_id <> f.lot_id
                 ORDER BY 1 DESC, 3, 2, 4, 5
                 """,
-                reach=self._trace_reach_cte(lot_ids, direction),
+                reach=self._trace_reach_cte(lot_ids, direction, company_ids),
+                visible=self._trace_lot_visible(company_ids),
                 src=src,
                 dst=dst,
+                companies=list(company_ids),
                 effective=EFFECTIVE,
             )
         )
@@ -233,10 +248,10 @@ class TraceEvent(models.Model):
         return nodes, edges
 
     @api.model
-    def _trace_tree_sources(self, lot_ids):
-        """Who each of ``lot_ids`` came from: the external party of the effective lines that
-        brought units of it from outside (a supplier, a customer returning it), from one
-        aggregate query."""
+    def _trace_tree_sources(self, lot_ids, company_ids):
+        """Who each of ``lot_ids`` came from: the external party of the effective lines of
+        ``company_ids``' events that brought units of it from outside (a supplier, a customer
+        returning it), from one aggregate query."""
         if not lot_ids:
             return []
         self.env["trace.event.line"].flush_model()
@@ -251,12 +266,14 @@ class TraceEvent(models.Model):
                   JOIN trace_event e ON e.id = l.event_id
                   LEFT JOIN stock_location sl ON sl.id = l.location_id
                  WHERE l.lot_id = ANY(%(lots)s) AND l.partner_id IS NOT NULL
+                   AND e.company_id = ANY(%(companies)s)
                    AND sl.usage IS DISTINCT FROM 'internal'
                    AND %(effective)s
                  GROUP BY 1, 2
                  ORDER BY 1, 2
                 """,
                 lots=lot_ids,
+                companies=list(company_ids),
                 effective=EFFECTIVE,
             )
         )

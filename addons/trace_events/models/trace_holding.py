@@ -11,11 +11,13 @@ from .trace_event_query import EFFECTIVE
 #: a partner is known, by the location when it is internal (or a transit/customer location
 #: without partner); production, inventory-adjustment and view locations hold nothing. Rows
 #: are kept when the holder received something and, for locations, still holds some of it
-#: (partners stay listed when they sent everything back: they received it).
+#: (partners stay listed when they sent everything back: they received it). Each company's
+#: holdings come from its own events only (a lot shared by two companies has one row per
+#: company and holder), so that a trace never shows one company what another one moved.
 #: ``%(lines)s`` is the FROM clause giving the event lines ``l`` to aggregate.
 HOLDINGS_SQL = """
     WITH flows AS MATERIALIZED (
-        SELECT l.lot_id, l.product_id, l.event_id, e.event_time,
+        SELECT l.lot_id, l.product_id, e.company_id, l.event_id, e.event_time,
                e.biz_transaction COLLATE "C" AS biz_transaction,  -- code point order, as Python
                l.quantity, l.location_id, l.location_dest_id, l.partner_id, l.partner_dest_id,
                sl.usage AS from_usage, dl.usage AS to_usage
@@ -25,7 +27,7 @@ HOLDINGS_SQL = """
           LEFT JOIN stock_location dl ON dl.id = l.location_dest_id
          WHERE l.lot_id IS NOT NULL AND %(effective)s
     ), moves AS (
-        SELECT lot_id, product_id, event_id, event_time, biz_transaction,
+        SELECT lot_id, product_id, company_id, event_id, event_time, biz_transaction,
                CASE WHEN to_usage = 'internal' OR partner_dest_id IS NULL
                     THEN location_dest_id END AS location_id,
                CASE WHEN to_usage IS DISTINCT FROM 'internal'
@@ -35,7 +37,7 @@ HOLDINGS_SQL = """
          WHERE partner_dest_id IS NOT NULL
             OR to_usage IN ('internal', 'transit', 'customer', 'supplier')
         UNION ALL
-        SELECT lot_id, product_id, event_id, NULL, NULL,
+        SELECT lot_id, product_id, company_id, event_id, NULL, NULL,
                CASE WHEN from_usage = 'internal' OR partner_id IS NULL THEN location_id END,
                CASE WHEN from_usage IS DISTINCT FROM 'internal' THEN partner_id END,
                0, quantity
@@ -43,7 +45,7 @@ HOLDINGS_SQL = """
          WHERE partner_id IS NOT NULL
             OR from_usage IN ('internal', 'transit', 'customer', 'supplier')
     )
-    SELECT lot_id, product_id,
+    SELECT lot_id, product_id, company_id,
            CASE WHEN partner_id IS NOT NULL THEN 'partner' ELSE 'location' END AS holder_type,
            partner_id, CASE WHEN partner_id IS NULL THEN location_id END AS location_id,
            sum(qty_in) - sum(qty_out) AS quantity, sum(qty_in) AS received_quantity,
@@ -51,13 +53,14 @@ HOLDINGS_SQL = """
            max(event_id) AS last_event_id,
            string_agg(DISTINCT biz_transaction, E'\\n' ORDER BY biz_transaction) AS documents
       FROM moves
-     GROUP BY lot_id, product_id, partner_id, CASE WHEN partner_id IS NULL THEN location_id END
+     GROUP BY lot_id, product_id, company_id, partner_id,
+              CASE WHEN partner_id IS NULL THEN location_id END
     HAVING sum(qty_in) > 0 AND (partner_id IS NOT NULL OR sum(qty_in) - sum(qty_out) > 0)
 """
 
 HOLDING_COLUMNS = SQL(
-    "lot_id, product_id, holder_type, partner_id, location_id, quantity, received_quantity, "
-    "first_date, last_date, last_event_id, documents"
+    "lot_id, product_id, company_id, holder_type, partner_id, location_id, quantity, "
+    "received_quantity, first_date, last_date, last_event_id, documents"
 )
 
 
@@ -86,6 +89,12 @@ class TraceHolding(models.Model):
         ondelete="cascade",
     )
     product_id = fields.Many2one("product.product", required=True, readonly=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        help="The company whose events this holding sums up.",
+    )
     holder_type = fields.Selection(
         [("partner", "Partner"), ("location", "Own location")],
         string="Holder Type",
@@ -114,7 +123,7 @@ class TraceHolding(models.Model):
     )
 
     _holder_unique = models.UniqueIndex(
-        "(lot_id, coalesce(partner_id, 0), coalesce(location_id, 0))"
+        "(lot_id, company_id, coalesce(partner_id, 0), coalesce(location_id, 0))"
     )
 
     # ------------------------------------------------------------------ maintenance
@@ -180,7 +189,7 @@ class TraceHolding(models.Model):
 
     @api.model
     def _trace_differences(self):
-        """Number of holders (lot, partner or location) whose holding is missing, extra or
+        """Number of holders (lot, company, partner or location) whose holding is missing, extra or
         different compared with a fresh aggregation of all event lines."""
         self.env.flush_all()
         self.env.cr.execute(
@@ -188,7 +197,8 @@ class TraceHolding(models.Model):
                 """
                 WITH fresh AS (%(holdings)s),
                      kept AS (SELECT %(columns)s FROM trace_holding)
-                SELECT count(DISTINCT (lot_id, coalesce(partner_id, 0), coalesce(location_id, 0)))
+                SELECT count(DISTINCT (lot_id, company_id, coalesce(partner_id, 0),
+                                       coalesce(location_id, 0)))
                   FROM ((SELECT * FROM fresh EXCEPT SELECT * FROM kept)
                         UNION ALL
                         (SELECT * FROM kept EXCEPT SELECT * FROM fresh)) differing
