@@ -187,6 +187,16 @@ class RecallCampaign(models.Model):
     def _recall_fmt_datetime(self, moment):
         return self._recall_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
+    def _recall_signature_text(self, signature):
+        """An electronic signature as 21 CFR 11.50 wants it shown: printed name, date and time
+        (with its time zone) and meaning."""
+        if not signature:
+            return ""
+        return (
+            f"{signature.signer_name}, {self._recall_fmt_datetime(signature.signed_at)} "
+            f"({self._recall_report_tz()}), {signature.meaning_text}"
+        )
+
     @api.model
     def _recall_fmt_date(self, day):
         return day.isoformat() if day else ""
@@ -836,8 +846,8 @@ class RecallCampaign(models.Model):
                     row("report_date", "报告日期", _("Report date"),
                         self._recall_local(fields.Datetime.now()).date().isoformat()),
                     row("approved_by", "批准人", _("Approved by"),
-                        self.approval_signature_id.signer_name
-                        or self.approved_by_id.name, required=False),
+                        self._recall_signature_text(self.approval_signature_id),
+                        required=False),
                 ],
             },
         ]
@@ -1154,7 +1164,7 @@ class RecallCampaign(models.Model):
                     row("attachments", _("Attachments"),
                         _("Customer reply form; list of affected devices"), ref="4.6"),
                     row("signed", _("Approved by"),
-                        self.approval_signature_id.signer_name or self.approved_by_id.name,
+                        self._recall_signature_text(self.approval_signature_id),
                         ref="4.8", required=False),
                 ],
             },
