@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from .recall_campaign import STATES
 
@@ -30,3 +30,12 @@ class RecallCampaignLog(models.Model):
     note = fields.Text(readonly=True)
     details = fields.Json(readonly=True)
     signature_id = fields.Many2one("recall.signature", readonly=True)
+
+    @api.depends("campaign_id", "from_state", "to_state")
+    def _compute_display_name(self):
+        states = dict(self._fields["to_state"]._description_selection(self.env))
+        for log in self:
+            step = states.get(log.to_state, "")
+            if log.from_state and log.from_state != log.to_state:
+                step = f"{states.get(log.from_state, '')} → {step}"
+            log.display_name = f"{log.campaign_id.name or ''} {step}".strip()

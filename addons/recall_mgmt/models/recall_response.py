@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 RESPONSE_KINDS = [
     ("acknowledgement", "Acknowledgement"),
@@ -60,3 +60,10 @@ class RecallResponse(models.Model):
     signature_id = fields.Many2one("recall.signature", readonly=True)
     note = fields.Text(readonly=True)
     attachment_ids = fields.Many2many("ir.attachment", string="Evidence", readonly=True)
+
+    @api.depends("kind", "notice_id", "lot_id")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for response in self:
+            parts = [kinds.get(response.kind, ""), response.notice_id.name, response.lot_id.name]
+            response.display_name = " ".join(part for part in parts if part)
