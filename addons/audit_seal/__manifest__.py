@@ -19,6 +19,7 @@
         "views/audit_seal_checkpoint_views.xml",
         "views/audit_seal_key_views.xml",
         "views/audit_seal_verification_views.xml",
+        "views/audit_seal_published_head_views.xml",
         "views/audit_seal_retention_views.xml",
         "views/audit_seal_model_views.xml",
         "views/audit_seal_demo_record_views.xml",

@@ -3,6 +3,7 @@ from . import audit_seal_workflow_mixin
 from . import audit_seal_key
 from . import audit_seal_entry
 from . import audit_seal_checkpoint
+from . import audit_seal_published_head
 from . import audit_seal_model
 from . import audit_seal_retention
 from . import audit_seal_verification

@@ -242,6 +242,12 @@ class AuditSealVerification(models.Model):
                 )
                 return
             problems = self._seal_binding_problems()
+            missing = self.env["audit.seal.published.head"].sudo()._seal_missing_heads()
+            if missing:
+                result.update(
+                    ok=False, first_bad_seq=result["head_seq"] + 1, reason="; ".join(missing[:5])
+                )
+                return
             if problems:
                 result.update(ok=False, first_bad_seq=0, reason="; ".join(problems[:10]))
 

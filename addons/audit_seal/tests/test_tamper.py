@@ -187,6 +187,18 @@ class TestTamper(SealCase):
         self.sql(f"DELETE FROM {self.Record._table} WHERE id IN %s", [tuple(records.ids)])
         return first
 
+    def test_truncation_below_a_head_given_out_is_reported(self):
+        """A head printed in a partner's notice is evidence the ledger must keep."""
+        head = self.env["audit.seal.published.head"]._seal_publish("RC/TEST/001 to a@b.example")
+        self.assertEqual(
+            (head.seq, head.head_hash),
+            (self.head_seq(), self.Checkpoint.search([], limit=1).head_hash),
+        )
+        self.assertTrue(self.verify()["ok"])
+        first = self.truncate_last_batch()
+        result = self.assertDetectedAt(first, "given out as signed head")
+        self.assertIn("RC/TEST/001", result["reason"])
+
     def test_tail_truncation_is_invisible_without_an_earlier_head(self):
         self.truncate_last_batch()
         self.assertTrue(self.verify()["ok"], "the limit documented in the README")

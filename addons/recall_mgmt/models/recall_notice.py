@@ -51,6 +51,8 @@ class RecallNotice(models.Model):
         "delivered_at",
         "delivery_issue",
         "notice_message_id",
+        "ledger_head_seq",
+        "ledger_head_hash",
     )
 
     name = fields.Char(
@@ -99,6 +101,14 @@ class RecallNotice(models.Model):
     )
     delivered_at = fields.Datetime(readonly=True, copy=False)
     delivery_issue = fields.Text(readonly=True, copy=False)
+    ledger_head_seq = fields.Integer(
+        string="Ledger Head Given",
+        readonly=True,
+        copy=False,
+        help="The signed head of the sealed ledger printed in the notice mail and PDF: the "
+        "consignee keeps evidence that a later ledger must still contain.",
+    )
+    ledger_head_hash = fields.Char(string="Ledger Head Hash", readonly=True, copy=False)
     notice_message_id = fields.Many2one(
         "mail.message", readonly=True, copy=False, index="btree_not_null", ondelete="set null"
     )
@@ -292,6 +302,11 @@ class RecallNotice(models.Model):
                     }
                 )
                 continue
+            head = self.env["audit.seal.published.head"]._seal_publish(
+                f"{notice.name} to {', '.join(recipients.mapped('email'))}"
+            )
+            if head:
+                notice.write({"ledger_head_seq": head.seq, "ledger_head_hash": head.head_hash})
             message = notice.message_post_with_source(
                 template,
                 message_type="comment",

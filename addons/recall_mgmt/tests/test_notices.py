@@ -48,6 +48,17 @@ class TestNotices(RecallCommon):
         self.assertEqual(notice.qty_shipped, 24)
         self.assertEqual(set(notice.line_ids.partner_id.ids), {self.hospital.id, ward.id})
 
+    def test_notice_mail_carries_the_signed_ledger_head(self):
+        self.env["audit.seal.entry"]._seal_run_pending()  # a checkpoint exists
+        checkpoint = self.env["audit.seal.checkpoint"].sudo().search([], limit=1)
+        _campaign, notice = self._sent()
+        self.assertEqual(notice.ledger_head_seq, checkpoint.seq_to)
+        self.assertEqual(notice.ledger_head_hash, checkpoint.head_hash)
+        message = notice.message_ids.filtered(lambda m: m.message_type == "comment")[:1]
+        self.assertIn(checkpoint.head_hash, message.body)
+        published = self.env["audit.seal.published.head"].sudo().search([], limit=1)
+        self.assertIn(notice.name, published.document)
+
     def test_notices_are_numbered_within_their_recall(self):
         campaign = self._approved()
         names = campaign.notice_ids.sorted("id").mapped("name")
