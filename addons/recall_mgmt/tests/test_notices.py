@@ -49,9 +49,12 @@ class TestNotices(RecallCommon):
         self.assertEqual(set(notice.line_ids.partner_id.ids), {self.hospital.id, ward.id})
 
     def test_notice_mail_carries_the_signed_ledger_head(self):
-        self.env["audit.seal.entry"]._seal_run_pending()  # a checkpoint exists
+        campaign = self._approved()
+        self.env["audit.seal.entry"]._seal_run_pending()  # the approval's commit: a checkpoint
         checkpoint = self.env["audit.seal.checkpoint"].sudo().search([], limit=1)
-        _campaign, notice = self._sent()
+        self.assertTrue(checkpoint)
+        campaign.action_notify()
+        notice = self._notice(campaign, self.distributor)
         self.assertEqual(notice.ledger_head_seq, checkpoint.seq_to)
         self.assertEqual(notice.ledger_head_hash, checkpoint.head_hash)
         message = notice.message_ids.filtered(lambda m: m.message_type == "comment")[:1]
