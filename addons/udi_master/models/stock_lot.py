@@ -66,7 +66,10 @@ class StockLot(models.Model):
 
     def _inverse_udi_expiry_date(self):
         for lot in self:
-            lot.expiration_date = self._udi_date_to_datetime(lot.udi_expiry_date)
+            # a form saves this computed field with every change of the expiration date: only a
+            # new calendar date moves the time (to UDI_DATE_TIME); Odoo's own times stay
+            if self._udi_datetime_to_date(lot.expiration_date) != lot.udi_expiry_date:
+                lot.expiration_date = self._udi_date_to_datetime(lot.udi_expiry_date)
 
     # -- UDI strings -----------------------------------------------------------------------------
 

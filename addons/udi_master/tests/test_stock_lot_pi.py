@@ -27,6 +27,25 @@ class TestStockLotPi(UdiCommon):
         lot = self._lot(screws, "LOT #1 with a long free-text name")
         self.assertFalse(lot.udi_hri)
 
+    def test_other_products_keep_the_expiration_time_odoo_sets(self):
+        """product_expiry's own test: the lot form keeps the expiration's time of day (the
+        calendar date the UDI shows must not move it to noon)."""
+        apples = self.env["product.product"].create({
+            "name": "Apples", "is_storable": True, "tracking": "lot",
+            "use_expiration_date": True, "expiration_time": 10,
+        })
+        with Form(self.env["stock.lot"]) as lot_form:
+            lot_form.name = "Apple Box #1"
+            lot_form.product_id = apples
+        lot = lot_form.record
+        moment = datetime.datetime(2030, 5, 17, 8, 43, 21)
+        with Form(lot) as lot_form:
+            lot_form.expiration_date = moment
+        self.assertEqual(lot.expiration_date, moment)
+        # a new calendar date written as the UDI's expiry date is a label date: noon
+        lot.udi_expiry_date = datetime.date(2031, 1, 2)
+        self.assertEqual(lot.expiration_date, datetime.datetime(2031, 1, 2, 12, 0))
+
     def test_expiry_before_manufacture_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "before its manufacture date"):
             self._lot(self.catheter_variant, "L1", expiry=self._date(10),
