@@ -1,0 +1,540 @@
+"""Every menu of the suite's apps and every button of the suite's views, as each role reaches
+them in the web client.
+
+A new ``type="object"`` button in a view of the suite fails
+``test_registry_covers_every_object_button`` until it is added to ``BUTTONS`` below with the
+way to prepare its record and what it must answer; ``test_every_button_as_each_role_that_sees_it``
+then clicks it as every role whose views show it.
+"""
+
+import base64
+import logging
+
+from lxml import etree
+
+from odoo.tests import tagged
+
+from .common import ROLES, ROOT_MENUS, SUITE, RpcError, UserPathCommon
+
+PASSWORD = "signature_password"
+ACTION, DONE = "action", "done"
+USER_ERROR = "odoo.exceptions.UserError"
+MANAGER = "udi_master.group_trace_manager"
+
+#: (model, method) -> (preparation method of the test case, expected outcome, required group).
+#: The preparation gets the role's user and returns (records, context) or (records, context,
+#: check), ``check`` a callable run after the call; the outcome is ACTION (an action dict),
+#: DONE (no error) or an exception class name. A required group: the button is only reached
+#: through a button of that group (a wizard opened by a manager's button), others are skipped.
+BUTTONS = {
+    # recall.campaign: workflow (manager buttons), each on a campaign in the state it needs
+    ("recall.campaign", "action_analyze_impact"): ("_prep_draft_campaign", DONE, None),
+    ("recall.campaign", "action_approve"): ("_prep_analysed_campaign", ACTION, None),
+    ("recall.campaign", "action_notify"): ("_prep_approved_campaign", DONE, None),
+    ("recall.campaign", "action_start_follow_up"): ("_prep_notified_campaign", DONE, None),
+    ("recall.campaign", "action_start_effectiveness"): ("_prep_follow_up_campaign", DONE, None),
+    ("recall.campaign", "action_close"): ("_prep_verified_campaign", ACTION, None),
+    ("recall.campaign", "action_terminate"): ("_prep_sent_campaign", ACTION, None),
+    # recall.campaign: smart buttons and reports, on the sent campaign
+    ("recall.campaign", "action_open_lines"): ("_prep_sent_campaign", ACTION, None),
+    ("recall.campaign", "action_open_notices"): ("_prep_sent_campaign", ACTION, None),
+    ("recall.campaign", "action_open_overdue_notices"): ("_prep_sent_campaign", ACTION, None),
+    ("recall.campaign", "action_open_overdue_deadlines"): ("_prep_sent_campaign", ACTION, None),
+    ("recall.campaign", "action_open_deadlines"): ("_prep_sent_campaign", ACTION, None),
+    ("recall.campaign", "action_open_quarantine"): ("_prep_sent_campaign", ACTION, None),
+    ("recall.campaign", "action_open_responses"): ("_prep_sent_campaign", ACTION, None),
+    ("recall.campaign", "action_open_undelivered"): ("_prep_sent_campaign", ACTION, None),
+    ("recall.campaign", "action_print_report_nmpa"): ("_prep_sent_campaign", ACTION, None),
+    ("recall.campaign", "action_print_report_fda806"): ("_prep_sent_campaign", ACTION, None),
+    ("recall.campaign", "action_print_report_eu_fsn"): ("_prep_sent_campaign", ACTION, None),
+    ("recall.campaign", "action_download_xlsx_nmpa"): ("_prep_sent_campaign", ACTION, None),
+    ("recall.campaign", "action_download_xlsx_fda806"): ("_prep_sent_campaign", ACTION, None),
+    ("recall.campaign", "action_download_xlsx_eu_fsn"): ("_prep_sent_campaign", ACTION, None),
+    ("recall.campaign.deadline", "action_mark_done"): ("_prep_open_deadline", DONE, None),
+    ("recall.quarantine", "action_release"): ("_prep_blocked_quarantine", ACTION, None),
+    ("recall.reason.wizard", "action_confirm"): ("_prep_release_wizard", DONE, MANAGER),
+    ("recall.sign.wizard", "action_sign"): ("_prep_sign_wizard", DONE, MANAGER),
+    ("recall.response.wizard", "action_record"): ("_prep_response_wizard", DONE, MANAGER),
+    # recall.notice
+    ("recall.notice", "action_record_response"): ("_prep_sent_notice", ACTION, None),
+    # the sent notice reached its consignee: sending it again is refused, with the reason
+    ("recall.notice", "action_send_again"): ("_prep_sent_notice", USER_ERROR, None),
+    ("recall.notice", "action_create_return"): ("_prep_sent_notice", ACTION, None),
+    ("recall.notice", "action_mark_verified"): ("_prep_notice_to_verify", DONE, None),
+    ("recall.notice", "action_preview_portal"): ("_prep_sent_notice", ACTION, None),
+    # lots and tickets
+    ("stock.lot", "action_open_recalls"): ("_prep_lot", ACTION, None),
+    ("stock.lot", "action_view_trace_events"): ("_prep_lot", ACTION, None),
+    ("stock.lot", "action_open_trace_tree"): ("_prep_lot", ACTION, None),
+    ("stock.lot", "action_view_trace_tickets"): ("_prep_lot", ACTION, None),
+    ("helpdesk.ticket", "action_open_recall"): ("_prep_ticket", ACTION, None),
+    ("helpdesk.ticket", "action_view_trace_events"): ("_prep_ticket", ACTION, None),
+    # trace events and their wizards
+    ("trace.event", "action_open_document"): ("_prep_event", ACTION, None),
+    ("trace.event.line", "action_open_event"): ("_prep_event_line", ACTION, None),
+    # a file that is not EPCIS is refused with the reason
+    ("trace.epcis.import.wizard", "action_import"): ("_prep_epcis_wizard", USER_ERROR, None),
+    ("trace.epcis.import.wizard", "action_view_events"): ("_prep_epcis_done", ACTION, None),
+    ("trace.lot.wizard", "action_trace"): ("_prep_trace_wizard", ACTION, None),
+    ("udi.di.export.wizard", "action_export"): ("_prep_di_export_wizard", ACTION, None),
+    ("udi.label.wizard", "action_print"): ("_prep_label_wizard", ACTION, None),
+    # the sealed ledger (list header buttons, called with no selection)
+    ("audit.seal.entry", "action_verify_chain"): ("_prep_ledger", ACTION, None),
+    ("audit.seal.entry", "action_export_chain"): ("_prep_ledger", ACTION, None),
+    ("audit.seal.verification", "action_verify_chain"): ("_prep_ledger", ACTION, None),
+}
+
+VIEW_TYPES = ("form", "list", "kanban")
+
+_logger = logging.getLogger(__name__)
+
+
+def walk_buttons(env, arch, model, types=("object", "action")):
+    """(model, type, name) of every button of an arch, the model of a sub-view's buttons
+    being the comodel of its field."""
+    found = []
+
+    def walk(node, model):
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            child_model = model
+            if child.tag in VIEW_TYPES and node.tag == "field":
+                field = env[model]._fields.get(node.get("name"))
+                child_model = field.comodel_name if field is not None else model
+            if child.tag == "button" and child.get("type") in types:
+                found.append((child_model, child.get("type"), child.get("name")))
+            walk(child, child_model)
+
+    walk(etree.fromstring(arch) if isinstance(arch, str) else arch, model)
+    return found
+
+
+@tagged("post_install", "-at_install")
+class TestMenusAndButtons(UserPathCommon):
+    # ------------------------------------------------------------------ the suite's views
+
+    @classmethod
+    def _suite_views(cls):
+        """The suite's form/list/kanban views: {(model, primary view id, type)} and the
+        {(view model, name)} of the buttons the suite's own view records declare."""
+        data = cls.env["ir.model.data"].search(
+            [("module", "in", SUITE), ("model", "=", "ir.ui.view")]
+        )
+        views = cls.env["ir.ui.view"].browse(data.mapped("res_id")).exists()
+        primaries, names = set(), set()
+        for view in views.filtered(lambda v: v.type in VIEW_TYPES):
+            # keyed by the view's model: an inherited view's xpath may land in a sub-view
+            for _model, _type, name in walk_buttons(cls.env, view.arch_db, view.model):
+                names.add((view.model, name))
+            root = view
+            while root.mode != "primary" and root.inherit_id:
+                root = root.inherit_id
+            primaries.add((root.model, root.id, root.type))
+        return primaries, names
+
+    def _suite_buttons(self):
+        """{(model, type, name)} of the suite's buttons in the complete views (all groups)."""
+        primaries, names = self._suite_views()
+        buttons = set()
+        for model, view_id, _type in primaries:
+            arch = self.env["ir.ui.view"].browse(view_id)._get_combined_arch()
+            for button in walk_buttons(self.env, arch, model):
+                if (model, button[2]) in names:
+                    buttons.add(button)
+        return primaries, buttons
+
+    def _visible_buttons(self, login, primaries, suite_buttons):
+        """The suite's buttons in the views the role loads (get_views drops other groups')."""
+        user = self.users[login]
+        visible = set()
+        for model, view_id, view_type in sorted(primaries):
+            if not self.env[model].with_user(user).has_access("read"):
+                continue
+            result = self.get_views(model, [[view_id, view_type]])
+            arch = result["views"][view_type]["arch"]
+            visible.update(b for b in walk_buttons(self.env, arch, model) if b in suite_buttons)
+        return visible
+
+    def test_registry_covers_every_object_button(self):
+        """A new type="object" button of the suite's views needs an entry in BUTTONS."""
+        _primaries, buttons = self._suite_buttons()
+        declared = {(model, name) for model, kind, name in buttons if kind == "object"}
+        self.assertGreater(len(declared), 40, "the crawl found the suite's buttons")
+        missing = sorted(declared - set(BUTTONS))
+        self.assertFalse(
+            missing,
+            "buttons without a user path test (add them to BUTTONS in "
+            f"tests/user_paths/tests/test_menus_and_buttons.py): {missing}",
+        )
+        stale = sorted(set(BUTTONS) - declared)
+        self.assertFalse(stale, f"BUTTONS lists buttons no view of the suite has: {stale}")
+
+    def test_every_button_as_each_role_that_sees_it(self):
+        primaries, suite_buttons = self._suite_buttons()
+        failures, reached, seen, action_buttons = [], set(), {}, 0
+        for login in ROLES:
+            self.login(login)
+            visible = seen[login] = self._visible_buttons(login, primaries, suite_buttons)
+            called = []
+            for model, kind, name in sorted(visible):
+                if kind == "action":
+                    action_buttons += 1
+                    failures += self._check_action_button(login, model, name)
+                    continue
+                key = (model, name)
+                if key not in BUTTONS:
+                    continue  # the registry test lists it
+                failure = self._check_button(login, model, name)
+                if failure is not False:
+                    reached.add(key)
+                    called.append(f"{model}.{name}")
+                if failure:
+                    failures.append(failure)
+            _logger.info("user paths: %s clicked %s buttons: %s", login, len(called), called)
+        # the buttons of a group are not in the views of a role outside it
+        approve = ("recall.campaign", "object", "action_approve")
+        self.assertIn(approve, seen["recall_qm"])
+        self.assertNotIn(approve, seen["path_clerk"])
+        self.assertIn(("recall.campaign", "object", "action_open_notices"), seen["path_clerk"])
+        self.assertEqual(
+            {(model, name) for model, _kind, name in seen["path_sealer"]},
+            {
+                ("audit.seal.entry", "action_verify_chain"),
+                ("audit.seal.entry", "action_export_chain"),
+                ("audit.seal.verification", "action_verify_chain"),
+            },
+        )
+        self.assertGreaterEqual(action_buttons, 2, "the notice's Preview button (two roles)")
+        never = sorted(set(BUTTONS) - reached)
+        self.assertFalse(never, f"buttons no role reached: {never}")
+        self.assertFalse(failures, "\n".join(failures))
+
+    def _check_action_button(self, login, model, action_id):
+        try:
+            action = self.rpc("/web/action/load", {"action_id": int(action_id)})
+        except RpcError as error:
+            return [f"{login}: action button {action_id} of {model}: {error}"]
+        if not action or not action.get("type"):
+            return [f"{login}: action button {action_id} of {model} loads nothing"]
+        return []
+
+    def _check_button(self, login, model, method):
+        """None when the button answered as expected, False when the role does not take
+        this path, else the failure."""
+        prep_name, expected, group = BUTTONS[(model, method)]
+        user = self.users[login]
+        if group and not user.has_group(group):
+            return False
+        prepared = getattr(self, prep_name)(user)
+        records, context = prepared[0], prepared[1]
+        check = prepared[2] if len(prepared) > 2 else None
+        where = f"{login}: {model}.{method} on {records.ids}"
+        try:
+            result = self.call_button(model, method, records.ids, context)
+        except RpcError as error:
+            if expected == error.name:
+                return None
+            return f"{where}: {error!r} (expected {expected})"
+        if expected == ACTION and not (isinstance(result, dict) and result.get("type")):
+            return f"{where}: returned {result!r}, expected an action"
+        if expected not in (ACTION, DONE):
+            return f"{where}: returned {result!r}, expected {expected}"
+        if check:
+            self.env.invalidate_all()
+            try:
+                check(result)
+            except AssertionError as error:
+                return f"{where}: {error}"
+        return None
+
+    # ------------------------------------------------------------------ preparations
+
+    def _as(self, records, user):
+        return records.with_user(user)
+
+    def _prep_ledger(self, user):
+        """No selection; the ledger holds this transaction's records, sealed as at commit."""
+        self.env["audit.seal.entry"]._seal_run_pending()
+
+        def check(result):
+            if result.get("res_model") == "audit.seal.verification":
+                run = self.env["audit.seal.verification"].browse(result["res_id"])
+                self.assertEqual(run.state, "ok", run.reason)
+
+        return self.env["audit.seal.entry"], {}, check
+
+    def _prep_draft_campaign(self, user):
+        campaign = self._campaign()
+
+        def check(_result):
+            self.assertEqual(campaign.state, "analysed")
+
+        return campaign, {}, check
+
+    def _prep_analysed_campaign(self, user):
+        campaign = self._campaign()
+        campaign.action_analyze_impact()
+        return campaign, {}
+
+    def _prep_approved_campaign(self, user):
+        campaign = self._approved()
+
+        def check(_result):
+            self.assertEqual(campaign.state, "notified")
+
+        return campaign, {}, check
+
+    def _notified(self):
+        campaign = self._approved()
+        campaign.action_notify()
+        return campaign
+
+    def _prep_notified_campaign(self, user):
+        campaign = self._notified()
+
+        def check(_result):
+            self.assertEqual(campaign.state, "in_progress")
+
+        return campaign, {}, check
+
+    def _prep_follow_up_campaign(self, user):
+        campaign = self._notified()
+        campaign.action_start_follow_up()
+
+        def check(_result):
+            self.assertEqual(campaign.state, "effectiveness")
+
+        return campaign, {}, check
+
+    def _prep_verified_campaign(self, user):
+        campaign = self._notified()
+        campaign.action_start_effectiveness()
+        campaign.notice_ids.filtered("effectiveness_selected").action_mark_verified()
+        return campaign, {}
+
+    def _prep_sent_campaign(self, user):
+        return self.campaign, {}
+
+    def _prep_open_deadline(self, user):
+        deadline = self.campaign.deadline_ids.filtered(lambda d: not d.done_at)[:1]
+
+        def check(_result):
+            self.assertTrue(deadline.done_at)
+
+        return deadline, {}, check
+
+    def _prep_blocked_quarantine(self, user):
+        return self.campaign.quarantine_ids.filtered(lambda q: q.state == "blocked")[:1], {}
+
+    def _prep_release_wizard(self, user):
+        quarantine = self.campaign.quarantine_ids.filtered(lambda q: q.state == "blocked")[:1]
+        action = quarantine.with_user(user).action_release()
+        wizard = self.env["recall.reason.wizard"].with_user(user).browse(action["res_id"])
+        wizard.reason = "Inspected: the hubs of these units are intact."
+
+        def check(_result):
+            self.assertEqual(quarantine.state, "released")
+
+        return wizard, {}, check
+
+    def _prep_sign_wizard(self, user):
+        campaign = self._campaign()
+        campaign.action_analyze_impact()
+        action = campaign.with_user(user).action_approve()
+        wizard = self.env["recall.sign.wizard"].with_user(user).browse(action["res_id"])
+
+        def check(_result):
+            self.assertEqual(campaign.state, "approved")
+
+        return wizard, {PASSWORD: ROLES[user.login]}, check
+
+    def _prep_response_wizard(self, user):
+        notice = self._notified().notice_ids[:1]
+        action = notice.with_user(user).action_record_response()
+        wizard = self.env["recall.response.wizard"].with_user(user).browse(action["res_id"])
+        wizard.acknowledge = True
+
+        def check(_result):
+            self.assertEqual(notice.state, "acknowledged")
+
+        return wizard, {PASSWORD: ROLES[user.login]}, check
+
+    def _prep_sent_notice(self, user):
+        return self.notice_a, {}
+
+    def _prep_notice_to_verify(self, user):
+        notice = self.notice_b
+
+        def check(_result):
+            self.assertTrue(notice.effectiveness_verified_at)
+
+        return notice, {}, check
+
+    def _prep_lot(self, user):
+        return self.lot, {}
+
+    def _prep_ticket(self, user):
+        return self.ticket, {}
+
+    def _prep_event(self, user):
+        return self.env["trace.event"].search([("picking_id", "!=", False)], limit=1), {}
+
+    def _prep_event_line(self, user):
+        return self.env["trace.event.line"].search([], limit=1), {}
+
+    def _prep_epcis_wizard(self, user):
+        wizard = (
+            self.env["trace.epcis.import.wizard"]
+            .with_user(user)
+            .create(
+                {
+                    "file": base64.b64encode(b"this is not an EPCIS document"),
+                    "filename": "events.json",
+                }
+            )
+        )
+        return wizard, {}
+
+    def _prep_epcis_done(self, user):
+        events = self.env["trace.event"].search([], limit=2)
+        wizard = (
+            self.env["trace.epcis.import.wizard"]
+            .with_user(user)
+            .create(
+                {
+                    "file": base64.b64encode(b"{}"),
+                    "filename": "events.json",
+                }
+            )
+        )
+        wizard.sudo().write({"state": "done", "event_ids": [(6, 0, events.ids)]})
+        return wizard, {}
+
+    def _prep_trace_wizard(self, user):
+        return self.env["trace.lot.wizard"].with_user(user).create({"lot_ids": self.lot.ids}), {}
+
+    def _prep_di_export_wizard(self, user):
+        wizard = (
+            self.env["udi.di.export.wizard"]
+            .with_user(user)
+            .create(
+                {
+                    "product_tmpl_ids": [(6, 0, self.catheter_variant.product_tmpl_id.ids)],
+                    "allow_draft": True,
+                }
+            )
+        )
+        return wizard, {}
+
+    def _prep_label_wizard(self, user):
+        return self.env["udi.label.wizard"].with_user(user).create({"lot_ids": self.lot.ids}), {}
+
+    # ------------------------------------------------------------------ menus
+
+    def _menu_actions(self, login):
+        """(menu xmlid, action model, action id) of the suite's menus the role sees."""
+        menus = self.url_open("/web/webclient/load_menus").json()
+        roots = {self.env.ref(xmlid).id for xmlid in ROOT_MENUS}
+        found, todo = [], [m for m in roots if str(m) in menus]
+        while todo:
+            menu = menus[str(todo.pop())]
+            entry = (menu["xmlid"], menu.get("actionModel"), menu.get("actionID"))
+            if entry[2] and entry[1:] not in {f[1:] for f in found}:
+                found.append(entry)
+            todo += menu.get("children") or []
+        return found, {
+            self.env.ref(xmlid).id for xmlid in ROOT_MENUS if str(self.env.ref(xmlid).id) in menus
+        }
+
+    def test_every_menu_as_each_role(self):
+        failures = []
+        seen_apps = {}
+        self.opened_forms = 0
+        for login in ROLES:
+            user = self.login(login)
+            actions, apps = self._menu_actions(login)
+            seen_apps[login] = apps
+            _logger.info(
+                "user paths: %s opened %s menus: %s",
+                login,
+                len(actions),
+                [xmlid for xmlid, _model, _id in actions],
+            )
+            for xmlid, action_model, action_id in actions:
+                try:
+                    self._open_menu_action(user, action_model, action_id)
+                except RpcError as error:
+                    failures.append(f"{login}: menu {xmlid}: {error!r}")
+                except AssertionError as error:
+                    failures.append(f"{login}: menu {xmlid}: {error}")
+        _logger.info("user paths: %s forms opened from the menus", self.opened_forms)
+        self.assertGreater(self.opened_forms, 20)
+        trace = self.env.ref("udi_master.menu_traceability_root").id
+        seal = self.env.ref("audit_seal.audit_seal_menu_root").id
+        # a Traceability Manager is an Audit Seal manager (trace_events' group implies it)
+        self.assertEqual(seen_apps["recall_qm"], {trace, seal})
+        self.assertEqual(seen_apps["path_clerk"], {trace})
+        self.assertEqual(seen_apps["path_sealer"], {seal})
+        self.assertFalse(failures, "\n".join(failures))
+
+    def _open_menu_action(self, user, action_model, action_id):
+        action = self.rpc("/web/action/load", {"action_id": action_id})
+        self.assertTrue(action, f"{action_model} {action_id} loads")
+        if action["type"] == "ir.actions.server":
+            self.rpc("/web/action/run", {"action_id": action_id})
+            return
+        if action["type"] != "ir.actions.act_window":
+            return
+        model = action["res_model"]
+        context = self.eval_attr(action.get("context"), user, {})
+        domain = self.eval_attr(action.get("domain"), user, [])
+        views = [list(v) for v in action["views"]]
+        result = self.get_views(model, views + [[False, "search"]], context)
+        fields = self.model_fields(result, model)
+        loaded = result["views"]
+        if action.get("target") == "new" and "form" in loaded:
+            spec = self.specification(loaded["form"]["arch"], fields)
+            self.call_kw(model, "onchange", [[], {}, [], spec], {"context": context})
+            return
+        ids = []
+        for view_type in ("list", "kanban"):
+            if view_type in loaded:
+                spec = self.specification(loaded[view_type]["arch"], fields)
+                page = self.call_kw(
+                    model,
+                    "web_search_read",
+                    [],
+                    {
+                        "domain": domain,
+                        "specification": spec,
+                        "limit": 80,
+                        "context": context,
+                    },
+                )
+                ids = ids or [record["id"] for record in page["records"]]
+        for view_type in ("pivot", "graph"):
+            if view_type in loaded:
+                self.call_kw(
+                    model,
+                    "formatted_read_group",
+                    [],
+                    {
+                        "domain": domain,
+                        "groupby": [],
+                        "aggregates": ["__count"],
+                        "context": context,
+                    },
+                )
+        if "form" in loaded and ids:
+            spec = self.specification(loaded["form"]["arch"], fields)
+            self.opened_forms += 1
+            self.call_kw(
+                model,
+                "web_read",
+                [ids[:1]],
+                {
+                    "specification": spec,
+                    "context": context,
+                },
+            )
