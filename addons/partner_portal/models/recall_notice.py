@@ -871,8 +871,16 @@ class RecallNotice(models.Model):
         }
 
     def _portal_onward_zone(self):
-        """The time zone the consignee's dates are read in (the user's, else the partner's)."""
-        tz_name = self.env.user.tz or self.partner_id.tz or self.company_id.partner_id.tz or "UTC"
+        """The time zone of the consignee's site, where its onward shipments happen: the
+        partner's, else the company's (not the zone of whoever types the report)."""
+        partner = self.partner_id
+        tz_name = (
+            partner.tz
+            or partner.commercial_partner_id.tz
+            or self.company_id.partner_id.tz
+            or self.env.user.tz
+            or "UTC"
+        )
         try:
             return pytz.timezone(tz_name)
         except pytz.UnknownTimeZoneError:

@@ -186,12 +186,13 @@ class TestPortalOnward(PortalCommon):
         self.assertEqual(self._snapshot(), before)
 
     def test_shipment_on_the_day_of_arrival_is_dated_after_our_shipment(self):
-        # a time zone where it is evening now: noon of today is before our shipment
+        # the distributor sits in a zone where it is evening now: noon of today is before our
+        # shipment
         now = datetime.datetime.now(datetime.UTC)
         offset = 18 - now.hour
         if offset > 14:
             offset -= 24
-        self.user_a.tz = f"Etc/GMT{-offset:+d}" if offset else "UTC"
+        self.distributor.tz = f"Etc/GMT{-offset:+d}" if offset else "UTC"
         local_today = (now + datetime.timedelta(hours=offset)).date().isoformat()
         response = self._api(self.notice_a, date=local_today)
         self.assertEqual(response.status_code, 200, response.text)

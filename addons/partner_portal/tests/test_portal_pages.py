@@ -102,3 +102,16 @@ class TestPortalPages(PortalCommon):
         action = self.notice_a.with_user(self.manager).action_preview_portal()
         self.assertEqual(action["type"], "ir.actions.act_url")
         self.assertIn(f"/my/recalls/{self.notice_a.id}?access_token=", action["url"])
+
+    def test_notice_times_are_in_the_company_zone_with_the_zone_named(self):
+        """The visitor's own zone (Brussels) does not change the deadline the page states."""
+        self.env.company.partner_id.tz = "Asia/Shanghai"
+        self.user_a.tz = "Europe/Brussels"
+        with workflow_writes():  # arrange: a deadline late in the day in UTC
+            self.notice_a.deadline = datetime.datetime(2026, 12, 7, 17, 22, 57)
+        stated = "2026-12-08 01:22 (Asia/Shanghai, UTC+08:00)"
+        page = self.url_open(f"/my/recalls/{self.notice_a.id}").text
+        self.assertIn(stated, page)
+        listing = self.url_open("/my/recalls").text
+        self.assertIn(stated, listing)
+        self.assertNotIn("12/07/2026", page + listing)

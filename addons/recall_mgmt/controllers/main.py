@@ -39,7 +39,7 @@ def regulator_workbook(data):
     sheet.write_string(0, 0, data["title"], title)
     sheet.write_string(1, 0, data["subtitle"])
     sheet.write_string(2, 0, data["reference"], bold)
-    sheet.write_string(3, 0, f"{data['generated_at']} ({data['timezone']})")
+    sheet.write_string(3, 0, data["generated_at"])
     row = 4
     if data["is_drill"]:
         sheet.write(row, 0, "DRILL", warning)

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from odoo.addons.audit_seal.tools.workflow import workflow
+from odoo.addons.recall_mgmt.tools import zoned_time
 
 
 class RecallCampaignDeadline(models.Model):
@@ -21,12 +22,22 @@ class RecallCampaignDeadline(models.Model):
     milestone = fields.Selection(related="rule_id.milestone", store=True)
     reference = fields.Char(related="rule_id.reference")
     due_at = fields.Datetime(string="Due", required=True)
+    due_local = fields.Char(
+        string="Due (Jurisdiction Time)",
+        compute="_compute_due_local",
+        help="The due time in the time zone of the jurisdiction's regulator, zone named.",
+    )
     done_at = fields.Datetime(string="Done")
     alerted_at = fields.Datetime(readonly=True)
     escalated_at = fields.Datetime(readonly=True)
     state = fields.Selection(
-        [("pending", "Pending"), ("due_soon", "Due soon"), ("late", "Late"),
-         ("done", "Met"), ("done_late", "Met late")],
+        [
+            ("pending", "Pending"),
+            ("due_soon", "Due soon"),
+            ("late", "Late"),
+            ("done", "Met"),
+            ("done_late", "Met late"),
+        ],
         compute="_compute_state",
     )
 
@@ -42,6 +53,32 @@ class RecallCampaignDeadline(models.Model):
                 deadline.state = "due_soon"
             else:
                 deadline.state = "pending"
+
+    @api.depends("due_at", "jurisdiction_id.tz")
+    def _compute_due_local(self):
+        for deadline in self:
+            deadline.due_local = deadline._recall_fmt_due()
+
+    def _recall_fmt_due(self):
+        """``2026-12-08 17:00 (Asia/Shanghai, UTC+08:00)``: the due time in the zone of the
+        jurisdiction whose rule set it."""
+        self.ensure_one()
+        return zoned_time.format_zoned(self.due_at, self.jurisdiction_id.tz)
+
+    def _recall_post_due_soon(self, template):
+        """The due-soon mail to the responsible, rendered with this deadline (a template posted
+        with message_post_with_source gets no render values: its body named no deadline)."""
+        self.ensure_one()
+        campaign = self.campaign_id
+        render = {"compute_lang": True, "add_context": {"deadline": self}}
+        body = template._render_field("body_html", campaign.ids, engine="qweb", **render)
+        subject = template._render_field("subject", campaign.ids, **render)
+        campaign.message_post(
+            body=body[campaign.id],
+            subject=subject[campaign.id],
+            subtype_xmlid="mail.mt_note",
+            partner_ids=campaign.user_id.partner_id.ids,
+        )
 
     def _recall_warning_span(self):
         """Warn when a quarter of the span is left, at least 4 hours, at most 2 days."""
@@ -85,29 +122,28 @@ class RecallCampaignDeadline(models.Model):
                 deadline.alerted_at = now
                 campaign.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    date_deadline=deadline.due_at.date(),
+                    date_deadline=zoned_time.to_local(
+                        deadline.due_at, deadline.jurisdiction_id.tz
+                    ).date(),
                     user_id=campaign.user_id.id or self.env.uid,
-                    summary=self.env._("Due soon: %(deadline)s",
-                                       deadline=deadline.rule_id.display_name),
+                    summary=self.env._(
+                        "Due soon: %(deadline)s", deadline=deadline.rule_id.display_name
+                    ),
                 )
-                campaign.message_post_with_source(
-                    template,
-                    render_values={"deadline": deadline},
-                    subtype_xmlid="mail.mt_note",
-                    partner_ids=campaign.user_id.partner_id.ids,
-                )
+                deadline._recall_post_due_soon(template)
             elif deadline.state == "late" and not deadline.escalated_at:
                 deadline.escalated_at = now
                 campaign.message_post(
                     body=self.env._(
                         "Deadline missed: %(deadline)s was due %(due)s.",
                         deadline=deadline.rule_id.display_name,
-                        due=deadline.due_at,
+                        due=deadline._recall_fmt_due(),
                     ),
                     partner_ids=campaign.message_partner_ids.ids,
                     subtype_xmlid="mail.mt_comment",
                 )
                 campaign._recall_log(
-                    self.env._("Deadline missed: %(deadline)s.",
-                               deadline=deadline.rule_id.display_name)
+                    self.env._(
+                        "Deadline missed: %(deadline)s.", deadline=deadline.rule_id.display_name
+                    )
                 )

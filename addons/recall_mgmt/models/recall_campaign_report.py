@@ -9,11 +9,11 @@ disagree. readme/REPORTS.md lists every field and where it comes from.
 from collections import defaultdict
 from urllib.parse import quote
 
-import pytz
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
+
+from odoo.addons.recall_mgmt.tools import zoned_time
 
 #: report kind -> (report action xml id, jurisdiction code)
 REPORT_KINDS = {
@@ -178,14 +178,22 @@ class RecallCampaign(models.Model):
     # ------------------------------------------------------------------ formatting
 
     def _recall_report_tz(self):
-        return self.env.user.tz or self.company_id.partner_id.tz or "UTC"
+        """The time zone of the documents: the company's, else the responsible's, else UTC.
+        Never the printing user's: a notice or report reads the same whoever prints it."""
+        return self.company_id.partner_id.tz or self.user_id.tz or "UTC"
 
     def _recall_local(self, moment):
-        tz = pytz.timezone(self._recall_report_tz())
-        return pytz.utc.localize(moment).astimezone(tz)
+        return zoned_time.to_local(moment, self._recall_report_tz())
 
-    def _recall_fmt_datetime(self, moment):
-        return self._recall_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    def _recall_fmt_datetime(self, moment, tz_name=None):
+        """``2026-12-08 01:22 (Asia/Shanghai, UTC+08:00)`` in the document zone (or ``tz_name``)."""
+        return zoned_time.format_zoned(moment, tz_name or self._recall_report_tz())
+
+    def _recall_fmt_day(self, moment=None):
+        """``YYYY-MM-DD``: the day of ``moment`` (now without one) in the document zone."""
+        return zoned_time.format_local_date(
+            moment or fields.Datetime.now(), self._recall_report_tz()
+        )
 
     def _recall_signature_text(self, signature):
         """An electronic signature as 21 CFR 11.50 wants it shown: printed name, date and time
@@ -193,8 +201,8 @@ class RecallCampaign(models.Model):
         if not signature:
             return ""
         return (
-            f"{signature.signer_name}, {self._recall_fmt_datetime(signature.signed_at)} "
-            f"({self._recall_report_tz()}), {signature.meaning_text}"
+            f"{signature.signer_name}, {self._recall_fmt_datetime(signature.signed_at)}, "
+            f"{signature.meaning_text}"
         )
 
     @api.model

@@ -2,6 +2,9 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from odoo.addons.base.models.res_partner import _tz_get
+from odoo.addons.recall_mgmt.tools import zoned_time
+
 MILESTONES = [
     ("notification", "All consignees notified"),
     ("regulator_initial", "Recall event report to the regulator"),
@@ -29,6 +32,14 @@ class RecallJurisdiction(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     rule_ids = fields.One2many("recall.deadline.rule", "jurisdiction_id", string="Deadline Rules")
+    tz = fields.Selection(
+        _tz_get,
+        string="Time Zone",
+        required=True,
+        default="UTC",
+        help="The regulator's time zone: its deadlines are counted (working days, calendar "
+        "days) and shown in this zone.",
+    )
 
     _code_unique = models.UniqueIndex("(code)")
 
@@ -76,29 +87,44 @@ class RecallDeadlineRule(models.Model):
             rule.display_name = " / ".join(part for part in parts if part)
 
     def _due_from(self, start, company):
-        """Due datetime (naive UTC) of this rule for a decision taken at ``start``."""
+        """Due datetime (naive UTC) of this rule for a decision taken at ``start`` (naive UTC).
+
+        Days and working days are counted in the jurisdiction's time zone: a decision taken on
+        Saturday 04:00 in Shanghai (Friday in UTC) starts the NMPA clock on a Saturday.
+        """
         self.ensure_one()
         if self.delay_unit == "hours":
             return start + timedelta(hours=self.delay)
+        tz_name = self.jurisdiction_id.tz
+        local = zoned_time.to_local(start, tz_name).replace(tzinfo=None)
         if self.delay_unit == "days":
-            return start + timedelta(days=self.delay)
-        return start + timedelta(days=self._working_days_span(start, int(self.delay), company))
+            span = timedelta(days=self.delay)
+        else:
+            span = timedelta(days=self._working_days_span(local, int(self.delay), company))
+        due = zoned_time.zone(tz_name).localize(local + span)
+        return due.astimezone(zoned_time.zone("UTC")).replace(tzinfo=None)
 
     @api.model
     def _working_days_span(self, start, days, company):
-        """Calendar days from ``start`` to the end of the ``days``-th working day after it.
+        """Calendar days from ``start`` (a local datetime) to the ``days``-th working day after it.
 
         Working days are the weekdays of the company's working schedule (Monday to Friday
-        without one) minus its public holidays (global time off, e.g. the Spring Festival).
+        without one) minus its public holidays (global time off, e.g. the Spring Festival, read
+        as days in the schedule's time zone).
         """
         calendar = company.resource_calendar_id
         weekdays = {int(day) for day in calendar.attendance_ids.mapped("dayofweek")} or {
-            0, 1, 2, 3, 4
+            0,
+            1,
+            2,
+            3,
+            4,
         }
         holidays = set()
         for leave in calendar.global_leave_ids:
-            day = leave.date_from.date()
-            while day <= leave.date_to.date():
+            day = zoned_time.to_local(leave.date_from, calendar.tz).date()
+            last = zoned_time.to_local(leave.date_to, calendar.tz).date()
+            while day <= last:
                 holidays.add(day)
                 day += timedelta(days=1)
         span, left, day = 0, days, start.date()

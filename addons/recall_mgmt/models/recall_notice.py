@@ -573,3 +573,15 @@ class RecallNotice(models.Model):
             "res_id": picking.id,
             "view_mode": "form",
         }
+
+    def _recall_fmt_time(self, moment):
+        """``2026-12-08 01:22 (Asia/Shanghai, UTC+08:00)``: a time of this notice as the
+        consignee reads it (portal, mail, PDF), in the company's zone, named. Reading the zone
+        names needs no access to the campaign."""
+        self.ensure_one()
+        return self.sudo().campaign_id._recall_fmt_datetime(moment)
+
+    def _recall_fmt_day(self, moment):
+        """``YYYY-MM-DD``: the day of ``moment`` in the company's zone ("" without one)."""
+        self.ensure_one()
+        return self.sudo().campaign_id._recall_fmt_day(moment) if moment else ""

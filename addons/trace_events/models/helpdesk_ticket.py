@@ -346,7 +346,7 @@ class HelpdeskTicket(models.Model):
             "biz_step": step,
             "disposition": "active",
             "event_time": when,
-            "event_tz": events._trace_tz_offset(when),
+            "event_tz": events._trace_tz_offset(when, partner=customer, company=self.company_id),
             "read_point_gln": customer.udi_gln or False,
             "biz_location_gln": customer.udi_gln or False,
             "source_partner_id": holder.id if holder else False,

@@ -117,6 +117,12 @@ class TraceEvent(models.Model):
     event_tz = fields.Char(
         string="Time Zone Offset", required=True, readonly=True, default="+00:00"
     )
+    event_time_local = fields.Char(
+        string="Event Time (Local)",
+        compute="_compute_event_time_local",
+        help="The event time where it happened, with its recorded offset (EPCIS "
+        "eventTimeZoneOffset), the same for every viewer.",
+    )
     record_time = fields.Datetime(
         string="Recorded At", required=True, readonly=True, default=fields.Datetime.now
     )
@@ -171,6 +177,25 @@ class TraceEvent(models.Model):
     _event_uid_unique = models.UniqueIndex("(event_uid, company_id)")
 
     # ------------------------------------------------------------------ display
+
+    @api.depends("event_time", "event_tz")
+    def _compute_event_time_local(self):
+        for event in self:
+            event.event_time_local = event._trace_local_time_text()
+
+    def _trace_local_time_text(self):
+        """``2026-12-08 01:22:57 (UTC+08:00)``: the event time shifted by its own offset."""
+        self.ensure_one()
+        if not self.event_time:
+            return ""
+        offset = self.event_tz or "+00:00"
+        try:
+            sign = -1 if offset.startswith("-") else 1
+            hours, minutes = offset.lstrip("+-").split(":")
+            shift = sign * datetime.timedelta(hours=int(hours), minutes=int(minutes))
+        except ValueError:
+            shift, offset = datetime.timedelta(0), "+00:00"
+        return f"{self.event_time + shift:%Y-%m-%d %H:%M:%S} (UTC{offset})"
 
     @api.depends("biz_step", "event_type", "biz_transaction")
     def _compute_display_name(self):
@@ -329,14 +354,22 @@ class TraceEvent(models.Model):
     # ------------------------------------------------------------------ creation helpers
 
     @api.model
-    def _trace_tz_offset(self, when, tz_name=None):
-        """``+HH:MM`` offset of the time zone (user's, else company's, else UTC) at ``when``."""
-        tz_name = tz_name or self.env.user.tz or self.env.company.partner_id.tz or "UTC"
+    def _trace_tz_offset(self, when, tz_name=None, partner=None, company=None):
+        """``+HH:MM`` offset at ``when`` of the time zone where the event happens (EPCIS
+        eventTimeZoneOffset): ``tz_name`` if given; for an event at a ``partner``'s site (a
+        hospital's installation) the partner's zone, else the company's; otherwise the user's,
+        else the company's. UTC without any."""
+        company = company or self.env.company
+        if not tz_name and partner:
+            tz_name = partner.tz or partner.commercial_partner_id.tz or company.partner_id.tz
+        tz_name = tz_name or self.env.user.tz or company.partner_id.tz or "UTC"
         try:
             zone = pytz.timezone(tz_name)
         except pytz.UnknownTimeZoneError:
             zone = pytz.utc
-        offset = zone.utcoffset(when) if when else datetime.timedelta(0)
+        offset = (
+            pytz.utc.localize(when).astimezone(zone).utcoffset() if when else datetime.timedelta(0)
+        )
         minutes = int(offset.total_seconds() // 60)
         sign = "+" if minutes >= 0 else "-"
         minutes = abs(minutes)

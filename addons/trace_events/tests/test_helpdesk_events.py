@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
@@ -84,6 +86,23 @@ class TestHelpdeskEvents(TraceCommon):
             "partner_id": False, "partner_dest_id": False,
         }])
         self.assertEqual(ticket.trace_event_count, 1)
+
+    def test_installation_at_a_shanghai_hospital_has_the_hospital_offset(self):
+        """Not the zone of the engineer who closes the ticket (Paris, +01:00 in winter)."""
+        self.hospital.tz = "Asia/Shanghai"
+        self.env.company.partner_id.tz = "Europe/Brussels"
+        self.env.user.tz = "Europe/Paris"
+        event = self._close(self._ticket("installation", self.direct))
+        self.assertEqual(event.event_tz, "+08:00")
+        local = event.event_time + timedelta(hours=8)
+        self.assertEqual(event.event_time_local, f"{local:%Y-%m-%d %H:%M:%S} (UTC+08:00)")
+
+    def test_installation_at_a_hospital_without_zone_has_the_company_offset(self):
+        self.hospital.tz = False
+        self.env.company.partner_id.tz = "Asia/Tokyo"
+        self.env.user.tz = "Europe/Paris"
+        event = self._close(self._ticket("installation", self.direct))
+        self.assertEqual(event.event_tz, "+09:00")
 
     def test_installation_of_a_device_the_customer_holds_moves_nothing(self):
         before = self._holders(self.direct)
