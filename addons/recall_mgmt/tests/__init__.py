@@ -10,3 +10,4 @@ from . import test_signature_binding
 from . import test_delivery
 from . import test_translations
 from . import test_signing_security
+from . import test_reported_fates
