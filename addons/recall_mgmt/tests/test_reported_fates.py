@@ -111,6 +111,7 @@ class TestReportedFates(RecallCommon, HttpCase):
         ).button_validate()
         self._record(qty_returned=5, qty_destroyed=35)
         self.assertEqual((self._held(self.distributor), self._held(self.suzhou)), (0, 0))
+        self.assertEqual(self._held(self.hospital), 20, "another consignee's units stay put")
         self.assertEqual(sum(self._destroyed_events().line_ids.mapped("quantity")), 30)
         self.assertTrue(self.env["trace.event"].check_consistency()["ok"])
 
