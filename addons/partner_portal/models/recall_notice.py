@@ -857,12 +857,12 @@ class RecallNotice(models.Model):
         available = defaultdict(float)
         for lot_id in lot_ids:
             report = reports.get((self.id, lot_id))
-            gone = 0.0
+            # units reported used or destroyed have left the holdings already (trace events);
+            # units reported returned leave them when the return is received
+            pending = 0.0
             if report:
-                gone = report.qty_used + report.qty_destroyed + max(
-                    report.qty_returned - back.get((self.id, lot_id), 0.0), 0.0
-                )
-            available[lot_id] = held[lot_id] - gone
+                pending = max(report.qty_returned - back.get((self.id, lot_id), 0.0), 0.0)
+            available[lot_id] = held[lot_id] - pending
         return {
             "received": received,
             "available": available,

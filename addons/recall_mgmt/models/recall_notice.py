@@ -15,6 +15,14 @@ DELIVERY_STATES = [
     ("no_channel", "No way to reach"),
 ]
 
+#: reported fates that take units out of the consignee's holdings, as trace events
+#: (field: CBV business step, disposition, action). Returned units leave them when the return
+#: is received (the receipt's own event), not when the consignee says it sent them.
+REPORTED_FATES = {
+    "qty_destroyed": ("destroying", "destroyed", "delete"),
+    "qty_used": ("dispensing", "dispensed", "observe"),
+}
+
 NOTICE_STATES = [
     ("draft", "To Send"),
     ("sent", "Sent"),
@@ -495,8 +503,32 @@ class RecallNotice(models.Model):
                 self.env._("Nothing was recorded: %(errors)s.", errors="; ".join(errors))
             )
         responses = self.env["recall.response"].sudo().create(vals_list)
+        self._recall_record_fates(responses)
         self._recall_check_completed()
         return responses
+
+    def _recall_record_fates(self, responses):
+        """Move the units reported destroyed or used out of the consignee's holdings.
+
+        Reports restate a lot (the latest wins), so the trace events of this notice and lot
+        are brought to the latest figures: a higher figure adds an event for the difference
+        (never more than the consignee still holds), a lower one corrects the latest events
+        (EPCIS error declarations). The same report sent again adds nothing.
+        """
+        self.ensure_one()
+        Event = self.env["trace.event"].sudo().with_company(self.company_id)
+        events = Event.browse()
+        for response in responses:
+            for field, (step, disposition, action) in REPORTED_FATES.items():
+                recorded = Event._recall_fate_events(self, response.lot_id, step)
+                delta = response[field] - sum(recorded.line_ids.mapped("quantity"))
+                if delta > 1e-9:
+                    events |= Event._recall_record_fate(
+                        self, response.lot_id, delta, (step, disposition, action)
+                    )
+                elif delta < -1e-9:
+                    events |= recorded._recall_reduce(-delta)
+        return events
 
     @workflow
     def _recall_check_completed(self):

@@ -11,3 +11,4 @@ from . import test_delivery
 from . import test_translations
 from . import test_signing_security
 from . import test_time_zones
+from . import test_reported_fates
