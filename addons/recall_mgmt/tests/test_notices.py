@@ -59,8 +59,13 @@ class TestNotices(RecallCommon):
         self.assertEqual(notice.ledger_head_hash, checkpoint.head_hash)
         message = notice.message_ids.filtered(lambda m: m.message_type == "comment")[:1]
         self.assertIn(checkpoint.head_hash, message.body)
-        published = self.env["audit.seal.published.head"].sudo().search([], limit=1)
-        self.assertIn(notice.name, published.document)
+        published = self.env["audit.seal.published.head"].sudo().search(
+            [("document", "like", notice.name)]
+        )
+        self.assertEqual(
+            (published.seq, published.head_hash), (checkpoint.seq_to, checkpoint.head_hash)
+        )
+        self.assertIn("quality@huadong.example.com", published.document)
 
     def test_notices_are_numbered_within_their_recall(self):
         campaign = self._approved()
