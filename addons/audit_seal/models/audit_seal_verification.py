@@ -146,23 +146,7 @@ class AuditSealVerification(models.Model):
                     chunk_end,
                 )
             )
-            checkpoints = cr.fetchall()
-            cp_index = 0
-            for seq, prev_hash, hash_, payload, model, res_id, op, uid, sealed_at in rows:
-                if not verifier.entry(seq, prev_hash, hash_, payload.encode("utf-8")):
-                    break
-                if not self._seal_columns_match(payload, model, res_id, op, uid, sealed_at):
-                    verifier.fail(seq, self._seal_columns_reason(seq))
-                    break
-                if anchor and seq == anchor.head_seq and hash_ != anchor.head_hash:
-                    verifier.fail(seq, self._seal_rewritten_reason(anchor))
-                    break
-                while cp_index < len(checkpoints) and checkpoints[cp_index][1] <= seq:
-                    if not verifier.checkpoint(*checkpoints[cp_index]):
-                        break
-                    cp_index += 1
-                if verifier.failed:
-                    break
+            self._seal_verify_chunk(verifier, rows, cr.fetchall(), anchor)
             last_seq = chunk_end
             last_cp = chunk_end
             if check_records:
@@ -194,6 +178,25 @@ class AuditSealVerification(models.Model):
         self._seal_check_end(result, anchor, check_records)
         result["records_checked"] = records_checked
         return result
+
+    @api.model
+    def _seal_verify_chunk(self, verifier, rows, checkpoints, anchor):
+        """Feed one chunk of entries to ``verifier``, each checkpoint after the entry it ends
+        on; stop at the first failure (hash, envelope columns, verified head, signature)."""
+        cp_index = 0
+        for seq, prev_hash, hash_, payload, model, res_id, op, uid, sealed_at in rows:
+            if not verifier.entry(seq, prev_hash, hash_, payload.encode("utf-8")):
+                return
+            if not self._seal_columns_match(payload, model, res_id, op, uid, sealed_at):
+                verifier.fail(seq, self._seal_columns_reason(seq))
+                return
+            if anchor and seq == anchor.head_seq and hash_ != anchor.head_hash:
+                verifier.fail(seq, self._seal_rewritten_reason(anchor))
+                return
+            while cp_index < len(checkpoints) and checkpoints[cp_index][1] <= seq:
+                if not verifier.checkpoint(*checkpoints[cp_index]):
+                    return
+                cp_index += 1
 
     @api.model
     def _seal_columns_match(self, payload, model, res_id, op, uid, sealed_at):
