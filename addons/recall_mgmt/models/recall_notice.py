@@ -41,6 +41,7 @@ class RecallNotice(models.Model):
     _order = "campaign_id desc, id"
     _check_company_auto = True
     _workflow_fields = (
+        "name",
         "campaign_id",
         "company_id",
         "partner_id",

@@ -102,6 +102,9 @@ class TestWorkflowForgery(PortalCommon):
                 "acknowledged_by": "Dr. Forged Signer",
             },
         )
+        for vals in ({"name": "RC/FORGED/001"}, {"delivery_state": "delivered"}):
+            with self.subTest(vals=vals):
+                self._forge_json2("recall.notice", "write", ids=self.notice_a.ids, vals=vals)
 
     def test_notice_state_cannot_be_written_through_the_campaign(self):
         self._forge_json2(
