@@ -116,24 +116,7 @@ class TestPortalFates(PortalCommon):
     def test_reported_returns_stay_held_until_the_return_is_received(self):
         self._report(qty_on_hand="15", qty_returned="10", qty_destroyed="5")
         self.assertEqual(self._held(), 25)
-        action = self.notice_a.with_user(self.manager).action_create_return()
-        picking = self.env["stock.picking"].browse(action["res_id"])
-        picking.move_ids.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
-            {
-                "move_id": picking.move_ids.id,
-                "picking_id": picking.id,
-                "product_id": self.catheter_variant.id,
-                "lot_id": self.lot.id,
-                "quantity": 10,
-                "location_id": picking.location_id.id,
-                "location_dest_id": picking.location_dest_id.id,
-            }
-        )
-        picking.move_ids.picked = True
-        picking.with_context(
-            skip_backorder=True, picking_ids_not_to_backorder=picking.ids, skip_expired=True
-        ).button_validate()
+        picking = self._receive_return(self.notice_a, self.lot, 10)
         self.assertEqual(picking.state, "done")
         self.assertEqual(self._held(), 15)
         self._assert_consistent()

@@ -9,7 +9,8 @@ class MailMail(models.Model):
     ):
         """Once the mail server answered for a recall notice's mail, the notice is delivered
         (or not): "sent" means delivered."""
-        message_ids = self.mail_message_id.ids  # before super() deletes auto-deleted mails
+        # before super() deletes auto-deleted mails; other documents' mails cost no query
+        message_ids = self.filtered(lambda mail: mail.model == "recall.notice").mail_message_id.ids
         result = super()._postprocess_sent_message(
             success_pids, success_emails, failure_reason=failure_reason, failure_type=failure_type
         )

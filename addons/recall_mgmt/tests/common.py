@@ -63,5 +63,28 @@ class RecallCommon(TraceCommon):
             mail.state = "sent"
             mail._postprocess_sent_message(success_pids=mail.recipient_ids, success_emails=[])
 
+    def _receive_return(self, notice, lot, quantity):
+        """The manager creates the notice's return and validates the receipt of ``quantity``
+        units of ``lot`` (the rest is not back yet)."""
+        action = notice.with_user(self.manager).action_create_return()
+        picking = self.env["stock.picking"].browse(action["res_id"])
+        picking.move_ids.move_line_ids.unlink()
+        self.env["stock.move.line"].create(
+            {
+                "move_id": picking.move_ids.id,
+                "picking_id": picking.id,
+                "product_id": lot.product_id.id,
+                "lot_id": lot.id,
+                "quantity": quantity,
+                "location_id": picking.location_id.id,
+                "location_dest_id": picking.location_dest_id.id,
+            }
+        )
+        picking.move_ids.picked = True
+        picking.with_context(
+            skip_backorder=True, picking_ids_not_to_backorder=picking.ids, skip_expired=True
+        ).button_validate()
+        return picking
+
     def _notice(self, campaign, partner):
         return campaign.notice_ids.filtered(lambda n: n.partner_id == partner)

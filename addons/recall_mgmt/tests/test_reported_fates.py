@@ -91,24 +91,7 @@ class TestReportedFates(RecallCommon, HttpCase):
 
     def test_destruction_never_takes_more_than_the_consignee_holds(self):
         # 10 units came back on a return first: the distributor holds 30 of the 40 shipped
-        action = self.notice.with_user(self.manager).action_create_return()
-        picking = self.env["stock.picking"].browse(action["res_id"])
-        picking.move_ids.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
-            {
-                "move_id": picking.move_ids.id,
-                "picking_id": picking.id,
-                "product_id": self.catheter_variant.id,
-                "lot_id": self.lot.id,
-                "quantity": 10,
-                "location_id": picking.location_id.id,
-                "location_dest_id": picking.location_dest_id.id,
-            }
-        )
-        picking.move_ids.picked = True
-        picking.with_context(
-            skip_backorder=True, picking_ids_not_to_backorder=picking.ids, skip_expired=True
-        ).button_validate()
+        self._receive_return(self.notice, self.lot, 10)
         self._record(qty_returned=5, qty_destroyed=35)
         self.assertEqual((self._held(self.distributor), self._held(self.suzhou)), (0, 0))
         self.assertEqual(self._held(self.hospital), 20, "another consignee's units stay put")
