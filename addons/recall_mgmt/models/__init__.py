@@ -21,3 +21,4 @@ from . import recall_demo
 from . import audit_seal_verification
 from . import auditlog_rule
 from . import mail_mail
+from . import mail_thread

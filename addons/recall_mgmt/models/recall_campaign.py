@@ -120,8 +120,10 @@ class RecallCampaign(models.Model):
     risk_assessment = fields.Html(string="Health Hazard Evaluation")
     # -- scope
     product_ids = fields.Many2many(
-        "product.product", string="Products", help="Devices in scope (all their lots, "
-        "narrowed by the date ranges below, unless lots are listed)."
+        "product.product",
+        string="Products",
+        help="Devices in scope (all their lots, "
+        "narrowed by the date ranges below, unless lots are listed).",
     )
     lot_ids = fields.Many2many(
         "stock.lot",
@@ -201,9 +203,7 @@ class RecallCampaign(models.Model):
     closed_at = fields.Datetime(readonly=True, copy=False)
     termination_reason = fields.Text(readonly=True, copy=False)
     approval_signature_id = fields.Many2one("recall.signature", readonly=True, copy=False)
-    approved_by_id = fields.Many2one(
-        related="approval_signature_id.user_id", string="Approved By"
-    )
+    approved_by_id = fields.Many2one(related="approval_signature_id.user_id", string="Approved By")
     effectiveness_level = fields.Selection(
         EFFECTIVENESS_LEVELS, string="Effectiveness Check Level", default="A", tracking=True
     )
@@ -212,9 +212,7 @@ class RecallCampaign(models.Model):
     notice_ids = fields.One2many("recall.notice", "campaign_id", string="Notices")
     deadline_ids = fields.One2many("recall.campaign.deadline", "campaign_id", string="Deadlines")
     log_ids = fields.One2many("recall.campaign.log", "campaign_id", string="Sealed Log")
-    quarantine_ids = fields.One2many(
-        "recall.quarantine", "campaign_id", string="Quarantined Lots"
-    )
+    quarantine_ids = fields.One2many("recall.quarantine", "campaign_id", string="Quarantined Lots")
     # -- dashboard
     consignee_count = fields.Integer(compute="_compute_dashboard", store=True)
     notified_count = fields.Integer(
@@ -238,16 +236,22 @@ class RecallCampaign(models.Model):
     units_located = fields.Float(compute="_compute_units", store=True)
     units_recovered = fields.Float(compute="_compute_units", store=True)
     recovery_rate = fields.Float(
-        compute="_compute_units", store=True, aggregator="avg",
+        compute="_compute_units",
+        store=True,
+        aggregator="avg",
         help="Units returned or destroyed (reported or received back) over units shipped.",
     )
     located_rate = fields.Float(
-        compute="_compute_units", store=True, aggregator="avg",
+        compute="_compute_units",
+        store=True,
+        aggregator="avg",
         help="Units whose fate consignees reported (on hand, used, returned, destroyed) over "
         "units shipped.",
     )
     acknowledgement_rate = fields.Float(
-        compute="_compute_dashboard", store=True, aggregator="avg",
+        compute="_compute_dashboard",
+        store=True,
+        aggregator="avg",
         help="Share of consignees that acknowledged the notice.",
     )
     hours_to_notify = fields.Float(
@@ -394,8 +398,9 @@ class RecallCampaign(models.Model):
         for campaign in self:
             campaign.line_count = counts.get(campaign, 0)
 
-    @api.constrains("manufacture_date_from", "manufacture_date_to", "expiry_date_from",
-                    "expiry_date_to")
+    @api.constrains(
+        "manufacture_date_from", "manufacture_date_to", "expiry_date_from", "expiry_date_to"
+    )
     def _check_date_ranges(self):
         for campaign in self:
             for start, end in (
@@ -560,10 +565,28 @@ class RecallCampaign(models.Model):
                 lambda n: n.delivered_at or n.acknowledged_at or n.sent_at
             )
             if times:
-                campaign.write(
-                    {"first_notified_at": min(times), "last_notified_at": max(times)}
-                )
+                campaign.write({"first_notified_at": min(times), "last_notified_at": max(times)})
             campaign._recall_mark_milestone("notification")
+
+    @workflow
+    def _recall_notices_bounced(self, notices):
+        """Notices counted as delivered came back: they are exceptions again, and a notification
+        milestone met on their account is open again (the consignees were not reached)."""
+        self.ensure_one()
+        self._recall_log(
+            self.env._(
+                "Returned undelivered after the mail server had accepted them: %(notices)s. "
+                "Not notified until sent again or answered.",
+                notices=", ".join(notices.mapped("name")),
+            )
+        )
+        if self.notified_count < self.consignee_count:
+            met = self.deadline_ids.filtered(lambda d: d.milestone == "notification" and d.done_at)
+            if met:
+                met.write({"done_at": False})
+                self._recall_log(
+                    self.env._("Notification milestone open again: not every consignee reached.")
+                )
 
     @workflow
     @api.model
@@ -682,8 +705,10 @@ class RecallCampaign(models.Model):
         start = self._recall_start_lots()
         # only this campaign's company's events: the trace runs as superuser (the analysis
         # is the campaign's, whoever starts it), so the company is named, never implied
-        result = self.env["trace.event"].sudo()._trace_result(
-            start.ids, "forward", company_ids=self.company_id.ids
+        result = (
+            self.env["trace.event"]
+            .sudo()
+            ._trace_result(start.ids, "forward", company_ids=self.company_id.ids)
         )
         self.scope_lot_ids = [(6, 0, [row["lot_id"] for row in result["lots"]])]
         return self.env["recall.campaign.line"]._recall_merge(self, result["holders"])
@@ -715,8 +740,7 @@ class RecallCampaign(models.Model):
         self.ensure_one()
         dest = self.quarantine_location_id
         lines = own_lines.filtered(
-            lambda line: line.location_id != dest
-            and not line.location_id._child_of(dest)
+            lambda line: line.location_id != dest and not line.location_id._child_of(dest)
         )
         by_location = defaultdict(lambda: self.env["recall.campaign.line"])
         for line in lines:
@@ -724,8 +748,10 @@ class RecallCampaign(models.Model):
         Picking = self.env["stock.picking"].sudo()
         for location, group in by_location.items():
             warehouse = location.warehouse_id
-            picking_type = warehouse.int_type_id if warehouse else self.env.ref(
-                "stock.picking_type_internal", raise_if_not_found=False
+            picking_type = (
+                warehouse.int_type_id
+                if warehouse
+                else self.env.ref("stock.picking_type_internal", raise_if_not_found=False)
             )
             if not picking_type:
                 continue
@@ -750,12 +776,16 @@ class RecallCampaign(models.Model):
                     "origin": self.name,
                     "recall_campaign_id": self.id,
                     "move_ids": [
-                        (0, 0, {
-                            "product_id": product.id,
-                            "product_uom_qty": qty,
-                            "location_id": location.id,
-                            "location_dest_id": dest.id,
-                        })
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": product.id,
+                                "product_uom_qty": qty,
+                                "location_id": location.id,
+                                "location_dest_id": dest.id,
+                            },
+                        )
                         for product, qty in by_product.items()
                     ],
                 }
@@ -775,8 +805,11 @@ class RecallCampaign(models.Model):
             by_entity = defaultdict(lambda: self.env["recall.campaign.line"])
             for line in lines:
                 by_entity[line.partner_id.commercial_partner_id] |= line
-            existing = {notice.partner_id: notice for notice in campaign.notice_ids
-                        if notice.state != "cancel"}
+            existing = {
+                notice.partner_id: notice
+                for notice in campaign.notice_ids
+                if notice.state != "cancel"
+            }
             vals_list, targets = [], []
             for entity, group in by_entity.items():
                 notice = existing.get(entity)
@@ -845,8 +878,10 @@ class RecallCampaign(models.Model):
         notices = self.notice_ids.filtered(lambda notice: notice.state != "cancel").sorted("id")
         share = EFFECTIVENESS_SHARE[self.effectiveness_level or "A"]
         count = math.ceil(len(notices) * share) if share else 0
-        chosen = notices if share >= 1 else notices.browse(
-            sorted(random.Random(self.id).sample(notices.ids, count))
+        chosen = (
+            notices
+            if share >= 1
+            else notices.browse(sorted(random.Random(self.id).sample(notices.ids, count)))
         )
         notices.write({"effectiveness_selected": False})
         chosen.write({"effectiveness_selected": True})

@@ -65,15 +65,19 @@ class RecallNotice(models.Model):
     )
 
     name = fields.Char(
-        string="Number", readonly=True, copy=False, help="The recall's reference and the "
-        "notice's number within it, in the order the notices were prepared."
+        string="Number",
+        readonly=True,
+        copy=False,
+        help="The recall's reference and the "
+        "notice's number within it, in the order the notices were prepared.",
     )
-    campaign_id = fields.Many2one(
-        "recall.campaign", required=True, ondelete="cascade", index=True
-    )
+    campaign_id = fields.Many2one("recall.campaign", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one("res.company", required=True)
     partner_id = fields.Many2one(
-        "res.partner", string="Consignee", required=True, index=True,
+        "res.partner",
+        string="Consignee",
+        required=True,
+        index=True,
         help="The consignee's company; its contacts see the notice.",
     )
     state = fields.Selection(NOTICE_STATES, default="draft", required=True, tracking=True)
@@ -195,11 +199,17 @@ class RecallNotice(models.Model):
         now = fields.Datetime.now()
         if (operator == "=") == value:
             return [("state", "=", "sent"), ("deadline", "<", now)]
-        return ["|", ("state", "!=", "sent"), "|", ("deadline", "=", False),
-                ("deadline", ">=", now)]
+        return [
+            "|",
+            ("state", "!=", "sent"),
+            "|",
+            ("deadline", "=", False),
+            ("deadline", ">=", now),
+        ]
 
-    @api.depends("line_ids.received_quantity", "line_ids.reported_located",
-                 "line_ids.recovered_quantity")
+    @api.depends(
+        "line_ids.received_quantity", "line_ids.reported_located", "line_ids.recovered_quantity"
+    )
     def _compute_figures(self):
         for notice in self:
             notice.lot_count = len(notice.line_ids.lot_id)
@@ -211,19 +221,25 @@ class RecallNotice(models.Model):
 
     def _recall_latest_reports(self):
         """{(notice id, lot id): latest quantity report} — a later report restates a lot."""
-        reports = self.env["recall.response"].sudo().search(
-            [("notice_id", "in", self.ids), ("kind", "=", "quantities")], order="id"
+        reports = (
+            self.env["recall.response"]
+            .sudo()
+            .search([("notice_id", "in", self.ids), ("kind", "=", "quantities")], order="id")
         )
         return {(report.notice_id.id, report.lot_id.id): report for report in reports}
 
     def _recall_returned_quantities(self):
         """{(notice id, lot id): units received back on this notice's done returns}."""
         result = defaultdict(float)
-        move_lines = self.env["stock.move.line"].sudo().search(
-            [
-                ("picking_id.recall_notice_id", "in", self.ids),
-                ("state", "=", "done"),
-            ]
+        move_lines = (
+            self.env["stock.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("picking_id.recall_notice_id", "in", self.ids),
+                    ("state", "=", "done"),
+                ]
+            )
         )
         for line in move_lines:
             result[(line.picking_id.recall_notice_id.id, line.lot_id.id)] += (
@@ -368,6 +384,43 @@ class RecallNotice(models.Model):
         delivered.campaign_id._recall_notices_delivered()
         return delivered
 
+    @workflow
+    def _recall_check_bounces(self):
+        """A mail the server accepted can still come back later (a bounce from the consignee's
+        own mail server): a notice whose mail bounced for every recipient was not delivered
+        after all, unless the consignee answered meanwhile."""
+        bounced = self.browse()
+        for notice in self.filtered(
+            lambda n: n.state == "sent" and n.delivery_state == "delivered" and n.notice_message_id
+        ):
+            notifications = notice.notice_message_id.sudo().notification_ids.filtered(
+                lambda n: n.notification_type == "email"
+            )
+            statuses = set(notifications.mapped("notification_status"))
+            if "bounce" not in statuses or "sent" in statuses:
+                continue
+            addresses = sorted(
+                {n.res_partner_id.email or n.mail_email_address or "" for n in notifications}
+            )
+            notice.write(
+                {
+                    "delivery_state": "failed",
+                    "delivered_at": False,
+                    "delivery_issue": self.env._(
+                        "The mail server accepted the notice, then it came back undelivered "
+                        "from %(addresses)s. Correct the address and send it again, or call "
+                        "the consignee and record its acknowledgement.",
+                        addresses=", ".join(addresses),
+                    ),
+                }
+            )
+            bounced |= notice
+        for campaign in bounced.campaign_id:
+            campaign._recall_notices_bounced(
+                bounced.filtered(lambda n, c=campaign: n.campaign_id == c)
+            )
+        return bounced
+
     def action_send_again(self):
         """Mail notices that did not reach their consignee again (after correcting them)."""
         self.campaign_id._recall_check_manager()
@@ -421,9 +474,7 @@ class RecallNotice(models.Model):
                         subtype_xmlid="mail.mt_comment",
                         partner_ids=notice._recall_recipients().ids,
                     )
-                notice.write(
-                    {"reminder_count": notice.reminder_count + 1, "last_reminder_at": now}
-                )
+                notice.write({"reminder_count": notice.reminder_count + 1, "last_reminder_at": now})
 
     # ------------------------------------------------------------------ responses
 
@@ -433,8 +484,9 @@ class RecallNotice(models.Model):
         self.ensure_one()
         if self.state not in ("sent", "acknowledged", "completed"):
             raise UserError(
-                self.env._("%(notice)s has not been sent: it cannot be acknowledged.",
-                           notice=self.name)
+                self.env._(
+                    "%(notice)s has not been sent: it cannot be acknowledged.", notice=self.name
+                )
             )
         self.env["recall.response"].sudo().create(
             {
@@ -462,17 +514,14 @@ class RecallNotice(models.Model):
         self.ensure_one()
         if self.state not in ("acknowledged", "completed"):
             raise UserError(
-                self.env._("Acknowledge %(notice)s before reporting quantities.",
-                           notice=self.name)
+                self.env._("Acknowledge %(notice)s before reporting quantities.", notice=self.name)
             )
         shipped = {lot.id: qty for lot, qty in self._recall_lots_shipped().items()}
         errors, vals_list = [], []
         for report in reports:
             lot_id = report.get("lot_id")
             if lot_id not in shipped:
-                errors.append(
-                    self.env._("lot/serial %(lot)s is not in this notice", lot=lot_id)
-                )
+                errors.append(self.env._("lot/serial %(lot)s is not in this notice", lot=lot_id))
                 continue
             values = {}
             for key in ("qty_on_hand", "qty_used", "qty_returned", "qty_destroyed"):
@@ -494,8 +543,14 @@ class RecallNotice(models.Model):
                     )
                 )
             vals_list.append(
-                {"notice_id": self.id, "kind": "quantities", "lot_id": lot_id,
-                 "channel": channel, "note": note or False, **values}
+                {
+                    "notice_id": self.id,
+                    "kind": "quantities",
+                    "lot_id": lot_id,
+                    "channel": channel,
+                    "note": note or False,
+                    **values,
+                }
             )
         if not reports:
             errors.append(self.env._("no lot/serial reported"))
@@ -538,9 +593,7 @@ class RecallNotice(models.Model):
         for notice in self.filtered(lambda n: n.state == "acknowledged"):
             lines = notice.line_ids
             lines.invalidate_recordset(["reported_located", "recovered_quantity"])
-            if all(
-                line.reported_located + 1e-9 >= line.received_quantity for line in lines
-            ):
+            if all(line.reported_located + 1e-9 >= line.received_quantity for line in lines):
                 notice.write({"state": "completed", "completed_at": now})
 
     # ------------------------------------------------------------------ buttons
@@ -564,28 +617,32 @@ class RecallNotice(models.Model):
         if self.state == "draft":
             raise UserError(self.env._("Send the notice before creating a return."))
         company = self.company_id
-        warehouse = self.env["stock.warehouse"].search(
-            [("company_id", "=", company.id)], limit=1
-        )
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
         dest = self.campaign_id.quarantine_location_id or warehouse.lot_stock_id
         customers = self.env.ref("stock.stock_location_customers")
         by_product = defaultdict(float)
         for line in self.line_ids:
             by_product[line.product_id] += line.quantity
         moves = [
-            (0, 0, {
-                "product_id": product.id,
-                "product_uom_qty": qty,
-                "location_id": customers.id,
-                "location_dest_id": dest.id,
-            })
+            (
+                0,
+                0,
+                {
+                    "product_id": product.id,
+                    "product_uom_qty": qty,
+                    "location_id": customers.id,
+                    "location_dest_id": dest.id,
+                },
+            )
             for product, qty in by_product.items()
             if qty > 0
         ]
         if not moves:
             raise UserError(
-                self.env._("%(partner)s holds no affected unit according to the trace.",
-                           partner=self.partner_id.display_name)
+                self.env._(
+                    "%(partner)s holds no affected unit according to the trace.",
+                    partner=self.partner_id.display_name,
+                )
             )
         picking = self.env["stock.picking"].create(
             {

@@ -127,3 +127,46 @@ class TestNoticeDelivery(RecallCommon):
         self.assertTrue(notice.is_notified)
         self.assertEqual(self.campaign.undelivered_count, 0)
         self.assertEqual(self.deadline.state, "done")
+
+    def test_bounce_after_acceptance_undoes_the_delivery(self):
+        """The server accepted the mail, then the consignee's server returned it (a DSN): the
+        notice is not delivered after all and the milestone met on its account opens again."""
+        self.campaign.action_notify()
+        self._run_mail_queue()
+        notice = self._notice(self.campaign, self.distributor)
+        self.assertEqual(notice.delivery_state, "delivered")
+        self.assertEqual(self.deadline.state, "done")
+        message_id = notice.notice_message_id.message_id
+        bounce = (
+            "From: MAILER-DAEMON@mx.huadong.example.com\r\n"
+            "To: catchall@example.com\r\n"
+            "Subject: Undelivered Mail Returned to Sender\r\n"
+            "Message-Id: <dsn-1@mx.huadong.example.com>\r\n"
+            "MIME-Version: 1.0\r\n"
+            'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n'
+            "\r\n--B\r\nContent-Type: text/plain\r\n\r\n"
+            "quality@huadong.example.com: mailbox full\r\n"
+            "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+            "Reporting-MTA: dns; mx.huadong.example.com\r\n\r\n"
+            "Final-Recipient: rfc822; quality@huadong.example.com\r\n"
+            "Action: failed\r\nStatus: 5.2.2\r\n"
+            "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+            f"Message-Id: {message_id}\r\n"
+            "To: quality@huadong.example.com\r\n"
+            "--B--\r\n"
+        )
+        self.env["mail.thread"].sudo().message_process(False, bounce.encode())
+        self.env.invalidate_all()
+        self.assertEqual(notice.delivery_state, "failed")
+        self.assertIn("came back undelivered", notice.delivery_issue)
+        self.assertIn("quality@huadong.example.com", notice.delivery_issue)
+        self.assertFalse(notice.is_notified)
+        self.assertEqual(self.campaign.undelivered_count, 1)
+        self.assertNotEqual(self.deadline.state, "done")
+        self.assertIn(notice.name, " ".join(self.campaign.log_ids.mapped("note")))
+        # sent again to a corrected address, it is delivered and the milestone met again
+        self.distributor.email = "recall@huadong.example.com"
+        notice.with_user(self.manager).action_send_again()
+        self._run_mail_queue()
+        self.assertEqual(notice.delivery_state, "delivered")
+        self.assertEqual(self.deadline.state, "done")
