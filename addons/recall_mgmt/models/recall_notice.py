@@ -14,6 +14,13 @@ DELIVERY_STATES = [
     ("failed", "Not delivered"),
     ("no_channel", "No way to reach"),
 ]
+#: why a notice is not (or not really) delivered; the sentence is made in the reader's language
+DELIVERY_ISSUES = [
+    ("drill", "Drill, not mailed"),
+    ("no_channel", "No e-mail address"),
+    ("refused", "Refused by the mail server"),
+    ("bounced", "Returned after acceptance"),
+]
 
 #: reported fates that take units out of the consignee's holdings, as trace events
 #: (field: CBV business step, disposition, action). Returned units leave them when the return
@@ -58,7 +65,8 @@ class RecallNotice(models.Model):
         "effectiveness_verified_at",
         "delivery_state",
         "delivered_at",
-        "delivery_issue",
+        "delivery_issue_kind",
+        "delivery_issue_detail",
         "notice_message_id",
         "ledger_head_seq",
         "ledger_head_hash",
@@ -113,7 +121,18 @@ class RecallNotice(models.Model):
         "e-mail address is an exception to resolve.",
     )
     delivered_at = fields.Datetime(readonly=True, copy=False)
-    delivery_issue = fields.Text(readonly=True, copy=False)
+    delivery_issue_kind = fields.Selection(
+        DELIVERY_ISSUES, string="Delivery Issue Kind", readonly=True, copy=False
+    )
+    delivery_issue_detail = fields.Text(
+        readonly=True,
+        copy=False,
+        help="What the mail servers answered, as they answered it (addresses and reasons).",
+    )
+    delivery_issue = fields.Text(
+        compute="_compute_delivery_issue",
+        help="What went wrong with the delivery and what to do, in the reader's language.",
+    )
     ledger_head_seq = fields.Integer(
         string="Ledger Head Given",
         readonly=True,
@@ -270,6 +289,37 @@ class RecallNotice(models.Model):
                 notice.state == "sent" and notice.delivery_state == "delivered"
             )
 
+    @api.depends("delivery_issue_kind", "delivery_issue_detail", "partner_id")
+    @api.depends_context("lang")
+    def _compute_delivery_issue(self):
+        _ = self.env._
+        for notice in self:
+            kind, detail = notice.delivery_issue_kind, notice.delivery_issue_detail or ""
+            if kind == "drill":
+                issue = _("Drill: the notice was not mailed to the consignee.")
+            elif kind == "no_channel":
+                issue = _(
+                    "%(partner)s and its contacts have no e-mail address: add one and send the "
+                    "notice again, or call the consignee and record its acknowledgement.",
+                    partner=notice.partner_id.display_name,
+                )
+            elif kind == "refused":
+                issue = _(
+                    "The mail server did not deliver the notice (%(reasons)s). Correct the "
+                    "address or the mail server and send it again.",
+                    reasons=detail,
+                )
+            elif kind == "bounced":
+                issue = _(
+                    "The mail server accepted the notice, then it came back undelivered from "
+                    "%(addresses)s. Correct the address and send it again, or call the "
+                    "consignee and record its acknowledgement.",
+                    addresses=detail,
+                )
+            else:
+                issue = False
+            notice.delivery_issue = issue
+
     def _recall_signed_content(self):
         """What an acknowledgement signature binds: this consignee's notice of that recall."""
         self.ensure_one()
@@ -310,7 +360,12 @@ class RecallNotice(models.Model):
                 note = self.env._("Drill: the notice was not mailed to the consignee.")
                 notice.message_post(body=note)
                 notice.write(
-                    {"delivery_state": "delivered", "delivered_at": now, "delivery_issue": note}
+                    {
+                        "delivery_state": "delivered",
+                        "delivered_at": now,
+                        "delivery_issue_kind": "drill",
+                        "delivery_issue_detail": False,
+                    }
                 )
                 continue
             recipients = notice._recall_recipients().filtered("email")
@@ -318,12 +373,8 @@ class RecallNotice(models.Model):
                 notice.write(
                     {
                         "delivery_state": "no_channel",
-                        "delivery_issue": self.env._(
-                            "%(partner)s and its contacts have no e-mail address: add one and "
-                            "send the notice again, or call the consignee and record its "
-                            "acknowledgement.",
-                            partner=notice.partner_id.display_name,
-                        ),
+                        "delivery_issue_kind": "no_channel",
+                        "delivery_issue_detail": False,
                     }
                 )
                 continue
@@ -341,7 +392,8 @@ class RecallNotice(models.Model):
             notice.write(
                 {
                     "delivery_state": "pending",
-                    "delivery_issue": False,
+                    "delivery_issue_kind": False,
+                    "delivery_issue_detail": False,
                     "notice_message_id": message[:1].id,
                 }
             )
@@ -362,7 +414,12 @@ class RecallNotice(models.Model):
             statuses = set(notifications.mapped("notification_status"))
             if "sent" in statuses:
                 notice.write(
-                    {"delivery_state": "delivered", "delivered_at": now, "delivery_issue": False}
+                    {
+                        "delivery_state": "delivered",
+                        "delivered_at": now,
+                        "delivery_issue_kind": False,
+                        "delivery_issue_detail": False,
+                    }
                 )
                 delivered |= notice
             elif statuses and statuses <= {"exception", "bounce", "canceled"}:
@@ -374,11 +431,8 @@ class RecallNotice(models.Model):
                 notice.write(
                     {
                         "delivery_state": "failed",
-                        "delivery_issue": self.env._(
-                            "The mail server did not deliver the notice (%(reasons)s). Correct "
-                            "the address or the mail server and send it again.",
-                            reasons="; ".join(sorted(reasons)),
-                        ),
+                        "delivery_issue_kind": "refused",
+                        "delivery_issue_detail": "; ".join(sorted(reasons)),
                     }
                 )
         delivered.campaign_id._recall_notices_delivered()
@@ -406,12 +460,8 @@ class RecallNotice(models.Model):
                 {
                     "delivery_state": "failed",
                     "delivered_at": False,
-                    "delivery_issue": self.env._(
-                        "The mail server accepted the notice, then it came back undelivered "
-                        "from %(addresses)s. Correct the address and send it again, or call "
-                        "the consignee and record its acknowledgement.",
-                        addresses=", ".join(addresses),
-                    ),
+                    "delivery_issue_kind": "bounced",
+                    "delivery_issue_detail": ", ".join(addresses),
                 }
             )
             bounced |= notice

@@ -7,6 +7,7 @@ from unittest.mock import patch
 
 from aiosmtpd.controller import Controller
 
+from odoo.modules.module import load_script
 from odoo.tests import tagged
 
 from .common import RecallCommon
@@ -170,3 +171,47 @@ class TestNoticeDelivery(RecallCommon):
         self._run_mail_queue()
         self.assertEqual(notice.delivery_state, "delivered")
         self.assertEqual(self.deadline.state, "done")
+
+    def test_delivery_issue_reads_in_the_readers_language(self):
+        """The issue is stored as facts and written in the language of whoever reads it, not of
+        whoever (or whichever job) sent the notice."""
+        self.env["res.lang"]._activate_lang("zh_CN")
+        self.mailbox.refused.add("quality@huadong.example.com")
+        self.campaign.with_context(lang="en_US").action_notify()
+        self._run_mail_queue()
+        notice = self._notice(self.campaign, self.distributor)
+        self.assertEqual(notice.delivery_issue_kind, "refused")
+        self.assertIn("quality@huadong.example.com", notice.delivery_issue_detail)
+        english = notice.with_context(lang="en_US").delivery_issue
+        chinese = notice.with_context(lang="zh_CN").delivery_issue
+        self.assertIn("The mail server did not deliver the notice", english)
+        self.assertIn("邮件服务器", chinese)
+        self.assertIn("quality@huadong.example.com", chinese)
+
+    def test_update_turns_stored_sentences_into_facts(self):
+        """Databases from before 19.0.1.2.0 stored the sentence: the migration keeps the mail
+        servers' answers and drops the sentence."""
+        self.mailbox.refused.add("quality@huadong.example.com")
+        self.campaign.action_notify()
+        self._run_mail_queue()
+        notice = self._notice(self.campaign, self.distributor)
+        cr = self.env.cr
+        cr.execute("ALTER TABLE recall_notice ADD COLUMN delivery_issue text")
+        cr.execute(
+            "UPDATE recall_notice SET delivery_issue = %s, delivery_issue_kind = NULL, "
+            "delivery_issue_detail = NULL WHERE id = %s",
+            (
+                "邮件服务器未送达该通知（a@x.example: 550 No such mailbox）。请更正后重新发送。",
+                notice.id,
+            ),
+        )
+        script = load_script("recall_mgmt/migrations/19.0.1.2.0/post-migrate.py", "issues")
+        script.migrate(cr, "19.0.1.1.0")
+        self.env.invalidate_all()
+        self.assertEqual(notice.delivery_issue_kind, "refused")
+        self.assertEqual(notice.delivery_issue_detail, "a@x.example: 550 No such mailbox")
+        cr.execute(
+            "SELECT 1 FROM information_schema.columns "
+            "WHERE table_name = 'recall_notice' AND column_name = 'delivery_issue'"
+        )
+        self.assertFalse(cr.fetchone())
