@@ -215,3 +215,20 @@ class TestNoticeDelivery(RecallCommon):
             "WHERE table_name = 'recall_notice' AND column_name = 'delivery_issue'"
         )
         self.assertFalse(cr.fetchone())
+
+    def test_update_gives_shipped_jurisdictions_their_zone(self):
+        """Jurisdictions loaded before their zone existed got UTC (noupdate data): the update
+        gives them the regulator's zone, and leaves a zone the company chose alone."""
+        nmpa = self.env.ref("recall_mgmt.jurisdiction_nmpa")
+        fda = self.env.ref("recall_mgmt.jurisdiction_fda")
+        self.env.cr.execute(
+            "UPDATE recall_jurisdiction SET tz = CASE id WHEN %s THEN 'UTC' ELSE 'America/Chicago' "
+            "END WHERE id IN %s",
+            (nmpa.id, (nmpa.id, fda.id)),
+        )
+        self.env.invalidate_all()
+        script = load_script("recall_mgmt/migrations/19.0.1.2.0/post-migrate.py", "zones")
+        script.migrate(self.env.cr, "19.0.1.1.0")
+        self.env.invalidate_all()
+        self.assertEqual(nmpa.tz, "Asia/Shanghai")
+        self.assertEqual(fda.tz, "America/Chicago")

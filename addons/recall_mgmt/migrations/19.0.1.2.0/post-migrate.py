@@ -1,7 +1,31 @@
 import re
 
+from odoo import SUPERUSER_ID, api
+
+#: the regulators' zones shipped with 19.0.1.1.0 in noupdate data: databases that had the
+#: jurisdictions before got "UTC" for them
+ZONES = {
+    "recall_mgmt.jurisdiction_nmpa": "Asia/Shanghai",
+    "recall_mgmt.jurisdiction_fda": "America/New_York",
+    "recall_mgmt.jurisdiction_eu": "Europe/Brussels",
+}
+
 
 def migrate(cr, version):
+    _delivery_issues(cr)
+    _jurisdiction_zones(api.Environment(cr, SUPERUSER_ID, {}))
+
+
+def _jurisdiction_zones(env):
+    """Give the shipped jurisdictions their regulator's zone where it is still the default UTC
+    (a zone set by the company stays); through the ORM, so the change is in the sealed log."""
+    for xmlid, zone in ZONES.items():
+        jurisdiction = env.ref(xmlid, raise_if_not_found=False)
+        if jurisdiction and jurisdiction.tz == "UTC":
+            jurisdiction.tz = zone
+
+
+def _delivery_issues(cr):
     """A notice's delivery issue was stored as a sentence in the language of whoever sent the
     notice. It is now stored as facts (the kind of issue and what the mail servers answered)
     and written in the reader's language: turn the old sentences into those facts, keeping the
