@@ -146,13 +146,19 @@ class StockMoveLine(models.Model):
                     lot=name, product=product.display_name,
                     operation=self.picking_type_id.display_name))
         self._udi_check_not_expired(product, name, expiry)
-        if with_quantity and product.tracking != "serial":
-            units = level._units_of_base() if level else 1
-            if parsed["quantity"] or units > 1:
-                values["quantity"] = (parsed["quantity"] or 1) * units
-        elif with_quantity and not self.quantity:
-            values["quantity"] = 1
+        if with_quantity:
+            values.update(self._udi_scan_quantity(product, level, parsed))
         return values
+
+    def _udi_scan_quantity(self, product, level, parsed):
+        """One scan is one labelled item: a package counts its base units (or the quantity its
+        label states, AI 30); a base unit or a serial counts one, unless the line says more."""
+        units = level._units_of_base() if level and product.tracking != "serial" else 1
+        if product.tracking != "serial" and (parsed["quantity"] or units > 1):
+            return {"quantity": (parsed["quantity"] or 1) * units}
+        if not self.quantity:
+            return {"quantity": 1}
+        return {}
 
     def _udi_scan_product(self, parsed):
         """The product variant and DI level the scan identifies, checked against the line's."""

@@ -129,6 +129,13 @@ class TestScanOperations(UdiCommon):
         self.assertEqual(line.quantity, 10)
         self.assertEqual(line.product_id, self.catheter_variant)
 
+    def test_scan_of_a_base_unit_lot_counts_one_unit(self):
+        """A new line scanned with a base unit's UDI (no quantity on the label) holds that one
+        unit, not 0."""
+        line = self._scan_in_move_operations(
+            self.receipt, gs1(CATHETER_DI, lot="ONE-1", expiry=self.expiry))
+        self.assertEqual((line.lot_name, line.quantity), ("ONE-1", 1))
+
     def test_serial_scan_on_receipt_sets_serial_and_quantity_one(self):
         receipt = self._picking("stock.picking_type_in", self.implant.product_variant_id, 1)
         line = self._scan_in_move_operations(receipt, gs1(IMPLANT_DI, serial="PM-0001"))
