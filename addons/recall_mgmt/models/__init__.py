@@ -11,6 +11,7 @@ from . import recall_quarantine
 from . import stock_lot
 from . import stock_quant
 from . import stock_move
+from . import stock_move_line
 from . import stock_picking
 from . import trace_event
 from . import helpdesk_ticket

@@ -40,7 +40,10 @@ class StockLot(models.Model):
             moves._recompute_state()
 
     def _recall_blocking_campaigns(self):
-        return self.recall_quarantine_ids.filtered(lambda q: q.state == "blocked").campaign_id
+        """The recalls quarantining these lots. Read as superuser: a warehouse user without the
+        traceability roles is still told which recall blocks the unit in their hands."""
+        quarantines = self.sudo().recall_quarantine_ids
+        return quarantines.filtered(lambda q: q.state == "blocked").campaign_id
 
     def action_open_recalls(self):
         self.ensure_one()

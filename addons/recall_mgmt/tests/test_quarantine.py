@@ -1,5 +1,5 @@
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import RecallCommon
 
@@ -25,6 +25,37 @@ class TestQuarantine(RecallCommon):
         self._approved()
         with self.assertRaisesRegex(UserError, "Quarantined by a recall.*RC-L1"):
             self._deliver(self.distributor, [(self.catheter_variant, self.lot, 5)])
+
+    def test_warehouse_user_validating_a_blocked_lot_is_told_why(self):
+        """A stock user without the traceability roles gets the recall's refusal, naming the
+        recall, not an access error on the recall."""
+        campaign = self._approved()
+        picking = self._deliver(
+            self.distributor, [(self.catheter_variant, self.lot, 5)], validate=False
+        )
+        picking.move_ids.picked = True
+        with self.assertRaisesRegex(UserError, f"Quarantined by a recall.*{campaign.name}"):
+            picking.with_user(self.clerk).button_validate()
+
+    def test_clerk_is_warned_when_picking_a_blocked_lot_for_a_delivery(self):
+        """The warning comes when the clerk chooses (or scans) the unit in the delivery's
+        detailed operations, as the web client's onchange does, not only at Validate."""
+        campaign = self._approved()
+        picking = self._deliver(
+            self.distributor, [(self.catheter_variant, None, 1)], validate=False
+        )
+        move = picking.move_ids.with_user(self.clerk)
+        move.move_line_ids.sudo().unlink()
+        form = Form(move, view="stock.view_stock_move_operations")
+        with self.assertLogs("odoo.tests.form.onchange", "WARNING") as logs:
+            with form.move_line_ids.new() as line:
+                line.lot_id = self.lot
+        self.assertIn("Quarantined by a recall", logs.output[0])
+        self.assertIn("RC-L1", logs.output[0])
+        self.assertIn(campaign.name, logs.output[0])
+        with self.assertNoLogs("odoo.tests.form.onchange", "WARNING"):
+            with form.move_line_ids.new() as line:
+                line.lot_id = self.other_lot
 
     def test_blocked_lot_is_not_offered_for_reservation(self):
         self._approved()
