@@ -12,6 +12,8 @@ each regulator's form in recall_campaign_report_nmpa.py, _fda.py and _eu.py.
 
 from urllib.parse import quote
 
+from psycopg2.errors import ReadOnlySqlTransaction
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -22,6 +24,12 @@ REPORT_KINDS = {
     "nmpa": ("recall_mgmt.action_report_recall_nmpa", "NMPA"),
     "fda806": ("recall_mgmt.action_report_recall_fda806", "FDA"),
     "eu_fsn": ("recall_mgmt.action_report_recall_eu_fsn", "EU"),
+}
+#: report kind -> its name in file names and in the record of the ledger heads given out
+REPORT_NAMES = {
+    "nmpa": "NMPA recall event report",
+    "fda806": "FDA 806 report",
+    "eu_fsn": "EU field safety notice",
 }
 #: the FDA wants its reports in English whatever the preparer's language
 REPORT_LANG = {"fda806": "en_US"}
@@ -106,12 +114,7 @@ class RecallCampaign(models.Model):
     def _recall_report_filename(self, kind):
         """File name (without extension) shared by the PDF and the spreadsheet."""
         self.ensure_one()
-        names = {
-            "nmpa": "NMPA recall event report",
-            "fda806": "FDA 806 report",
-            "eu_fsn": "EU field safety notice",
-        }
-        return f"{(self.name or '').replace('/', '-')} {names[kind]}"
+        return f"{(self.name or '').replace('/', '-')} {REPORT_NAMES[kind]}"
 
     # ------------------------------------------------------------------ formatting
 
@@ -184,7 +187,11 @@ class RecallCampaign(models.Model):
         "generated_at", "timezone", "sections": [{"title", "rows": [{"key", "ref", "label",
         "gloss", "value", "required"}]}], "missing": [labels], "columns": {table: [(key,
         label)]}, "products", "lots", "units", "consignees", "distribution": [rows],
-        "totals": {...}}``
+        "totals": {...}, "ledger_head": {"seq", "head_hash", "signature", "key_id"} or None,
+        "ledger_section": {"title", "rows"} or None}``
+
+        Each call records the latest signed ledger head as given to the regulator with the
+        report (see ``_recall_report_ledger_head``).
         """
         self.ensure_one()
         self._recall_check_report_kind(kind)
@@ -192,6 +199,8 @@ class RecallCampaign(models.Model):
         self._recall_check_reportable()
         if kind in REPORT_LANG:
             self = self.with_context(lang=REPORT_LANG[kind])
+        reference = self._recall_fda_report_number() if kind == "fda806" else self.name
+        head = self._recall_report_ledger_head(kind, reference)
         common = self._recall_report_common()
         if kind == "nmpa":
             self._recall_nmpa_product_classes(common["products"])
@@ -201,7 +210,7 @@ class RecallCampaign(models.Model):
             "kind": kind,
             "title": title,
             "subtitle": subtitle,
-            "reference": self._recall_fda_report_number() if kind == "fda806" else self.name,
+            "reference": reference,
             "campaign": self.name,
             "filename": self._recall_report_filename(kind),
             "is_draft": not self.decision_date,
@@ -211,6 +220,8 @@ class RecallCampaign(models.Model):
             "sections": sections,
             "missing": self._recall_report_missing(sections),
             "columns": self._recall_report_columns(kind),
+            "ledger_head": head,
+            "ledger_section": self._recall_report_ledger_section(head),
             **common,
         }
 
@@ -236,6 +247,77 @@ class RecallCampaign(models.Model):
             for row in section["rows"]
             if row["required"] and not row["value"]
         ]
+
+    # ------------------------------------------------------------------ ledger head
+
+    def _recall_report_ledger_head(self, kind, reference):
+        """The latest signed checkpoint of the sealed ledger (sequence, head hash, signature,
+        key), recorded as a head given to the regulator of ``kind`` with this report: the
+        regulator holds evidence that a later ledger must still contain, and the chain
+        verification reports the head if the ledger no longer holds it. None before the
+        first checkpoint."""
+        self.ensure_one()
+        if self.env.cr.readonly:
+            # a read-only request (GET /report/pdf/... served from a read replica): Odoo serves
+            # it again with a read/write cursor when a write is refused; refuse before the
+            # INSERT rather than have PostgreSQL reject it
+            raise ReadOnlySqlTransaction("a regulator report records the ledger head it gives")
+        head = self.env["audit.seal.published.head"]._seal_publish(
+            self._recall_report_head_document(kind, reference)
+        )
+        if not head:
+            return None
+        return {
+            "seq": head.seq,
+            "head_hash": head.head_hash,
+            "signature": head.signature,
+            "key_id": head.key_id,
+        }
+
+    def _recall_report_head_document(self, kind, reference):
+        """Where the head is given: ``RC/2026/0001 FDA 806 report 1234567-12/4/26-001-R to
+        FDA District Recall Coordinator (FDA)`` (the authority of the report's jurisdiction)."""
+        code = REPORT_KINDS[kind][1]
+        jurisdiction = (
+            self.env["recall.jurisdiction"]
+            .sudo()
+            .with_context(active_test=False, lang="en_US")
+            .search([("code", "=", code)], limit=1)
+        )
+        recipient = jurisdiction.authority or jurisdiction.name or code
+        number = f" {reference}" if reference != self.name else ""
+        return f"{self.name} {REPORT_NAMES[kind]}{number} to {recipient} ({code})"
+
+    def _recall_report_ledger_section(self, head):
+        """The ledger head as header fields, for the spreadsheet (the PDF prints it in its
+        footer note)."""
+        if not head:
+            return None
+        _ = self.env._
+        row = self._recall_row
+        return {
+            "title": _("Signed head of our sealed ledger"),
+            "rows": [
+                row("ledger_seq", _("Ledger entry"), str(head["seq"]), required=False),
+                row("ledger_hash", _("Head hash (SHA-256)"), head["head_hash"], required=False),
+                row(
+                    "ledger_signature",
+                    _("Signature (Ed25519, base64)"),
+                    head["signature"],
+                    required=False,
+                ),
+                row("ledger_key", _("Signing key"), head["key_id"], required=False),
+                row(
+                    "ledger_note",
+                    _("Evidence for an audit"),
+                    _(
+                        "Keep this spreadsheet: an auditor can check that our ledger still "
+                        "holds this entry with this hash."
+                    ),
+                    required=False,
+                ),
+            ],
+        }
 
     # ------------------------------------------------------------------ columns
 
