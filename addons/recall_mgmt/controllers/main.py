@@ -26,8 +26,9 @@ def regulator_workbook(data):
     workbook = xlsxwriter.Workbook(output, {"in_memory": True})
     bold = workbook.add_format({"bold": True})
     title = workbook.add_format({"bold": True, "font_size": 14})
-    header = workbook.add_format({"bold": True, "bg_color": "#D9D9D9", "text_wrap": True,
-                                  "valign": "top", "border": 1})
+    header = workbook.add_format(
+        {"bold": True, "bg_color": "#D9D9D9", "text_wrap": True, "valign": "top", "border": 1}
+    )
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     warning = workbook.add_format({"bold": True, "font_color": "#9C0006"})
     number = workbook.add_format({"num_format": "0.###"})
@@ -49,20 +50,14 @@ def regulator_workbook(data):
         row += 1
     row += 1
     for section in data["sections"]:
-        sheet.write_string(row, 0, section["title"], bold)
-        row += 1
-        for field in section["rows"]:
-            # write_string: a value starting with "=" must stay text, never a formula
-            sheet.write_string(row, 0, field["ref"])
-            sheet.write_string(row, 1, field["label"])
-            sheet.write_string(row, 2, field["gloss"])
-            sheet.write_string(row, 3, str(field["value"]), wrap)
-            row += 1
-        row += 1
+        row = _write_section(sheet, row, section, bold, wrap) + 1
     for label in data["missing"]:
         sheet.write(row, 0, "!", warning)
         sheet.write_string(row, 1, label, warning)
         row += 1
+    if data.get("ledger_section"):
+        # the signed ledger head given with this report (as in the PDF's footer note)
+        _write_section(sheet, row + 1, data["ledger_section"], bold, wrap)
 
     for key, name in SHEETS:
         columns = data["columns"][key]
@@ -81,6 +76,21 @@ def regulator_workbook(data):
         sheet.autofilter(0, 0, max(len(data[key]), 1), max(len(columns) - 1, 0))
     workbook.close()
     return output.getvalue()
+
+
+def _write_section(sheet, row, section, bold, wrap):
+    """Write a section of header fields (title, then ref, label, gloss, value) from ``row``;
+    return the row after it."""
+    sheet.write_string(row, 0, section["title"], bold)
+    row += 1
+    for field in section["rows"]:
+        # write_string: a value starting with "=" must stay text, never a formula
+        sheet.write_string(row, 0, field["ref"])
+        sheet.write_string(row, 1, field["label"])
+        sheet.write_string(row, 2, field["gloss"])
+        sheet.write_string(row, 3, str(field["value"]), wrap)
+        row += 1
+    return row
 
 
 class RecallReportController(http.Controller):
@@ -109,9 +119,7 @@ class RecallReportController(http.Controller):
             campaign.check_access("read")
             data = campaign._recall_report_data(kind)
         except (AccessError, MissingError) as error:
-            raise Forbidden(
-                env._("You may not read recall %(id)s.", id=campaign_id)
-            ) from error
+            raise Forbidden(env._("You may not read recall %(id)s.", id=campaign_id)) from error
         content = regulator_workbook(data)
         return request.make_response(
             content,

@@ -16,6 +16,10 @@ from . import stock_picking
 from . import trace_event
 from . import helpdesk_ticket
 from . import recall_campaign_report
+from . import recall_campaign_report_tables
+from . import recall_campaign_report_nmpa
+from . import recall_campaign_report_fda
+from . import recall_campaign_report_eu
 from . import res_company
 from . import recall_campaign_dashboard
 from . import recall_demo

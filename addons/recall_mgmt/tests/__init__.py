@@ -2,6 +2,7 @@ from . import test_campaign
 from . import test_quarantine
 from . import test_notices
 from . import test_reports
+from . import test_report_ledger_head
 from . import test_ui
 from . import test_demo_scenario
 from . import test_campaign_dashboard
