@@ -8,7 +8,7 @@
     "website": "https://example.invalid/udi-traceability",
     "license": "LGPL-3",
     "depends": ["base", "mail", "auditlog"],
-    "external_dependencies": {"python": ["cryptography"]},
+    "external_dependencies": {"python": ["cryptography", "asn1crypto"]},
     "data": [
         "security/audit_seal_security.xml",
         "security/ir.model.access.csv",
@@ -17,6 +17,7 @@
         "data/auditlog_rule_data.xml",
         "views/audit_seal_entry_views.xml",
         "views/audit_seal_checkpoint_views.xml",
+        "views/res_config_settings_views.xml",
         "views/audit_seal_key_views.xml",
         "views/audit_seal_verification_views.xml",
         "views/audit_seal_published_head_views.xml",

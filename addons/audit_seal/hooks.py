@@ -20,5 +20,6 @@ def uninstall_hook(env):
         "DROP FUNCTION IF EXISTS audit_seal_guard_user() CASCADE;"
         "DROP FUNCTION IF EXISTS audit_seal_guard_ledger() CASCADE;"
         "DROP FUNCTION IF EXISTS audit_seal_guard_key() CASCADE;"
+        "DROP FUNCTION IF EXISTS audit_seal_guard_checkpoint() CASCADE;"
         "DROP SEQUENCE IF EXISTS audit_seal_head_seq;"
     )

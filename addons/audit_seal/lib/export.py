@@ -8,12 +8,16 @@ One JSON object per line, in this order:
 3. ``{"type": "entry", "seq", "prev_hash", "hash", "payload"}`` in sequence order, where
    ``payload`` is the canonical JSON text of the entry (a string, hashed as its UTF-8 bytes),
    each ``{"type": "checkpoint", "seq_from", "seq_to", "head_hash", "ts", "key_id",
-   "signature"}`` right after entry ``seq_to``;
+   "signature"}`` right after entry ``seq_to``; a checkpoint with an RFC 3161 time-stamp
+   token also has ``"timestamp": {"token" (base64 DER), "gen_time", "serial", "nonce",
+   "tsa"}`` (an optional key: readers of the first exports ignore it);
 4. ``{"type": "end", "entries": N, "checkpoints": M, "head_seq": ..., "head_hash": ...}``.
 
 A file without its ``end`` line is reported as truncated.
 """
 
+import base64
+import binascii
 import json
 
 from .canonical import CanonicalError, canonical_json, parse_datetime
@@ -56,8 +60,8 @@ def entry_record(seq, prev_hash, hash_, payload):
     return {"type": "entry", "seq": seq, "prev_hash": prev_hash, "hash": hash_, "payload": payload}
 
 
-def checkpoint_record(seq_from, seq_to, head_hash, ts, kid, signature):
-    return {
+def checkpoint_record(seq_from, seq_to, head_hash, ts, kid, signature, timestamp=None):
+    record = {
         "type": "checkpoint",
         "seq_from": seq_from,
         "seq_to": seq_to,
@@ -65,6 +69,20 @@ def checkpoint_record(seq_from, seq_to, head_hash, ts, kid, signature):
         "ts": ts,
         "key_id": kid,
         "signature": signature,
+    }
+    if timestamp:
+        record["timestamp"] = timestamp
+    return record
+
+
+def timestamp_record(token, gen_time, serial, nonce, tsa):
+    """The ``timestamp`` of a checkpoint record; ``token`` is the DER bytes."""
+    return {
+        "token": base64.b64encode(bytes(token)).decode("ascii"),
+        "gen_time": gen_time,
+        "serial": serial,
+        "nonce": nonce,
+        "tsa": tsa,
     }
 
 
@@ -88,10 +106,14 @@ class ExportVerifier:
     ``trusted_keys`` is an iterable of raw public keys given out of band. When it is given,
     only those keys are trusted (their validity periods are taken from the export's key
     records when present); when it is ``None``, the keys listed in the export are trusted,
-    which only proves internal consistency.
+    which only proves internal consistency. ``tsa_certificates`` (``asn1crypto`` certificates,
+    see :func:`lib.timestamp.load_certificates`) are the TSA's (or its CA's) for checking the
+    checkpoints' time-stamp tokens; without them a token's signature is checked with the
+    certificate the token carries.
     """
 
-    def __init__(self, trusted_keys=None):
+    def __init__(self, trusted_keys=None, tsa_certificates=None):
+        self.tsa_certificates = tsa_certificates or None
         self.trusted = None
         if trusted_keys is not None:
             self.trusted = {key_id(raw): raw for raw in trusted_keys}
@@ -113,6 +135,24 @@ class ExportVerifier:
             raw,
             _parse_optional_dt(record.get("valid_from")),
             _parse_optional_dt(record.get("valid_to")),
+        )
+
+    def _timestamp(self, record):
+        """Check the time-stamp token of a checkpoint record, when it has one."""
+        stamp = record.get("timestamp")
+        if stamp is None:
+            return True
+        try:
+            token = base64.b64decode(stamp["token"], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError(f"the time-stamp token is not base64: {exc}") from exc
+        return self.verifier.timestamp(
+            *(record[name] for name in ("seq_from", "seq_to", "head_hash", "ts", "key_id")),
+            token,
+            self.tsa_certificates,
+            nonce=stamp.get("nonce"),
+            serial=stamp.get("serial"),
+            gen_time=stamp.get("gen_time"),
         )
 
     def feed_line(self, line):
@@ -145,7 +185,7 @@ class ExportVerifier:
                     record["ts"],
                     record["key_id"],
                     record["signature"],
-                )
+                ) and self._timestamp(record)
             if kind == "key":
                 self._key(record)
             elif kind == "header":
@@ -188,12 +228,13 @@ class ExportVerifier:
         result = verifier.finish()
         result["keys"] = [record["key_id"] for record in self.keys_seen]
         result["trusted_keys_given"] = self.trusted is not None
+        result["tsa_certificates_given"] = self.tsa_certificates is not None
         return result
 
 
-def verify_export(lines, trusted_keys=None):
+def verify_export(lines, trusted_keys=None, tsa_certificates=None):
     """Verify an iterable of NDJSON lines; returns the result dict."""
-    export_verifier = ExportVerifier(trusted_keys)
+    export_verifier = ExportVerifier(trusted_keys, tsa_certificates)
     for line in lines:
         if not export_verifier.feed_line(line):
             break

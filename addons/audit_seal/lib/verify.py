@@ -10,12 +10,14 @@ can no longer be trusted:
 * a missing entry: its (expected) sequence number;
 * a checkpoint with a bad signature, an unknown key, a key outside its validity period or a
   head hash that does not match: the first entry the checkpoint covers (``seq_from``);
-* entries not covered by any checkpoint: the first uncovered entry.
+* entries not covered by any checkpoint: the first uncovered entry;
+* a checkpoint's RFC 3161 time-stamp token that does not hold (:meth:`ChainVerifier.timestamp`,
+  :func:`timestamp_problem`): the first entry the checkpoint covers.
 """
 
 import datetime
 
-from .canonical import CanonicalError, parse_datetime
+from .canonical import CanonicalError, format_datetime, parse_datetime
 from .chain import GENESIS_HASH, checkpoint_message, entry_hash
 from .keys import verify_signature
 
@@ -48,6 +50,7 @@ class ChainVerifier:
         self.entries = 0
         self.checkpoints = 0
         self.covered_to = 0
+        self.timestamps = 0
         self.first_bad_seq = None
         self.reason = None
 
@@ -142,6 +145,26 @@ class ChainVerifier:
         self.checkpoints += 1
         return True
 
+    def timestamp(self, seq_from, seq_to, head_hash, ts, key_id, token, trusted=None, **declared):
+        """Check the time-stamp token of a checkpoint that :meth:`checkpoint` accepted.
+
+        ``token`` is its DER bytes, ``trusted`` the TSA certificates given out of band (see
+        :func:`timestamp_problem`), ``declared`` what the ledger says about it (``nonce``,
+        ``serial``, ``gen_time``).
+        """
+        if self.failed:
+            return False
+        problem = timestamp_problem(
+            seq_from, seq_to, head_hash, ts, key_id, token, trusted, declared
+        )
+        if problem:
+            return self.fail(
+                seq_from,
+                f"checkpoint {seq_from}-{seq_to}: its time-stamp token does not hold: {problem}",
+            )
+        self.timestamps += 1
+        return True
+
     def finish(self):
         """Final checks; returns the result dict."""
         head_seq = self.expected_seq - 1
@@ -158,8 +181,44 @@ class ChainVerifier:
             "ok": not self.failed,
             "entries": self.entries,
             "checkpoints": self.checkpoints,
+            "timestamps": self.timestamps,
             "first_bad_seq": self.first_bad_seq,
             "reason": self.reason or "",
             "head_seq": self.expected_seq - 1,
             "head_hash": self.head_hash,
         }
+
+
+def timestamp_problem(seq_from, seq_to, head_hash, ts, key_id, token, trusted=None, declared=None):
+    """Why a checkpoint's RFC 3161 token does not hold, or None when it does.
+
+    The token must be over this checkpoint (its imprint is the SHA-256 of the very bytes the
+    checkpoint signature covers), parse, and carry a TSA signature that verifies with one of
+    the ``trusted`` certificates (``asn1crypto`` certificates: the TSA's own or its CA; without
+    any, with the certificate the token carries). ``declared`` values the ledger shows next to
+    the token (``nonce``, ``serial``, ``gen_time``) must be the token's own.
+
+    Needs ``asn1crypto`` (imported here, so that chains without tokens verify without it).
+    """
+    from . import timestamp  # noqa: PLC0415
+
+    try:
+        when = ts if isinstance(ts, datetime.datetime) else parse_datetime(ts)
+        message = checkpoint_message(seq_from, seq_to, head_hash, when, key_id)
+        info = timestamp.check_token(token, message, trusted)
+        token_says = {
+            "nonce": info.nonce or "",
+            "serial": info.serial,
+            "gen_time": format_datetime(info.gen_time.replace(microsecond=0)),
+        }
+        for name, value in (declared or {}).items():
+            if name == "gen_time" and value:
+                value = value if isinstance(value, datetime.datetime) else parse_datetime(value)
+                value = format_datetime(value.replace(microsecond=0))
+            shown = "" if value in (None, False) else str(value)
+            if shown != token_says[name]:
+                said = token_says[name] or "(none)"
+                return f"the ledger shows {name} {shown or '(none)'}, the token says {said}"
+    except (timestamp.TimestampError, CanonicalError) as exc:
+        return str(exc)
+    return None

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Offline verifier for audit_seal exports; needs Python 3.10+ and ``cryptography`` only.
+"""Offline verifier for audit_seal exports; needs Python 3.10+ and ``cryptography`` (and
+``asn1crypto`` for an export whose checkpoints carry RFC 3161 time-stamp tokens).
 
 Usage (from a copy of the ``lib`` folder, no Odoo needed)::
 
-    python3 verify_cli.py verify chain.ndjson --trusted-key signing_pub.pem
+    python3 verify_cli.py verify chain.ndjson --trusted-key signing_pub.pem [--tsa-cert tsa.pem]
     python3 verify_cli.py keygen /etc/odoo/audit_seal_ed25519.pem
     python3 verify_cli.py pubkey /etc/odoo/audit_seal_ed25519.pem > signing_pub.pem
 
@@ -45,18 +46,40 @@ def _read_trusted_key(value):
     return parse_public_key(value)
 
 
+def _read_tsa_certificates(paths):
+    """The certificates of the TSA certificate files (PEM) given on the command line."""
+    from .timestamp import load_certificates  # noqa: PLC0415 - needs asn1crypto
+
+    certificates = []
+    for path in paths:
+        with open(path, "rb") as handle:
+            certificates.extend(load_certificates(handle.read()))
+    return certificates
+
+
 def cmd_verify(args):
     try:
         trusted = None
         if args.trusted_key:
             trusted = [_read_trusted_key(value) for value in args.trusted_key]
+        tsa = _read_tsa_certificates(args.tsa_cert) if args.tsa_cert else None
         handle = sys.stdin.buffer if args.export == "-" else open(args.export, "rb")  # noqa: SIM115
-    except (OSError, KeyFormatError) as exc:
+    except (OSError, ValueError) as exc:  # KeyFormatError, TimestampError
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except ImportError as exc:
+        print(f"error: time-stamp tokens need asn1crypto ({exc})", file=sys.stderr)
+        return 2
     started = time.perf_counter()
-    with handle:
-        result = verify_export(handle, trusted_keys=trusted)
+    try:
+        with handle:
+            result = verify_export(handle, trusted_keys=trusted, tsa_certificates=tsa)
+    except ImportError as exc:
+        print(
+            f"error: the export has time-stamp tokens, which need asn1crypto ({exc})",
+            file=sys.stderr,
+        )
+        return 2
     result["seconds"] = round(time.perf_counter() - started, 3)
     if args.json:
         print(json.dumps(result, sort_keys=True))
@@ -67,9 +90,16 @@ def cmd_verify(args):
                 "trusted, which proves consistency, not authenticity.",
                 file=sys.stderr,
             )
+        if result["timestamps"] and tsa is None:
+            print(
+                "WARNING: no --tsa-cert given: time-stamp tokens were checked with the "
+                "certificates they carry, which proves their integrity, not who signed them.",
+                file=sys.stderr,
+            )
         if result["ok"]:
             print(
-                f"OK: {result['entries']} entries, {result['checkpoints']} checkpoints, "
+                f"OK: {result['entries']} entries, {result['checkpoints']} checkpoints "
+                f"({result['timestamps']} time-stamped), "
                 f"head {result['head_seq']} {result['head_hash']}"
             )
         else:
@@ -119,6 +149,13 @@ def build_parser():
         metavar="KEY",
         help="public key (PEM or base64 file, or base64 text) trusted for checkpoints; "
         "repeat for rotated keys",
+    )
+    verify.add_argument(
+        "--tsa-cert",
+        action="append",
+        metavar="PEM",
+        help="certificate (PEM file) of the time-stamping authority, or of the CA that issued "
+        "it, trusted for the checkpoints' RFC 3161 tokens; repeat for several",
     )
     verify.add_argument("--json", action="store_true", help="print the result as JSON")
     verify.set_defaults(func=cmd_verify)

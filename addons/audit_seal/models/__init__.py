@@ -13,3 +13,4 @@ from . import auditlog_log_line
 from . import auditlog_rule
 from . import auditlog_autovacuum
 from . import res_users
+from . import res_config_settings

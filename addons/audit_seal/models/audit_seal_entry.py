@@ -1,3 +1,4 @@
+import base64
 import datetime
 import itertools
 import logging
@@ -112,6 +113,14 @@ def _copy_rows(first, sealed_at, rows, prev_hash, hashes, chunk=32):
             count = 0
     append(COPY_TRAILER)
     yield b"".join(parts)
+
+
+def _checkpoint_line(row):
+    """The export line of a checkpoint row (its six signed columns, then its time-stamp
+    columns: token as stored (base64), generation time, serial, nonce, TSA name)."""
+    token = row[6]
+    stamp = export.timestamp_record(base64.b64decode(bytes(token)), *row[7:]) if token else None
+    return export.dump_line(export.checkpoint_record(*row[:6], timestamp=stamp))
 
 
 def _append_at_commit(cr, pending, savepoint_rolled_back):
@@ -574,7 +583,8 @@ class AuditSealEntry(models.Model):
                 end = rows[-1][0]
             cr.execute(
                 SQL(
-                    "SELECT seq_from, seq_to, head_hash, signed_at, key_id, signature "
+                    "SELECT seq_from, seq_to, head_hash, signed_at, key_id, signature, "
+                    "tsa_token, tsa_gen_time, tsa_serial, tsa_nonce, tsa_name "
                     "FROM audit_seal_checkpoint WHERE seq_to > %s AND (%s IS NULL OR seq_to <= %s) "
                     "ORDER BY seq_to",
                     last_cp,
@@ -589,11 +599,11 @@ class AuditSealEntry(models.Model):
                 count += 1
                 head_seq, head_hash = seq, hash_
                 while index < len(cps) and cps[index][1] <= seq:
-                    yield export.dump_line(export.checkpoint_record(*cps[index]))
+                    yield _checkpoint_line(cps[index])
                     checkpoints += 1
                     index += 1
             for cp in cps[index:]:
-                yield export.dump_line(export.checkpoint_record(*cp))
+                yield _checkpoint_line(cp)
                 checkpoints += 1
             if not rows:
                 break

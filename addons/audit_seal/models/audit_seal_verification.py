@@ -176,6 +176,7 @@ class AuditSealVerification(models.Model):
         ):
             result.update(ok=False, first_bad_seq=row_failure[0], reason=row_failure[1])
         self._seal_check_end(result, anchor, check_records)
+        self.env["audit.seal.checkpoint"].sudo()._seal_check_timestamps(result)
         result["records_checked"] = records_checked
         return result
 

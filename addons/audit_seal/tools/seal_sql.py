@@ -7,6 +7,10 @@
   receive values Odoo flushes before the commit); DELETE is refused unless
   the retention purge of this transaction enabled it (``audit_seal.purge``); TRUNCATE is refused.
 * ``audit_seal_guard_ledger()`` on the ledger's own tables: no UPDATE, DELETE or TRUNCATE ever.
+* ``audit_seal_guard_checkpoint(col, ...)`` on the checkpoints: like the ledger's, except that
+  an UPDATE may set the listed time-stamp columns of a checkpoint that has no time-stamp token
+  yet (the stamping step records its attempts and then the token; once a token is recorded the
+  row never changes again).
 * ``audit_seal_guard_key()`` on the public-key registry: only ``valid_to`` may be set, once.
 * ``audit_seal_guard_user(ledger table)`` on ``res_users``: a user who sealed ledger entries
   cannot be deleted (what ``ON DELETE RESTRICT`` of a foreign key would do; the ledger's
@@ -62,6 +66,20 @@ LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION 'audit_seal: % on ledger table "%" is forbidden', TG_OP, TG_TABLE_NAME
         USING ERRCODE = 'insufficient_privilege';
+END
+$$;
+
+CREATE OR REPLACE FUNCTION audit_seal_guard_checkpoint() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE'
+            AND OLD.tsa_token IS NULL AND OLD.tsa_gen_time IS NULL
+            AND (to_jsonb(NEW) - TG_ARGV) = (to_jsonb(OLD) - TG_ARGV)
+            AND to_jsonb(NEW) <> to_jsonb(OLD) THEN
+        RETURN NEW;  -- the time-stamp (or a failed attempt) of a checkpoint without token
+    END IF;
+    RAISE EXCEPTION 'audit_seal: % on ledger table "%" is forbidden (only a missing time-stamp '
+        'may be added)', TG_OP, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
 END
 $$;
 
@@ -146,6 +164,12 @@ def guard_sealed_table(cr, table, model, id_column, columns):
 def guard_ledger_table(cr, table):
     install_functions(cr)
     _install(cr, table, "audit_seal_guard_ledger")
+
+
+def guard_checkpoint_table(cr, table, timestamp_columns):
+    """Guard the checkpoints: only ``timestamp_columns`` of a row without token may change."""
+    install_functions(cr)
+    _install(cr, table, "audit_seal_guard_checkpoint", sorted(timestamp_columns))
 
 
 def guard_users_table(cr, users_table, ledger_table):
