@@ -99,6 +99,31 @@ class RecallCampaignLine(models.Model):
             )
 
     @workflow
+    def _recall_refresh_held(self):
+        """Held follows a consignee's holdings between two analyses: units it reported
+        destroyed or used, and units received back, leave its lines at once (so that Create
+        Return and the dashboard ask for what is still out there)."""
+        lines = self.filtered(lambda line: line.holder_type == "partner")
+        if not lines:
+            return
+        holdings = (
+            self.env["trace.holding"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "in", lines.lot_id.ids),
+                    ("partner_id", "in", lines.partner_id.ids),
+                    ("company_id", "in", lines.company_id.ids),
+                ]
+            )
+        )
+        held = {(h.lot_id.id, h.partner_id.id, h.company_id.id): h.quantity for h in holdings}
+        for line in lines:
+            quantity = held.get((line.lot_id.id, line.partner_id.id, line.company_id.id), 0.0)
+            if abs(quantity - line.quantity) > 1e-9:
+                line.write({"quantity": quantity})
+
+    @workflow
     @api.model
     def _recall_merge(self, campaign, holders):
         """Create, update and flag lines from the trace's holder rows (one batch each)."""

@@ -610,6 +610,7 @@ class RecallNotice(models.Model):
             )
         responses = self.env["recall.response"].sudo().create(vals_list)
         self._recall_record_fates(responses)
+        self.line_ids._recall_refresh_held()
         self._recall_check_completed()
         return responses
 

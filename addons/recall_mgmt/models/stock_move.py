@@ -11,7 +11,10 @@ class StockMove(models.Model):
 
     def _action_done(self, cancel_backorder=False):
         self._recall_check_blocked_lots()
-        return super()._action_done(cancel_backorder=cancel_backorder)
+        moves = super()._action_done(cancel_backorder=cancel_backorder)
+        # a recall return received: the consignee's lines hold that much less
+        self.picking_id.recall_notice_id.line_ids._recall_refresh_held()
+        return moves
 
     def _recall_check_blocked_lots(self):
         """Refuse to ship, consume or hand over a lot that a recall quarantines."""

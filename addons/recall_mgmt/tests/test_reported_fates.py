@@ -89,6 +89,26 @@ class TestReportedFates(RecallCommon, HttpCase):
         self.assertEqual(set(events.mapped("action")), {"delete"})
         self.assertTrue(self.env["trace.event"].check_consistency()["ok"])
 
+    def _line_held(self, partner):
+        line = self.notice.line_ids.filtered(lambda line: line.partner_id == partner)
+        return line.quantity
+
+    def test_held_follows_returns_and_reports_without_a_new_analysis(self):
+        """The campaign's Held column and Create Return follow what came back and what the
+        consignee reported, before any new impact analysis."""
+        self.assertEqual(
+            (self._line_held(self.distributor), self._line_held(self.suzhou)), (30, 10)
+        )
+        self._receive_return(self.notice, self.lot, 10)
+        self.assertEqual(
+            (self._line_held(self.distributor), self._line_held(self.suzhou)), (20, 10)
+        )
+        self._record(qty_returned=10, qty_destroyed=25, qty_on_hand=5)
+        self.assertEqual((self._line_held(self.distributor), self._line_held(self.suzhou)), (0, 5))
+        action = self.notice.with_user(self.manager).action_create_return()
+        picking = self.env["stock.picking"].browse(action["res_id"])
+        self.assertEqual(picking.move_ids.product_uom_qty, 5)
+
     def test_destruction_never_takes_more_than_the_consignee_holds(self):
         # 10 units came back on a return first: the distributor holds 30 of the 40 shipped
         self._receive_return(self.notice, self.lot, 10)
