@@ -33,7 +33,10 @@ class RecallNotice(models.Model):
     def portal_acknowledge(self, password):
         """Acknowledge this notice with your electronic signature: ``password`` is your login
         password (not the API key), the second component of the signature. Returns
-        ``{"notice_id", "state", "signature_id", "signed_by", "signed_at"}``."""
+        ``{"notice_id", "state", "signature_id", "signed_by", "signed_at", "ledger_head"}``,
+        ``ledger_head`` being the latest signed head of our sealed ledger, ``{"seq",
+        "head_hash", "signature"}`` (false before the ledger's first checkpoint): keep it, a
+        later export of our ledger must still hold that entry with that hash."""
         signature = self._portal_acknowledge(password, channel="api")
         return {
             "notice_id": self.id,
@@ -41,6 +44,7 @@ class RecallNotice(models.Model):
             "signature_id": signature.id,
             "signed_by": signature.signer_name,
             "signed_at": fields.Datetime.to_string(signature.signed_at),
+            "ledger_head": self._portal_receipt_head(),
         }
 
     def portal_report(self, reports, note=None):
