@@ -23,12 +23,12 @@ from odoo.tools.translate import LazyTranslate
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
-from ..models.recall_notice import (
+from ..lib.inputs import QTY_KEYS, onward_form_rows
+from ..models.recall_notice_invitation import (
     INVITE_INTERVAL_MINUTES,
     INVITE_INTERVAL_PARAM,
     INVITE_PER_IP,
     INVITE_PER_IP_PARAM,
-    QTY_KEYS,
 )
 
 #: lots/serials per page of a notice's units
@@ -496,14 +496,7 @@ class RecallPortal(CustomerPortal):
     @http.route("/my/recalls/<int:notice_id>/onward", type="http", auth="user",
                 methods=["POST"], website=True)
     def portal_my_recall_onward(self, notice_id, note=None, **post):
-        rows = []
-        for index in range(ONWARD_FORM_ROWS):
-            row = {
-                key: (post.get(f"onward_{key}_{index}") or "").strip()
-                for key in ("name", "gln", "lot", "quantity", "date", "document")
-            }
-            if any(row.values()):
-                rows.append({key: value for key, value in row.items() if value})
+        rows = onward_form_rows(post, ONWARD_FORM_ROWS)
         form = {key: value for key, value in post.items() if key.startswith("onward_")}
         form["onward_note"] = note or ""
 

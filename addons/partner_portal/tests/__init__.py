@@ -8,3 +8,4 @@ from . import test_translations
 from . import test_portal_links
 from . import test_portal_onward
 from . import test_portal_fates
+from . import test_portal_receipt
