@@ -41,7 +41,7 @@ class RecallNotice(models.Model):
 
     # ------------------------------------------------------------------ portal basics
 
-    def _compute_access_url(self):
+    def _compute_access_url(self):  # pylint: disable=missing-return
         super()._compute_access_url()
         for notice in self:
             notice.access_url = f"/my/recalls/{notice.id}"

@@ -171,7 +171,6 @@ class RecallCampaign(models.Model):
     escalation_days = fields.Integer(string="Escalate After (days)", default=3)
     quarantine_location_id = fields.Many2one(
         "stock.location",
-        string="Quarantine Location",
         domain="[('usage', '=', 'internal')]",
         check_company=True,
         help="If set, approving the recall prepares transfers of our own affected stock to "

@@ -38,13 +38,12 @@ class RecallCampaign(models.Model):
     # -- the next regulatory clock
     next_deadline_id = fields.Many2one(
         "recall.campaign.deadline",
-        string="Next Deadline",
         compute="_compute_deadline_clock",
         help="The earliest regulatory deadline not met yet.",
     )
     next_deadline_label = fields.Char(string="Next Obligation", compute="_compute_deadline_clock")
     next_deadline_due = fields.Datetime(
-        string="Next Deadline Due", compute="_compute_deadline_clock"
+        compute="_compute_deadline_clock"
     )
     next_deadline_state = fields.Selection(
         OPEN_DEADLINE_STATES, string="Next Deadline Status", compute="_compute_deadline_clock"

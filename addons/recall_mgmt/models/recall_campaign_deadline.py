@@ -3,7 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from odoo.addons.audit_seal.tools.workflow import workflow
-from odoo.addons.recall_mgmt.tools import zoned_time
+
+from ..tools import zoned_time
 
 
 class RecallCampaignDeadline(models.Model):

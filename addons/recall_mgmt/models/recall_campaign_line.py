@@ -45,7 +45,7 @@ class RecallCampaignLine(models.Model):
     first_date = fields.Datetime(string="First Received")
     last_date = fields.Datetime(string="Last Received")
     documents = fields.Char(help="Shipping and other documents that brought the units.")
-    last_event_id = fields.Many2one("trace.event", string="Last Event")
+    last_event_id = fields.Many2one("trace.event")
     disposition = fields.Selection(related="last_event_id.disposition")
     change = fields.Selection(
         [("new", "New"), ("changed", "Changed"), ("gone", "No longer held"),

@@ -17,7 +17,7 @@ from psycopg2.errors import ReadOnlySqlTransaction
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.recall_mgmt.tools import zoned_time
+from ..tools import zoned_time
 
 #: report kind -> (report action xml id, jurisdiction code)
 REPORT_KINDS = {

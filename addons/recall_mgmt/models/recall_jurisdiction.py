@@ -3,7 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from odoo.addons.base.models.res_partner import _tz_get
-from odoo.addons.recall_mgmt.tools import zoned_time
+
+from ..tools import zoned_time
 
 MILESTONES = [
     ("notification", "All consignees notified"),
@@ -58,7 +59,7 @@ class RecallDeadlineRule(models.Model):
     milestone = fields.Selection(MILESTONES, required=True)
     sequence = fields.Integer(default=10)
     delay = fields.Float(
-        string="Delay", required=True, help="Days after the decision (0: immediately)."
+        required=True, help="Days after the decision (0: immediately)."
     )
     delay_unit = fields.Selection(
         [("days", "Calendar days"), ("working_days", "Working days"), ("hours", "Hours")],

@@ -122,7 +122,7 @@ class RecallNotice(models.Model):
     )
     delivered_at = fields.Datetime(readonly=True, copy=False)
     delivery_issue_kind = fields.Selection(
-        DELIVERY_ISSUES, string="Delivery Issue Kind", readonly=True, copy=False
+        DELIVERY_ISSUES, readonly=True, copy=False
     )
     delivery_issue_detail = fields.Text(
         readonly=True,
@@ -140,7 +140,7 @@ class RecallNotice(models.Model):
         help="The signed head of the sealed ledger printed in the notice mail and PDF: the "
         "consignee keeps evidence that a later ledger must still contain.",
     )
-    ledger_head_hash = fields.Char(string="Ledger Head Hash", readonly=True, copy=False)
+    ledger_head_hash = fields.Char(readonly=True, copy=False)
     notice_message_id = fields.Many2one(
         "mail.message", readonly=True, copy=False, index="btree_not_null", ondelete="set null"
     )

@@ -43,13 +43,13 @@ class RecallSignature(models.Model):
     meaning = fields.Selection(MEANINGS, string="Signature Type", required=True, readonly=True)
     meaning_text = fields.Char(string="Meaning", required=True, readonly=True)
     signed_at = fields.Datetime(
-        string="Signed At", required=True, readonly=True, default=fields.Datetime.now
+        required=True, readonly=True, default=fields.Datetime.now
     )
     res_model = fields.Char(string="Document Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(
         string="Document", model_field="res_model", required=True, readonly=True
     )
-    document_name = fields.Char(string="Document Name", readonly=True)
+    document_name = fields.Char(readonly=True)
     content_digest = fields.Char(
         readonly=True,
         help="SHA-256 of the signed document's decisive content (for a recall: scope, class, "

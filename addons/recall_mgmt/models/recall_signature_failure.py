@@ -41,15 +41,15 @@ class RecallSignatureFailure(models.Model):
     )
 
     user_id = fields.Many2one(
-        "res.users", string="User", required=True, readonly=True, index=True, ondelete="restrict"
+        "res.users", required=True, readonly=True, index=True, ondelete="restrict"
     )
     meaning = fields.Selection(MEANINGS, string="Signature Type", readonly=True)
     failed_at = fields.Datetime(
-        string="Failed At", required=True, readonly=True, default=fields.Datetime.now
+        required=True, readonly=True, default=fields.Datetime.now
     )
     res_model = fields.Char(string="Document Model", readonly=True)
     res_id = fields.Many2oneReference(string="Document", model_field="res_model", readonly=True)
-    document_name = fields.Char(string="Document Name", readonly=True)
+    document_name = fields.Char(readonly=True)
     remote_addr = fields.Char(string="IP Address", readonly=True)
 
     # ------------------------------------------------------------------ counting

@@ -8,6 +8,6 @@ class StockPicking(models.Model):
         "recall.campaign", string="Recall", readonly=True, index="btree_not_null", copy=False
     )
     recall_notice_id = fields.Many2one(
-        "recall.notice", string="Recall Notice", readonly=True, index="btree_not_null",
+        "recall.notice", readonly=True, index="btree_not_null",
         copy=False,
     )

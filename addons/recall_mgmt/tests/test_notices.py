@@ -225,7 +225,7 @@ class TestNotices(RecallCommon):
             ticket.trace_lot_id = self.lot
         action = ticket.action_open_recall()
         self.assertEqual(action["res_model"], "recall.campaign")
-        campaign = self.env["recall.campaign"].with_context(action["context"]).create({})
+        campaign = self.env["recall.campaign"].with_context(**action["context"]).create({})
         self.assertEqual(campaign.ticket_id, ticket)
         self.assertEqual(campaign.source, "complaint")
         if "trace_lot_id" in ticket._fields:

@@ -28,7 +28,7 @@ class RecallSignWizard(models.TransientModel):
     summary = fields.Text(compute="_compute_meaning_text")
     # never stored (as Odoo's res.users.identitycheck): the Sign button sends the typed
     # password in its context (PASSWORD_KEY), the column-less field only holds it in the form
-    password = fields.Char(string="Password", store=False)
+    password = fields.Char(store=False)
 
     @api.model
     def _recall_open(self, campaign, action):
