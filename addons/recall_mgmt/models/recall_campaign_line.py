@@ -121,7 +121,9 @@ class RecallCampaignLine(models.Model):
         for line in lines:
             quantity = held.get((line.lot_id.id, line.partner_id.id, line.company_id.id), 0.0)
             if abs(quantity - line.quantity) > 1e-9:
-                line.write({"quantity": quantity})
+                line.write(
+                    {"quantity": quantity, "previous_quantity": line.quantity, "change": "changed"}
+                )
 
     @workflow
     @api.model
