@@ -7,3 +7,4 @@ from . import test_auditlog
 from . import test_views
 from . import test_concurrency
 from . import test_ui_paths
+from . import test_companies
