@@ -1,6 +1,6 @@
 {
     "name": "Recall Management",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Inventory/Traceability",
     "summary": "Medical device recalls: impact analysis over the trace, quarantine, signed "
     "approval, consignee notices and acknowledgements, deadlines per jurisdiction, "
