@@ -269,7 +269,7 @@ def measure_floor(registry, first_seq, batch, payload_seconds, sealed, sample=20
 
     with registry.cursor() as cr:
         cr.execute(
-            "SELECT seq, res_model, res_id, op, user_id, sealed_at, payload, prev_hash "
+            "SELECT seq, res_model, res_id, op, user_id, sealed_at, payload, prev_hash, company_id "
             "FROM audit_seal_entry WHERE seq > %s AND res_model = 'audit.seal.demo.record' "
             "ORDER BY seq LIMIT %s",
             [first_seq, sample],
@@ -293,8 +293,8 @@ def measure_floor(registry, first_seq, batch, payload_seconds, sealed, sample=20
             chain_hashes(prev_hash, seq, payloads)
             hash_seconds += time.perf_counter() - started
             entries = [
-                (model, res_id, op, uid, payload)
-                for (_s, model, res_id, op, uid, _t, _text, _p), payload in zip(
+                (model, res_id, op, uid, company, payload)
+                for (_s, model, res_id, op, uid, _t, _text, _p, company), payload in zip(
                     chunk, payloads, strict=True
                 )
             ]

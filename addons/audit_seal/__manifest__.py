@@ -1,6 +1,6 @@
 {
     "name": "Audit Seal",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "category": "Inventory/Traceability",
     "summary": "Tamper-evident, signed ledger any model can use: hash chain, Ed25519 "
     "checkpoints, key rotation, verification in Odoo and offline, sealed change log",

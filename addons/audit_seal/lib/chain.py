@@ -1,6 +1,9 @@
 """Hash chain and checkpoint messages (version 1).
 
-* An entry's *payload* is the canonical JSON of its envelope (:func:`entry_payload`).
+* An entry's *payload* is the canonical JSON of its envelope (:func:`entry_payload`). Envelope
+  version 2 (``"v": 2``, every entry appended since audit_seal 19.0.1.2.0) holds the sealed
+  record's company (``"company"``: its id, or ``null`` for a record without company); version 1
+  envelopes (entries appended before) have no ``"company"`` key.
 * ``entry_hash = SHA-256(prev_hash (32 raw bytes) || seq (8 bytes, big-endian) || payload)``,
   written as 64 lowercase hex digits. The first entry (``seq == 1``) chains on
   :data:`GENESIS_HASH` (64 zeros).
@@ -15,27 +18,36 @@ import hashlib
 from .canonical import canonical_json, format_datetime
 
 GENESIS_HASH = "0" * 64
+#: version of the checkpoint message, and of the first entry envelope (without company)
 PAYLOAD_VERSION = 1
+#: version of the entry envelopes appended now: with the sealed record's company
+ENVELOPE_VERSION = 2
+ENVELOPE_VERSIONS = (PAYLOAD_VERSION, ENVELOPE_VERSION)
 CHECKPOINT_TYPE = "audit_seal.checkpoint"
 
 
-def entry_payload(model, res_id, op, uid, ts, data):
+def entry_payload(model, res_id, op, uid, ts, data, company=None, version=ENVELOPE_VERSION):
     """Canonical bytes of one ledger entry's envelope.
 
     ``op`` is ``"create"`` (a record sealed at creation) or ``"purge"`` (the record was deleted
-    after its retention date); ``data`` is the record's sealed values (a dict).
+    after its retention date); ``data`` is the record's sealed values (a dict); ``company`` the
+    id of the record's company (``None`` when it has none). ``version=1`` gives the envelope of
+    entries appended before the company was sealed (no ``"company"`` key).
     """
-    return canonical_json(
-        {
-            "v": PAYLOAD_VERSION,
-            "model": model,
-            "res_id": res_id,
-            "op": op,
-            "uid": uid,
-            "ts": ts,
-            "data": data,
-        }
-    )
+    envelope = {
+        "v": version,
+        "model": model,
+        "res_id": res_id,
+        "op": op,
+        "uid": uid,
+        "ts": ts,
+        "data": data,
+    }
+    if version == ENVELOPE_VERSION:
+        envelope["company"] = company
+    elif version != PAYLOAD_VERSION or company is not None:
+        raise ValueError(f"envelope version {version!r} cannot hold company {company!r}")
+    return canonical_json(envelope)
 
 
 def entry_hash(prev_hash, seq, payload):

@@ -14,6 +14,13 @@ One JSON object per line, in this order:
 4. ``{"type": "end", "entries": N, "checkpoints": M, "head_seq": ..., "head_hash": ...}``.
 
 A file without its ``end`` line is reported as truncated.
+
+Version 2 (``"v": 2`` in the header) is the export made for a user who may not read every
+entry (entries of companies the user has no access to): such an entry is the line
+``{"type": "redacted", "seq", "prev_hash", "hash"}``, without payload, and the end record
+counts them (``"redacted": R``). The verifier checks a redacted entry's place in the chain,
+not its content (see :meth:`verify.ChainVerifier.redacted_entry`), and reports how many there
+were. An export without redacted entries is written as version 1.
 """
 
 import base64
@@ -26,6 +33,9 @@ from .verify import ChainVerifier, KeyInfo
 
 FORMAT = "audit_seal.ndjson"
 VERSION = 1
+#: the version of an export with redacted entries
+REDACTED_VERSION = 2
+VERSIONS = (VERSION, REDACTED_VERSION)
 
 
 def dump_line(record):
@@ -33,11 +43,11 @@ def dump_line(record):
     return canonical_json(record) + b"\n"
 
 
-def header_record(database, exported_at):
+def header_record(database, exported_at, version=VERSION):
     return {
         "type": "header",
         "format": FORMAT,
-        "v": VERSION,
+        "v": version,
         "database": database,
         "exported_at": exported_at,
     }
@@ -58,6 +68,11 @@ def entry_record(seq, prev_hash, hash_, payload):
     if isinstance(payload, bytes):
         payload = payload.decode("utf-8")
     return {"type": "entry", "seq": seq, "prev_hash": prev_hash, "hash": hash_, "payload": payload}
+
+
+def redacted_record(seq, prev_hash, hash_):
+    """An entry exported without its payload (version 2 exports only)."""
+    return {"type": "redacted", "seq": seq, "prev_hash": prev_hash, "hash": hash_}
 
 
 def checkpoint_record(seq_from, seq_to, head_hash, ts, kid, signature, timestamp=None):
@@ -86,14 +101,18 @@ def timestamp_record(token, gen_time, serial, nonce, tsa):
     }
 
 
-def end_record(entries, checkpoints, head_seq, head_hash):
-    return {
+def end_record(entries, checkpoints, head_seq, head_hash, redacted=None):
+    """The last line; ``redacted`` (how many entries were redacted) in version 2 exports."""
+    record = {
         "type": "end",
         "entries": entries,
         "checkpoints": checkpoints,
         "head_seq": head_seq,
         "head_hash": head_hash,
     }
+    if redacted is not None:
+        record["redacted"] = redacted
+    return record
 
 
 def _parse_optional_dt(value):
@@ -121,6 +140,7 @@ class ExportVerifier:
         self.keys_seen = []
         self.line_no = 0
         self.header_seen = False
+        self.version = None
         self.end = None
 
     def _key(self, record):
@@ -177,6 +197,8 @@ class ExportVerifier:
                     record["hash"],
                     record["payload"].encode("utf-8"),
                 )
+            if kind == "redacted" and self.version == REDACTED_VERSION:
+                return verifier.redacted_entry(record["seq"], record["prev_hash"], record["hash"])
             if kind == "checkpoint":
                 return verifier.checkpoint(
                     record["seq_from"],
@@ -191,9 +213,10 @@ class ExportVerifier:
             elif kind == "header":
                 if self.header_seen or record.get("format") != FORMAT:
                     raise ValueError("not an audit_seal NDJSON export header")
-                if record.get("v") != VERSION:
+                if record.get("v") not in VERSIONS:
                     raise ValueError(f"unsupported export version {record.get('v')!r}")
                 self.header_seen = True
+                self.version = record["v"]
             elif kind == "end":
                 self.end = record
             else:
@@ -220,12 +243,14 @@ class ExportVerifier:
                 self.end.get("entries") != verifier.entries
                 or self.end.get("head_seq") != verifier.expected_seq - 1
                 or self.end.get("head_hash") != verifier.head_hash
+                or self.end.get("redacted", 0) != verifier.redacted
             ):
                 verifier.fail(
                     verifier.expected_seq,
                     "the end record does not match the entries read (export truncated or edited)",
                 )
         result = verifier.finish()
+        result["redacted"] = verifier.redacted
         result["keys"] = [record["key_id"] for record in self.keys_seen]
         result["trusted_keys_given"] = self.trusted is not None
         result["tsa_certificates_given"] = self.tsa_certificates is not None

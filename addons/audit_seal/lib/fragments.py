@@ -13,7 +13,8 @@ without building an intermediate value tree and without the generic dispatch:
   keys in code-point order, which is what ``json.dumps(sort_keys=True, separators=(",", ":"))``
   does;
 * :func:`entry_payload_text` and :func:`envelope_template` wrap a record's data in the entry
-  envelope of :func:`chain.entry_payload` (its keys are constant and already sorted).
+  envelope of :func:`chain.entry_payload` (its keys are constant and already sorted; the
+  company, first of them, and the data vary by record).
 
 ``lib/tests/test_fragments.py`` proves, with hypothesis, that every function here yields
 byte-identical output to the general path for the shapes it accepts, and fails where the
@@ -27,10 +28,11 @@ import math
 import operator
 
 from .canonical import CanonicalError, Ref, canonical_json, format_decimal
-from .chain import PAYLOAD_VERSION
+from .chain import ENVELOPE_VERSION, PAYLOAD_VERSION
 
 __all__ = [
     "column_function",
+    "company_json",
     "entry_payload_text",
     "envelope_parts",
     "envelope_template",
@@ -320,28 +322,48 @@ def object_template(keys):
 # ---------------------------------------------------------------- entry envelope
 
 
-def envelope_parts(model, op, uid, ts):
-    """The constant parts of :func:`entry_payload_text` for one transaction's entries."""
-    head = '{"data":'
+def company_json(company):
+    """The ``"company"`` value of an envelope: the company id, ``null`` without company."""
+    if type(company) is int:
+        return str(company)
+    return _general(company)
+
+
+def envelope_parts(model, op, uid, ts, company=None, version=ENVELOPE_VERSION):
+    """The constant parts of :func:`entry_payload_text` for one transaction's entries:
+    ``head + data_json + middle + res_id + tail``. A version 2 ``head`` holds ``company``."""
+    if version == ENVELOPE_VERSION:
+        head = '{"company":' + company_json(company) + ',"data":'
+    elif version == PAYLOAD_VERSION and company is None:
+        head = '{"data":'
+    else:
+        raise CanonicalError(f"envelope version {version!r} cannot hold company {company!r}")
     middle = ',"model":' + _general(model) + ',"op":' + _general(op) + ',"res_id":'
-    tail = f',"ts":{_general(ts)},"uid":{_general(uid)},"v":{_general(PAYLOAD_VERSION)}}}'
+    tail = f',"ts":{_general(ts)},"uid":{_general(uid)},"v":{_general(version)}}}'
     return head, middle, tail
 
 
-def envelope_template(model, op, uid, ts):
+def envelope_template(model, op, uid, ts, version=ENVELOPE_VERSION):
     """``%``-template of :func:`entry_payload_text` for one transaction's entries of ``model``:
-    ``envelope_template(model, op, uid, ts) % (data_json, res_id)`` (``res_id`` an ``int``)."""
-    head, middle, tail = (part.replace("%", "%%") for part in envelope_parts(model, op, uid, ts))
+    ``envelope_template(model, op, uid, ts) % (company_json, data_json, res_id)`` (``res_id``
+    an ``int``, ``company_json`` from :func:`company_json`). A version 1 template has no
+    company: it writes nothing of ``company_json`` (``%.0s``)."""
+    _head, middle, tail = (
+        part.replace("%", "%%") for part in envelope_parts(model, op, uid, ts, None, version)
+    )
+    head = '{"company":%s,"data":' if version == ENVELOPE_VERSION else '%.0s{"data":'
     return head + "%s" + middle + "%d" + tail
 
 
-def entry_payload_text(model, res_id, op, uid, ts, data_json):
+def entry_payload_text(
+    model, res_id, op, uid, ts, data_json, company=None, version=ENVELOPE_VERSION
+):
     """Text of :func:`chain.entry_payload` whose ``data`` is already canonical JSON text.
 
-    ``chain.entry_payload(model, res_id, op, uid, ts, data)`` is
-    ``entry_payload_text(model, res_id, op, uid, ts, canonical_json(data).decode())``
-    encoded in UTF-8.
+    ``chain.entry_payload(model, res_id, op, uid, ts, data, company, version)`` is
+    ``entry_payload_text(model, res_id, op, uid, ts, canonical_json(data).decode(), company,
+    version)`` encoded in UTF-8.
     """
-    head, middle, tail = envelope_parts(model, op, uid, ts)
+    head, middle, tail = envelope_parts(model, op, uid, ts, company, version)
     res_id_json = str(res_id) if type(res_id) is int else _general(res_id)
     return head + data_json + middle + res_id_json + tail

@@ -13,6 +13,12 @@ can no longer be trusted:
 * entries not covered by any checkpoint: the first uncovered entry;
 * a checkpoint's RFC 3161 time-stamp token that does not hold (:meth:`ChainVerifier.timestamp`,
   :func:`timestamp_problem`): the first entry the checkpoint covers.
+
+An entry may also be given without its payload (:meth:`ChainVerifier.redacted_entry`: an
+export for a user who may not read it). Its place in the chain is checked (sequence, previous
+hash) and its stored hash is taken as given: the next entry's hash is computed over it and a
+signed checkpoint covers it, so it cannot be changed without breaking the chain, but what it
+hashes is not verified. Such entries are counted (``redacted``).
 """
 
 import datetime
@@ -20,6 +26,13 @@ import datetime
 from .canonical import CanonicalError, format_datetime, parse_datetime
 from .chain import GENESIS_HASH, checkpoint_message, entry_hash
 from .keys import verify_signature
+
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+def _is_hash(value):
+    """Whether ``value`` is a SHA-256 hash as the chain writes it (64 lowercase hex digits)."""
+    return isinstance(value, str) and len(value) == 64 and set(value) <= _HEX_DIGITS
 
 
 class KeyInfo:
@@ -53,6 +66,7 @@ class ChainVerifier:
         self.timestamps = 0
         self.first_bad_seq = None
         self.reason = None
+        self.redacted = 0
 
     @property
     def failed(self):
@@ -64,10 +78,8 @@ class ChainVerifier:
             self.reason = reason
         return False
 
-    def entry(self, seq, prev_hash, stored_hash, payload):
-        """Check one entry; ``payload`` is the canonical bytes. Returns False on failure."""
-        if self.failed:
-            return False
+    def _misplaced(self, seq, prev_hash):
+        """Fail for entry ``seq``, which does not come next or does not link to the head."""
         expected = self.expected_seq
         if seq != expected:
             if isinstance(seq, int) and seq > expected:
@@ -77,12 +89,18 @@ class ChainVerifier:
             return self.fail(
                 expected, f"entry {seq!r} is duplicated or out of order (expected {expected})"
             )
-        if prev_hash is not None and prev_hash != self.head_hash:
-            return self.fail(
-                seq,
-                f"entry {seq}: its previous hash does not match the hash of entry {seq - 1} "
-                "(entry moved, swapped or inserted)",
-            )
+        return self.fail(
+            seq,
+            f"entry {seq}: its previous hash does not match the hash of entry {seq - 1} "
+            "(entry moved, swapped or inserted)",
+        )
+
+    def entry(self, seq, prev_hash, stored_hash, payload):
+        """Check one entry; ``payload`` is the canonical bytes. Returns False on failure."""
+        if self.failed:
+            return False
+        if seq != self.expected_seq or (prev_hash is not None and prev_hash != self.head_hash):
+            return self._misplaced(seq, prev_hash)
         computed = entry_hash(self.head_hash, seq, payload)
         if computed != stored_hash:
             return self.fail(
@@ -91,6 +109,25 @@ class ChainVerifier:
         self.head_hash = computed
         self.expected_seq = seq + 1
         self.entries += 1
+        return True
+
+    def redacted_entry(self, seq, prev_hash, stored_hash):
+        """Check one entry given without its payload: its sequence and its link to the
+        previous entry; its stored hash becomes the head (see the module's docstring)."""
+        if self.failed:
+            return False
+        if prev_hash is None or not _is_hash(prev_hash):
+            return self.fail(
+                self.expected_seq, f"redacted entry {seq!r}: its previous hash is missing"
+            )
+        if seq != self.expected_seq or prev_hash != self.head_hash:
+            return self._misplaced(seq, prev_hash)
+        if not _is_hash(stored_hash):
+            return self.fail(seq, f"redacted entry {seq}: its hash is not 64 hex digits")
+        self.head_hash = stored_hash
+        self.expected_seq = seq + 1
+        self.entries += 1
+        self.redacted += 1
         return True
 
     def checkpoint(self, seq_from, seq_to, head_hash, ts, key_id, signature):

@@ -102,6 +102,12 @@ def cmd_verify(args):
                 f"({result['timestamps']} time-stamped), "
                 f"head {result['head_seq']} {result['head_hash']}"
             )
+            if result["redacted"]:
+                print(
+                    f"REDACTED: {result['redacted']} of the entries were exported without "
+                    "their content (records of companies the exporting user may not read): "
+                    "their place in the chain is verified, their content is not."
+                )
         else:
             print(
                 f"FAILED at entry {result['first_bad_seq']}: {result['reason']} "

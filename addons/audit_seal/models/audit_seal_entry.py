@@ -14,8 +14,8 @@ from odoo.tools import SQL
 
 from ..lib import export
 from ..lib.canonical import CanonicalError, canonical_json, format_datetime
-from ..lib.chain import GENESIS_HASH, checkpoint_message, iter_chain_hashes
-from ..lib.fragments import envelope_template
+from ..lib.chain import ENVELOPE_VERSION, GENESIS_HASH, checkpoint_message, iter_chain_hashes
+from ..lib.fragments import company_json, envelope_template
 from ..lib.keys import sign
 from ..tools import commit_hook, seal_sql
 
@@ -53,7 +53,9 @@ class _ChunkReader:
 
 
 #: the ledger's columns in the order of the COPY rows (see _copy_rows)
-COPY_COLUMNS = "seq, res_model, res_id, op, user_id, sealed_at, payload, prev_hash, entry_hash"
+COPY_COLUMNS = (
+    "seq, res_model, res_id, op, user_id, sealed_at, company_id, payload, prev_hash, entry_hash"
+)
 #: PostgreSQL's binary COPY format: signature, flags, header extension length; the trailer
 COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
 COPY_TRAILER = b"\xff\xff"
@@ -61,6 +63,7 @@ _ROW_START = struct.Struct("!hii")  # field count, then the length and value of 
 _INT4 = struct.Struct("!ii")  # length 4, int4 value
 _INT8 = struct.Struct("!iq")  # length 8, int8 value (a timestamp: microseconds since 2000)
 _LENGTH = struct.Struct("!i")
+_NULL = _LENGTH.pack(-1)  # a NULL field
 _HASH_LENGTH = _LENGTH.pack(64)  # a hash: 64 hex digits
 _PG_EPOCH = datetime.datetime(2000, 1, 1)
 
@@ -75,6 +78,8 @@ def _copy_rows(first, sealed_at, rows, prev_hash, hashes, chunk=32):
     """The entries as PostgreSQL binary COPY data, ``chunk`` rows at a time (header first,
     trailer last); appends the hashes to ``hashes`` as it goes.
 
+    ``rows`` are ``(model, res_id, op, uid, company id or None, payload bytes)``.
+
     The binary format spares PostgreSQL the character-by-character parsing of the text format
     (about 2 us per kilobyte of payload here) and this function the escaping: the canonical
     payload's bytes are sent as they are.
@@ -83,9 +88,9 @@ def _copy_rows(first, sealed_at, rows, prev_hash, hashes, chunk=32):
     constant = {}  # (model, op, uid) -> the model field, and op, user and time fields
     parts = [COPY_HEADER]
     append = parts.append
-    chained = iter_chain_hashes(prev_hash, first, [row[4] for row in rows])
+    chained = iter_chain_hashes(prev_hash, first, [row[5] for row in rows])
     count = 0
-    for seq, ((model, res_id, op, uid, payload), hash_) in enumerate(
+    for seq, ((model, res_id, op, uid, company, payload), hash_) in enumerate(
         zip(rows, chained, strict=True), first
     ):
         fields_ = constant.get((model, op, uid))
@@ -94,10 +99,11 @@ def _copy_rows(first, sealed_at, rows, prev_hash, hashes, chunk=32):
                 _copy_field(model),
                 _copy_field(op) + _INT4.pack(4, uid) + timestamp,
             )
-        append(_ROW_START.pack(9, 4, seq))
+        append(_ROW_START.pack(10, 4, seq))
         append(fields_[0])
         append(_INT4.pack(4, res_id))
         append(fields_[1])
+        append(_INT4.pack(4, company) if company else _NULL)
         append(_LENGTH.pack(len(payload)))
         append(payload)
         append(_HASH_LENGTH)
@@ -145,6 +151,12 @@ class LedgerUserField(fields.Many2one):
         return
 
 
+class LedgerCompanyField(LedgerUserField):
+    """Many2one to ``res.company`` without a PostgreSQL foreign key, for the same reason as
+    :class:`LedgerUserField`: the company is also in the entry's signed envelope (``company``)
+    and companies that sealed records keep them (the records refer to their company)."""
+
+
 class AuditSealEntry(models.Model):
     """One link of the chain. Rows are inserted in batch at the commit, never edited."""
 
@@ -166,6 +178,14 @@ class AuditSealEntry(models.Model):
         readonly=True,
     )
     user_id = LedgerUserField("res.users", string="User", readonly=True, ondelete="restrict")
+    company_id = LedgerCompanyField(
+        "res.company",
+        string="Company",
+        readonly=True,
+        ondelete="restrict",
+        help="The sealed record's company when it was sealed (empty: a record without company, "
+        "readable by the Audit Seal managers of every company).",
+    )
     sealed_at = fields.Datetime(string="Sealed At", required=True, readonly=True)
     payload = fields.Text(string="Canonical Payload", required=True, readonly=True)
     prev_hash = fields.Char(string="Previous Hash", required=True, readonly=True)
@@ -273,14 +293,19 @@ class AuditSealEntry(models.Model):
             return
         pending = self._seal_pending()
         ids = records._ids
-        # one queued batch per create() call: (op, model, ids, uid, data by id)
-        pending["items"].append(("create", records._name, ids, self.env.uid, None))
+        # one queued batch per create() call: (op, model, ids, uid, data by id, company by id)
+        pending["items"].append(("create", records._name, ids, self.env.uid, None, None))
         pending["ids"][records._name].update(ids)
 
     @api.model
     def _seal_register_purge(self, records, data_by_id):
+        """Queue the purge entries of ``records`` (deleted before the commit: their companies
+        are read now)."""
         pending = self._seal_pending()
-        pending["items"].append(("purge", records._name, records._ids, self.env.uid, data_by_id))
+        companies = records.sudo()._seal_company_ids()
+        pending["items"].append(
+            ("purge", records._name, records._ids, self.env.uid, data_by_id, companies)
+        )
 
     @api.model
     def _seal_pending_ids(self, model):
@@ -294,42 +319,53 @@ class AuditSealEntry(models.Model):
     def _seal_build_payloads(self, items, check_exists=False):
         """Canonical payloads of the queued items, in order (computed before taking the lock).
 
-        ``items`` are the queued batches ``(op, model, ids, uid, data by id)``. Returns
-        ``(ts, rows)``; each row is ``(model, res_id, op, uid, payload)`` with ``payload`` the
-        canonical bytes of :func:`lib.chain.entry_payload`, built from ready-made JSON
-        fragments (:meth:`audit.seal.mixin._seal_payload_json`,
-        :func:`lib.fragments.envelope_template`) with the very same bytes.
+        ``items`` are the queued batches ``(op, model, ids, uid, data by id, company by id)``.
+        Returns ``(ts, rows)``; each row is ``(model, res_id, op, uid, company, payload)`` with
+        ``company`` the record's company id (None without company, see
+        :meth:`audit.seal.mixin._seal_company_ids`) and ``payload`` the canonical bytes of
+        :func:`lib.chain.entry_payload`, built from ready-made JSON fragments
+        (:meth:`audit.seal.mixin._seal_payload_json`, :func:`lib.fragments.envelope_template`)
+        with the very same bytes.
         """
         ts = self.env.cr.now()
         by_model = defaultdict(list)
-        for op, model, ids, _uid, _data in items:
+        for op, model, ids, _uid, _data, _companies in items:
             if op == "create":
                 by_model[model].extend(ids)
             else:
                 check_exists = True
         data_by_model = {}
+        companies_by_model = {}
         for model, ids in by_model.items():
             records = self.env[model].browse(ids).with_context(active_test=False)
             if check_exists:  # some may be gone: rolled back with a savepoint, or purged
                 records = records.exists()
             data_by_model[model] = records._seal_payload_json()
+            companies_by_model[model] = records._seal_company_ids()  # cached by now, mostly
         rows = []
         templates = {}
-        for op, model, ids, uid, data in items:
+        for op, model, ids, uid, data, companies in items:
             if op == "create":
                 found = data_by_model[model]
                 ids = [rid for rid in ids if rid in found]
                 data_jsons = list(map(found.__getitem__, ids))
+                companies = companies_by_model[model]
             else:  # a purge rolled back with a savepoint deleted nothing
                 kept = set(self.env[model].browse(ids).exists()._ids)
                 ids = [rid for rid in ids if rid not in kept]
                 data_jsons = [canonical_json(data[rid]).decode("utf-8") for rid in ids]
             if not set(map(type, ids)) <= {int}:
                 raise CanonicalError(f"record ids of {model} must be integers: {ids!r}")
+            company_ids = list(map(companies.__getitem__, ids))
             template = templates.get((model, op, uid))
             if template is None:
-                template = templates[model, op, uid] = envelope_template(model, op, uid, ts)
-            texts = map(template.__mod__, zip(data_jsons, ids, strict=True))
+                template = templates[model, op, uid] = envelope_template(
+                    model, op, uid, ts, ENVELOPE_VERSION
+                )
+            texts = map(
+                template.__mod__,
+                zip(map(company_json, company_ids), data_jsons, ids, strict=True),
+            )
             try:
                 payloads = list(map(str.encode, texts))
             except UnicodeEncodeError as exc:
@@ -342,6 +378,7 @@ class AuditSealEntry(models.Model):
                     ids,
                     itertools.repeat(op),
                     itertools.repeat(uid),
+                    company_ids,
                     payloads,
                     strict=False,
                 )
@@ -495,14 +532,14 @@ class AuditSealEntry(models.Model):
 
         Returns ``{"ok", "entries", "checkpoints", "first_bad_seq", "reason", "head_seq",
         "head_hash", "records_checked"}``; ``first_bad_seq`` is False when the chain verifies.
-        Callable over XML-RPC and JSON-2 by Audit Seal managers.
+        Callable over XML-RPC and JSON-2 by Audit Seal managers. Every entry is verified,
+        whatever its company; the reason names what belongs to companies the caller may not
+        read by sequence, model and id only.
         """
         self._seal_check_manager()
-        result = (
-            self.env["audit.seal.verification"]
-            .sudo()
-            ._seal_verify(check_records=bool(check_records))
-        )
+        runs = self.env["audit.seal.verification"]
+        result = runs.sudo()._seal_verify(check_records=bool(check_records))
+        result["reason"] = runs._seal_reason(result, runs._seal_visible_companies())
         return self._seal_plain_result(result)
 
     def action_verify_chain(self):
@@ -539,6 +576,8 @@ class AuditSealEntry(models.Model):
     @api.model
     def _seal_plain_result(self, result):
         plain = dict(result)
+        plain.pop("problems", None)
+        plain["reason"] = str(plain["reason"])
         if plain.get("first_bad_seq") is None:
             plain["first_bad_seq"] = False
         return plain
@@ -547,11 +586,19 @@ class AuditSealEntry(models.Model):
 
     @api.model
     def _seal_export_lines(self, chunk=5000):
-        """Yield the NDJSON export (bytes lines), streaming the ledger in sequence order."""
+        """Yield the NDJSON export (bytes lines), streaming the ledger in sequence order.
+
+        The whole chain is exported. Entries of companies the user may not read are written
+        without their payload (``redacted`` lines of a version 2 export, see
+        ``lib/export.py``): their hashes keep the chain verifiable from end to end, offline
+        too, and the verifier reports them as redacted.
+        """
         self._seal_check_manager()
         cr = self.env.cr
+        companies = self.env["audit.seal.verification"]._seal_visible_companies()
+        version = export.VERSION if companies is None else export.REDACTED_VERSION
         yield export.dump_line(
-            export.header_record(cr.dbname, format_datetime(fields.Datetime.now()))
+            export.header_record(cr.dbname, format_datetime(fields.Datetime.now()), version)
         )
         for key in self.env["audit.seal.key"].sudo().search([], order="valid_from, id"):
             yield export.dump_line(
@@ -563,49 +610,74 @@ class AuditSealEntry(models.Model):
                     key.is_demo,
                 )
             )
+        totals = {"entries": 0, "checkpoints": 0, "redacted": 0, "head": (0, GENESIS_HASH)}
         last_seq = 0
-        count = checkpoints = 0
-        head_seq, head_hash = 0, GENESIS_HASH
         while True:
-            cr.execute(
-                SQL(
-                    "SELECT seq, prev_hash, entry_hash, payload FROM audit_seal_entry "
-                    "WHERE seq > %s ORDER BY seq LIMIT %s",
-                    last_seq,
-                    chunk,
-                )
-            )
-            rows = cr.fetchall()
-            last_cp = last_seq
-            if not rows:
-                end = None
-            else:
-                end = rows[-1][0]
-            cr.execute(
-                SQL(
-                    "SELECT seq_from, seq_to, head_hash, signed_at, key_id, signature, "
-                    "tsa_token, tsa_gen_time, tsa_serial, tsa_nonce, tsa_name "
-                    "FROM audit_seal_checkpoint WHERE seq_to > %s AND (%s IS NULL OR seq_to <= %s) "
-                    "ORDER BY seq_to",
-                    last_cp,
-                    end,
-                    end,
-                )
-            )
-            cps = cr.fetchall()
-            index = 0
-            for seq, prev_hash, hash_, payload in rows:
-                yield export.dump_line(export.entry_record(seq, prev_hash, hash_, payload))
-                count += 1
-                head_seq, head_hash = seq, hash_
-                while index < len(cps) and cps[index][1] <= seq:
-                    yield _checkpoint_line(cps[index])
-                    checkpoints += 1
-                    index += 1
-            for cp in cps[index:]:
-                yield _checkpoint_line(cp)
-                checkpoints += 1
+            rows = self._seal_export_rows(last_seq, chunk, companies)
+            end = rows[-1][0] if rows else None
+            yield from self._seal_export_chunk(rows, last_seq, end, totals)
             if not rows:
                 break
             last_seq = end
-        yield export.dump_line(export.end_record(count, checkpoints, head_seq, head_hash))
+        yield export.dump_line(
+            export.end_record(
+                totals["entries"],
+                totals["checkpoints"],
+                *totals["head"],
+                None if companies is None else totals["redacted"],
+            )
+        )
+
+    @api.model
+    def _seal_export_rows(self, last_seq, chunk, companies):
+        """``(seq, prev_hash, entry_hash, payload)`` of the next ``chunk`` entries after
+        ``last_seq``; ``payload`` is None for an entry of a company not in ``companies``
+        (None: every company), which is not even read."""
+        if companies is None:
+            visible = SQL("TRUE")
+        else:
+            visible = SQL("company_id IS NULL OR company_id = ANY(%s)", sorted(companies))
+        self.env.cr.execute(
+            SQL(
+                "SELECT seq, prev_hash, entry_hash, CASE WHEN %s THEN payload END "
+                "FROM audit_seal_entry WHERE seq > %s ORDER BY seq LIMIT %s",
+                visible,
+                last_seq,
+                chunk,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _seal_export_chunk(self, rows, last_seq, end, totals):
+        """Lines of the entries ``rows`` (after ``last_seq``, up to ``end``; None: the
+        checkpoints after the last entry) with each checkpoint after the entry it ends on."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT seq_from, seq_to, head_hash, signed_at, key_id, signature, "
+                "tsa_token, tsa_gen_time, tsa_serial, tsa_nonce, tsa_name "
+                "FROM audit_seal_checkpoint WHERE seq_to > %s AND (%s IS NULL OR seq_to <= %s) "
+                "ORDER BY seq_to",
+                last_seq,
+                end,
+                end,
+            )
+        )
+        cps = cr.fetchall()
+        index = 0
+        for seq, prev_hash, hash_, payload in rows:
+            if payload is None:
+                yield export.dump_line(export.redacted_record(seq, prev_hash, hash_))
+                totals["redacted"] += 1
+            else:
+                yield export.dump_line(export.entry_record(seq, prev_hash, hash_, payload))
+            totals["entries"] += 1
+            totals["head"] = (seq, hash_)
+            while index < len(cps) and cps[index][1] <= seq:
+                yield _checkpoint_line(cps[index])
+                totals["checkpoints"] += 1
+                index += 1
+        for cp in cps[index:]:
+            yield _checkpoint_line(cp)
+            totals["checkpoints"] += 1

@@ -246,6 +246,29 @@ class AuditSealMixin(models.AbstractModel):
             }
         return dict(zip(ids, texts, strict=True))
 
+    def _seal_company_ids(self):
+        """{record id: company id or None}: the company each record is sealed with.
+
+        Its ledger entry carries it, in its columns and its signed envelope, and the ledger's
+        multi-company rule filters on it. The record's own stored ``company_id`` (read from the
+        cache the payload has just filled, when it is a sealed field); records of a model
+        without one have none. A model whose company lies elsewhere overrides this.
+        """
+        field = self._fields.get("company_id")
+        if not (
+            field
+            and field.store
+            and field.type == "many2one"
+            and field.comodel_name == "res.company"
+        ):
+            return dict.fromkeys(self._ids)
+        self.fetch(["company_id"])
+        cache = field._get_cache(self.env)
+        try:
+            return {rid: cache[rid] or None for rid in self._ids}
+        except KeyError:  # not all in cache (e.g. access-filtered): read through the ORM
+            return {record.id: record.company_id.id or None for record in self}
+
     def _seal_payload_extra_json(self):
         """{key: {record id: canonical JSON text}} of the keys that an override of
         :meth:`_seal_payload_data` adds to the sealed fields (or replaces), for the fast path.

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib.canonical import CanonicalError, canonical_json
+from ..lib.chain import ENVELOPE_VERSION, PAYLOAD_VERSION
 from ..lib.fragments import envelope_parts
 from ..lib.keys import parse_public_key
 from ..lib.verify import ChainVerifier, KeyInfo
@@ -13,6 +14,23 @@ from ..lib.verify import ChainVerifier, KeyInfo
 _logger = logging.getLogger(__name__)
 
 CHUNK = 5000
+#: how an entry appended before the company was sealed ends (envelope version 1)
+_V1_END = f',"v":{PAYLOAD_VERSION}}}'
+
+
+class SealProblem(str):
+    """A problem found by verification whose text shows content of one company's records.
+
+    ``company_id`` is that company (False: the text shows nothing of a company's records),
+    ``redacted`` the same problem named by sequence, model and id only: what users who may
+    not read that company's records are told (:meth:`AuditSealVerification._seal_reason`).
+    """
+
+    def __new__(cls, text, company_id=False, redacted=None):
+        problem = super().__new__(cls, text)
+        problem.company_id = company_id or False
+        problem.redacted = text if redacted is None else redacted
+        return problem
 
 
 class AuditSealVerification(models.Model):
@@ -40,7 +58,13 @@ class AuditSealVerification(models.Model):
     head_seq = fields.Integer(string="Head Sequence", readonly=True)
     head_hash = fields.Char(readonly=True)
     first_bad_seq = fields.Integer(string="First Bad Entry", readonly=True)
-    reason = fields.Text(readonly=True)
+    reason = fields.Text(
+        readonly=True,
+        help="What failed. Details that belong to a company's records are given here only when "
+        "every Audit Seal manager may read that company's records, otherwise the record is "
+        "named by model and id (verifying the chain over the API gives each user the details "
+        "of its own companies).",
+    )
     duration = fields.Float(string="Duration (s)", readonly=True, digits=(16, 3))
     user_id = fields.Many2one("res.users", string="Run By", readonly=True)
 
@@ -58,8 +82,12 @@ class AuditSealVerification(models.Model):
 
     @api.model
     def _seal_run(self, trigger):
+        """Verify the chain and store the run (read by every Audit Seal manager: its reason
+        shows only what all of them may read, the server log has the details)."""
         started = time.perf_counter()
         result = self._seal_verify(check_records=True)
+        full_reason = result["reason"]
+        result["reason"] = self._seal_reason(result, self._seal_managers_companies())
         run = self.create(
             {
                 "state": "ok" if result["ok"] else "failed",
@@ -79,9 +107,55 @@ class AuditSealVerification(models.Model):
             _logger.error(
                 "audit_seal: chain verification FAILED at entry %s: %s",
                 result["first_bad_seq"],
-                result["reason"],
+                full_reason,
             )
         return run
+
+    # ------------------------------------------------------------------ what a reader may see
+
+    @api.model
+    def _seal_visible_companies(self):
+        """Ids of the companies whose records the current user may read (as the record rules
+        do: the request's allowed companies), or None for every company."""
+        if self.env.su:
+            return None
+        allowed = set(self.env.companies.ids)
+        if allowed >= set(self.env["res.company"].sudo().search([]).ids):
+            return None
+        return allowed
+
+    @api.model
+    def _seal_managers_companies(self):
+        """Ids of the companies every Audit Seal manager may read (None: every company)."""
+        managers = self.env.ref("audit_seal.group_seal_manager").sudo().all_user_ids
+        managers = managers.filtered(lambda user: user.active and not user.share)
+        everyone = set(self.env["res.company"].sudo().search([]).ids)
+        common = set(everyone)
+        for user in managers:
+            common &= set(user.company_ids.ids)
+        return None if common >= everyone else common
+
+    @api.model
+    def _seal_reason(self, result, companies):
+        """The reason of ``result`` as users of ``companies`` (None: all) may read it: the
+        problems that show content of another company's records named by model and id only
+        (:class:`SealProblem`); problems of unknown company in a generic sentence."""
+        problems = result.get("problems")
+        if companies is None or not problems:
+            return result["reason"]
+        texts = []
+        for problem in problems:
+            if isinstance(problem, SealProblem):
+                visible = not problem.company_id or problem.company_id in companies
+                texts.append(str(problem) if visible else problem.redacted)
+            else:
+                texts.append(
+                    self.env._(
+                        "a sealed record does not bind what it refers to any more (the details "
+                        "are given to users who may read the records of every company)"
+                    )
+                )
+        return "; ".join(dict.fromkeys(texts))
 
     def action_verify_chain(self):
         """List-header button, called on the selected runs (or none): verify the chain now."""
@@ -124,7 +198,7 @@ class AuditSealVerification(models.Model):
                 SQL(
                     """
                     SELECT seq, prev_hash, entry_hash, payload, res_model, res_id, op,
-                           user_id, sealed_at
+                           user_id, sealed_at, company_id
                       FROM audit_seal_entry WHERE seq > %s ORDER BY seq LIMIT %s
                     """,
                     last_seq,
@@ -185,10 +259,10 @@ class AuditSealVerification(models.Model):
         """Feed one chunk of entries to ``verifier``, each checkpoint after the entry it ends
         on; stop at the first failure (hash, envelope columns, verified head, signature)."""
         cp_index = 0
-        for seq, prev_hash, hash_, payload, model, res_id, op, uid, sealed_at in rows:
+        for seq, prev_hash, hash_, payload, model, res_id, op, uid, sealed_at, company in rows:
             if not verifier.entry(seq, prev_hash, hash_, payload.encode("utf-8")):
                 return
-            if not self._seal_columns_match(payload, model, res_id, op, uid, sealed_at):
+            if not self._seal_columns_match(payload, model, res_id, op, uid, sealed_at, company):
                 verifier.fail(seq, self._seal_columns_reason(seq))
                 return
             if anchor and seq == anchor.head_seq and hash_ != anchor.head_hash:
@@ -200,13 +274,19 @@ class AuditSealVerification(models.Model):
                 cp_index += 1
 
     @api.model
-    def _seal_columns_match(self, payload, model, res_id, op, uid, sealed_at):
-        """Whether an entry's columns (what the ledger screens show) are its sealed envelope.
+    def _seal_columns_match(self, payload, model, res_id, op, uid, sealed_at, company):
+        """Whether an entry's columns (what the ledger screens show, and what its company rule
+        filters on) are its sealed envelope.
 
-        The payload is verified by the hash: its envelope must end in exactly the text that
-        these columns give (cheaper than parsing every payload)."""
+        The payload is verified by the hash: its envelope must start and end in exactly the
+        text that these columns give (cheaper than parsing every payload). An entry appended
+        before the company was sealed (envelope version 1) has no company to compare with:
+        the update gave it its record's company once (migration 19.0.1.2.0)."""
+        version = PAYLOAD_VERSION if payload.endswith(_V1_END) else ENVELOPE_VERSION
+        if version == PAYLOAD_VERSION:
+            company = None
         try:
-            head, middle, tail = envelope_parts(model, op, uid, sealed_at)
+            head, middle, tail = envelope_parts(model, op, uid, sealed_at, company or None, version)
         except (CanonicalError, TypeError, ValueError):
             return False
         return payload.startswith(head) and payload.endswith(f"{middle}{res_id}{tail}")
@@ -214,8 +294,8 @@ class AuditSealVerification(models.Model):
     @api.model
     def _seal_columns_reason(self, seq):
         return self.env._(
-            "entry %(seq)s: its model, record, operation, user or time column differs from its "
-            "sealed envelope (the ledger row was changed behind the ledger's back)",
+            "entry %(seq)s: its model, record, operation, user, company or time column differs "
+            "from its sealed envelope (the ledger row was changed behind the ledger's back)",
             seq=seq,
         )
 
@@ -249,17 +329,30 @@ class AuditSealVerification(models.Model):
             missing = self.env["audit.seal.published.head"].sudo()._seal_missing_heads()
             if missing:
                 result.update(
-                    ok=False, first_bad_seq=result["head_seq"] + 1, reason="; ".join(missing[:5])
+                    ok=False,
+                    first_bad_seq=result["head_seq"] + 1,
+                    reason="; ".join(missing[:5]),
+                    problems=missing[:5],
                 )
                 return
             if problems:
-                result.update(ok=False, first_bad_seq=0, reason="; ".join(problems[:10]))
+                result.update(
+                    ok=False,
+                    first_bad_seq=0,
+                    reason="; ".join(problems[:10]),
+                    problems=problems[:10],
+                )
 
     @api.model
     def _seal_binding_problems(self):
         """Sealed records that no longer bind what they refer to (a signature whose document
         changed after signing, a document showing another document's signature): texts for
-        the run's reason. Addons with such bindings extend this; the ledger has none."""
+        the run's reason. Addons with such bindings extend this; the ledger has none.
+
+        A text that names content of a company's records (names, signers, documents) should
+        be a :class:`SealProblem` with that company and a redacted text (model and id): users
+        of other companies get the redacted text. Plain texts are shown in full only to users
+        of every company."""
         return []
 
     @api.model
@@ -309,7 +402,7 @@ class AuditSealVerification(models.Model):
     def _seal_check_rows(self, rows, purged):
         """Compare each sealed record's current row with its payload; first failure or None."""
         by_model = {}
-        for seq, _prev, _hash, payload, model, res_id, op, _uid, _at in rows:
+        for seq, _prev, _hash, payload, model, res_id, op, _uid, _at, _company in rows:
             if op == "create":
                 by_model.setdefault(model, []).append((seq, res_id, payload))
         failures = []

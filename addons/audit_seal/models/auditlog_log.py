@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 
 from odoo import models
 
@@ -48,6 +49,31 @@ class AuditlogLog(models.Model):
         return {
             "line_ids": {log_id: plain_json(lines_by_log.get(log_id, [])) for log_id in self._ids}
         }
+
+    def _seal_company_ids(self):
+        """The company of the logged record: a log of a company's record (its old and new
+        values) is sealed with that company. Logs of records without company, or of records
+        already deleted, have none."""
+        result = dict.fromkeys(self._ids)
+        by_model = defaultdict(list)
+        for log in self:
+            if log.model_model in self.env and log.res_id:
+                by_model[log.model_model].append(log)
+        for model, logs in by_model.items():
+            field = self.env[model]._fields.get("company_id")
+            if not (field and field.store and field.comodel_name == "res.company"):
+                continue
+            records = (
+                self.env[model]
+                .sudo()
+                .with_context(active_test=False)
+                .browse({log.res_id for log in logs})
+                .exists()
+            )
+            companies = {record.id: record.company_id.id for record in records}
+            for log in logs:
+                result[log.id] = companies.get(log.res_id) or None
+        return result
 
     def _seal_line_values(self):
         """{log id: [{field: value or None}]} of the logs' lines, ordered by field name and id.

@@ -9,3 +9,4 @@ from . import test_concurrency
 from . import test_ui_paths
 from . import test_timestamp
 from . import test_translations
+from . import test_companies

@@ -144,6 +144,7 @@ class TestTamper(SealCase):
             ("sealed_at", "2020-01-01 00:00:00"),
             ("op", "purge"),
             ("res_id", self.batches[0][0].id),
+            ("company_id", self.env.company.id),  # the rule that says who may read it
         ):
             with self.subTest(column=column), self.env.cr.savepoint(flush=False) as savepoint:
                 self.sql(

@@ -379,7 +379,8 @@ class RecallNotice(models.Model):
                 )
                 continue
             head = self.env["audit.seal.published.head"]._seal_publish(
-                f"{notice.name} to {', '.join(recipients.mapped('email'))}"
+                f"{notice.name} to {', '.join(recipients.mapped('email'))}",
+                company=notice.company_id,
             )
             if head:
                 notice.write({"ledger_head_seq": head.seq, "ledger_head_hash": head.head_hash})

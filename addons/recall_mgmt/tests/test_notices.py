@@ -65,6 +65,26 @@ class TestNotices(RecallCommon):
         self.assertEqual(
             (published.seq, published.head_hash), (checkpoint.seq_to, checkpoint.head_hash)
         )
+        # read by the Audit Seal managers of the notice's company only
+        self.assertEqual(published.company_id, notice.company_id)
+
+    def test_ledger_head_takes_the_company_of_its_notice(self):
+        """Sent while another company is the current one (a user of several companies), the
+        head given out belongs to the notice's company all the same."""
+        campaign = self._approved()
+        self.env["audit.seal.entry"]._seal_run_pending()
+        other = self.env["res.company"].create({"name": "Other Maker Ltd."})
+        campaign.env.user.sudo().company_ids |= other
+        # the user's current company is the other one; the recall's company is allowed too
+        allowed = [other.id, campaign.company_id.id]
+        campaign.with_context(allowed_company_ids=allowed).action_notify()
+        notice = self._notice(campaign, self.distributor)
+        published = self.env["audit.seal.published.head"].sudo().search(
+            [("document", "like", notice.name)]
+        )
+        self.assertTrue(published)
+        self.assertEqual(published.company_id, notice.company_id)
+        self.assertNotEqual(notice.company_id, other)
         for address in notice._recall_recipients().mapped("email"):
             self.assertIn(address, published.document)
 

@@ -14,3 +14,4 @@ from . import helpdesk_ticket
 from . import auditlog_rule
 from . import trace_demo
 from . import trace_event_tree
+from . import ir_http

@@ -829,25 +829,35 @@ class _Resolver:
         )
 
     def _load_places(self):
+        """Warehouses, partners and locations named by the batch, within the events' company
+        (``env.company``): its own warehouses, and the partners and locations the caller may
+        read that belong to it or to no company. Another company's are left out, so that
+        they are answered exactly as unknown ones (no existence oracle)."""
         places = [place for place in self.places.values() if isinstance(place, dict)]
         glns = {place["gln"] for place in places if place["gln"]}
+        company = self.env.company
+        in_company = [("company_id", "in", [False, company.id])]
         self.warehouses = {}
         warehouses = self.env["stock.warehouse"].sudo().search(
-            [("company_id", "in", self.env.companies.ids)], order="sequence, id"
+            [("company_id", "=", company.id)], order="sequence, id"
         )
         for warehouse in warehouses:
             for gln in (warehouse.partner_id.udi_gln, warehouse.company_id.partner_id.udi_gln):
                 if gln and gln in glns:
                     self.warehouses.setdefault(gln, warehouse)
-        partners = self.env["res.partner"].sudo().search([("udi_gln", "in", list(glns))])
+        partners = self.env["res.partner"].search([("udi_gln", "in", list(glns)), *in_company])
         self.partners = {partner.udi_gln: partner for partner in partners}
         local = [place["local"] for place in places if place["local"]]
         ids = defaultdict(set)
         for scope, kind, ident in local:
             if scope == self.scope and ident.isdigit():
                 ids[kind].add(int(ident))
-        self.local_locations = self.env["stock.location"].sudo().browse(ids["location"]).exists()
-        self.local_partners = self.env["res.partner"].sudo().browse(ids["party"]).exists()
+        self.local_locations = self.env["stock.location"].search(
+            [("id", "in", list(ids["location"])), *in_company]
+        )
+        self.local_partners = self.env["res.partner"].search(
+            [("id", "in", list(ids["party"])), *in_company]
+        )
 
     # ------------------------------------------------------------------ places
 

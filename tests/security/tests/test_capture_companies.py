@@ -9,6 +9,7 @@ import datetime
 import json
 
 from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
+from odoo.tools import mute_logger
 
 PACEMAKER_DL = "https://id.gs1.org/01/06901234500011/21/{serial}"
 
@@ -77,8 +78,8 @@ class TestCaptureAcrossCompanies(HttpCase):
         Event.capture([shipping_event("urn:uuid:company-a-1", "PMA001")])
         cls.event_a = Event.search([("event_uid", "=", "urn:uuid:company-a-1")])
 
-    def _capture_as_b(self, events):
-        response = self.url_open(
+    def _post_as_b(self, events):
+        return self.url_open(
             "/json/2/trace.event/capture",
             data=json.dumps({"events": events}),
             headers={
@@ -87,6 +88,9 @@ class TestCaptureAcrossCompanies(HttpCase):
                 "X-Odoo-Database": get_db_name(),
             },
         )
+
+    def _capture_as_b(self, events):
+        response = self._post_as_b(events)
         self.assertEqual(response.status_code, 200, response.text[:2000])
         return response.json()
 
@@ -133,3 +137,37 @@ class TestCaptureAcrossCompanies(HttpCase):
         corrections = self.env["trace.event"].browse(result["corrections"])
         self.assertEqual(corrections.company_id, self.company_b)
         self.assertEqual(corrections.corrected_event_id.company_id, self.company_b)
+
+    @mute_logger("odoo.http")
+    def test_gln_of_a_partner_of_company_a_answers_b_as_an_unknown_gln(self):
+        """B's capture never resolves a GLN to a partner restricted to company A: the answer
+        is the one an unknown GLN gets, and nothing is stored."""
+        clinic_a = self.env["res.partner"].create(
+            {
+                "name": "Clinic of Company A Only",
+                "is_company": True,
+                "udi_gln": "6901234000047",
+                "company_id": self.company_a.id,
+            }
+        )
+
+        def to(gln, event_id, serial):
+            destination = {"type": "owning_party", "destination": f"https://id.gs1.org/417/{gln}"}
+            return shipping_event(event_id, serial, destinationList=[destination])
+
+        events_before = self.env["trace.event"].search_count([])
+        unknown = self._post_as_b([to("6901234000054", "urn:uuid:gln-of-a", "PMB010")])
+        of_a = self._post_as_b([to("6901234000047", "urn:uuid:gln-of-a", "PMB010")])
+        self.assertEqual(unknown.status_code, 422, unknown.text[:2000])
+        self.assertEqual(of_a.status_code, unknown.status_code, of_a.text[:2000])
+        self.assertEqual(
+            of_a.json()["message"].replace("6901234000047", "<gln>"),
+            unknown.json()["message"].replace("6901234000054", "<gln>"),
+        )
+        self.assertNotIn(clinic_a.name, of_a.text)
+        self.assertEqual(self.env["trace.event"].search_count([]), events_before)
+        # company A's own capture resolves it
+        Event = self.env["trace.event"].with_company(self.company_a)
+        Event.capture([to("6901234000047", "urn:uuid:gln-of-a", "PMA010")])
+        stored = Event.search([("event_uid", "=", "urn:uuid:gln-of-a")])
+        self.assertEqual(stored.dest_partner_id, clinic_a)

@@ -49,8 +49,11 @@ def build_chain(signer, n, per_checkpoint=3):
     return entries, checkpoints
 
 
-def export_lines(signer, entries, checkpoints, end=True, valid_from=None):
-    lines = [export.dump_line(export.header_record("seal_pure", format_datetime(T0)))]
+def export_lines(signer, entries, checkpoints, end=True, valid_from=None, redact=()):
+    """NDJSON lines of an export; the entries of ``redact`` (sequence numbers) without their
+    payload, as an export for a user of another company writes them (version 2)."""
+    version = export.REDACTED_VERSION if redact else export.VERSION
+    lines = [export.dump_line(export.header_record("seal_pure", format_datetime(T0), version))]
     lines.append(
         export.dump_line(
             export.key_record(
@@ -64,6 +67,8 @@ def export_lines(signer, entries, checkpoints, end=True, valid_from=None):
     )
     by_end = {cp["seq_to"]: cp for cp in checkpoints}
     for entry in entries:
+        if entry["seq"] in redact:
+            entry = export.redacted_record(entry["seq"], entry["prev_hash"], entry["hash"])
         lines.append(export.dump_line(entry))
         if entry["seq"] in by_end:
             lines.append(export.dump_line(by_end.pop(entry["seq"])))
@@ -73,7 +78,13 @@ def export_lines(signer, entries, checkpoints, end=True, valid_from=None):
         last = entries[-1]
         lines.append(
             export.dump_line(
-                export.end_record(len(entries), len(checkpoints), last["seq"], last["hash"])
+                export.end_record(
+                    len(entries),
+                    len(checkpoints),
+                    last["seq"],
+                    last["hash"],
+                    len(set(redact)) if redact else None,
+                )
             )
         )
     return lines

@@ -274,31 +274,66 @@ rich = st.recursive(
     uid=st.integers(0, 2**31) | st.none(),
     ts=st.datetimes() | aware,
     data=st.dictionaries(st.text(max_size=8), rich, max_size=5),
+    company=st.integers(1, 2**31) | st.none(),
+    version=st.sampled_from([1, 2]),
 )
 @settings(max_examples=500)
-def test_envelope_equals_entry_payload(model, res_id, op, uid, ts, data):
+def test_envelope_equals_entry_payload(model, res_id, op, uid, ts, data, company, version):
+    if version == 1:
+        company = None
     try:
-        expected = entry_payload(model, res_id, op, uid, ts, data)
+        expected = entry_payload(model, res_id, op, uid, ts, data, company, version)
     except CanonicalError:
         assume(False)
     data_json = canonical_json(data).decode()
-    assert fragments.entry_payload_text(model, res_id, op, uid, ts, data_json).encode() == expected
-    template = fragments.envelope_template(model, op, uid, ts)
-    assert (template % (data_json, res_id)).encode() == expected
+    text = fragments.entry_payload_text(model, res_id, op, uid, ts, data_json, company, version)
+    assert text.encode() == expected
+    template = fragments.envelope_template(model, op, uid, ts, version)
+    assert (template % (fragments.company_json(company), data_json, res_id)).encode() == expected
+    head, middle, tail = fragments.envelope_parts(model, op, uid, ts, company, version)
+    assert text == head + data_json + middle + str(res_id) + tail
 
 
 def test_envelope_of_a_sealed_record():
     ts = datetime.datetime(2026, 1, 1, 8, 0, 0, 123456)
     data = {"name": "Lot 1", "qty": Decimal("1.50"), "partner_id": Ref("res.partner", 7)}
+    data_json = canonical_json(data).decode()
     text = fragments.envelope_template("audit.seal.demo.record", "create", 2, ts) % (
-        canonical_json(data).decode(),
+        fragments.company_json(3),
+        data_json,
         42,
     )
     assert text == (
-        '{"data":{"name":"Lot 1","partner_id":"res.partner,7","qty":"1.5"},'
+        '{"company":3,"data":{"name":"Lot 1","partner_id":"res.partner,7","qty":"1.5"},'
         '"model":"audit.seal.demo.record","op":"create","res_id":42,'
+        '"ts":"2026-01-01T08:00:00.123456Z","uid":2,"v":2}'
+    )
+    text = fragments.envelope_template("audit.seal.demo.record", "create", 2, ts) % (
+        fragments.company_json(None),
+        data_json,
+        42,
+    )
+    assert text.startswith('{"company":null,"data":{') and text.endswith('"uid":2,"v":2}')
+
+
+def test_envelope_of_an_entry_appended_before_companies_were_sealed():
+    """Version 1 envelopes, as entries appended before 19.0.1.2.0 hold them: no company."""
+    ts = datetime.datetime(2026, 1, 1, 8, 0, 0, 123456)
+    data_json = canonical_json({"name": "Lot 1"}).decode()
+    expected = (
+        '{"data":{"name":"Lot 1"},"model":"audit.seal.demo.record","op":"create","res_id":42,'
         '"ts":"2026-01-01T08:00:00.123456Z","uid":2,"v":1}'
     )
+    template = fragments.envelope_template("audit.seal.demo.record", "create", 2, ts, 1)
+    assert template % (fragments.company_json(5), data_json, 42) == expected
+    assert (
+        entry_payload("audit.seal.demo.record", 42, "create", 2, ts, {"name": "Lot 1"}, None, 1)
+        == expected.encode()
+    )
+    with pytest.raises(ValueError):
+        entry_payload("audit.seal.demo.record", 42, "create", 2, ts, {}, 5, 1)
+    with pytest.raises(CanonicalError):
+        fragments.envelope_parts("audit.seal.demo.record", "create", 2, ts, 5, 1)
 
 
 @given(

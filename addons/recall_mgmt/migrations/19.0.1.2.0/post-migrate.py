@@ -1,6 +1,24 @@
+"""19.0.1.2.0.
+
+* Passwords typed in the signing dialogs leave the database: ``recall.sign.wizard`` and
+  ``recall.response.wizard`` no longer store the password typed in their dialog (it travels in
+  the button's context only, as Odoo's ``res.users.identitycheck`` does). Their tables, in a
+  database that ran an earlier version, still have the ``password`` column the web client
+  filled every time it saved the dialog, right and wrong passwords alike: it is dropped.
+* A notice's delivery issue is stored as facts, no longer as a sentence.
+* The shipped jurisdictions get their regulator's time zone.
+"""
+
+import logging
 import re
 
 from odoo import SUPERUSER_ID, api
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+#: tables of the signing dialogs that once stored the typed password
+WIZARD_TABLES = ("recall_sign_wizard", "recall_response_wizard")
 
 #: the regulators' zones shipped with 19.0.1.1.0 in noupdate data: databases that had the
 #: jurisdictions before got "UTC" for them
@@ -12,6 +30,10 @@ ZONES = {
 
 
 def migrate(cr, version):
+    if not version:
+        return
+    for table in drop_password_columns(cr):
+        _logger.info("recall_mgmt: dropped the stored passwords of %s", table)
     _delivery_issues(cr)
     _jurisdiction_zones(api.Environment(cr, SUPERUSER_ID, {}))
 
@@ -54,3 +76,18 @@ def _delivery_issues(cr):
             (kind, detail, notice_id),
         )
     cr.execute("ALTER TABLE recall_notice DROP COLUMN delivery_issue")
+
+
+def drop_password_columns(cr):
+    """Drop the ``password`` column of the signing dialogs' tables where it exists; returns
+    the tables it was dropped from."""
+    cr.execute(
+        "SELECT table_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = ANY(%s) "
+        "AND column_name = 'password' ORDER BY table_name",
+        [list(WIZARD_TABLES)],
+    )
+    tables = [row[0] for row in cr.fetchall()]
+    for table in tables:
+        cr.execute(SQL("ALTER TABLE %s DROP COLUMN password", SQL.identifier(table)))
+    return tables
