@@ -99,6 +99,7 @@ META_KEY = "trace_events_bench.meta"
 ADMIN_UID = 2
 TZ = "+08:00"
 COMPANY_PREFIX = "690123"  # GS1 company prefix of the demo maker
+LOG_COLUMNS = ("create_uid", "create_date", "write_uid", "write_date")
 
 # the chain's parties: (name, GLN without check digit)
 DISTRIBUTORS = [
@@ -569,6 +570,13 @@ class CopyTable:
         )
         self.count += 1
 
+    def add_values(self, **values):
+        """A row given by column: the columns not given are NULL."""
+        unknown = values.keys() - set(self.columns)
+        if unknown:
+            raise KeyError(f"{self.table} has no column {', '.join(sorted(unknown))}")
+        self.add(*(values.get(column) for column in self.columns))
+
     def copy(self, cr):
         self.buffer.seek(0)
         cr.copy_expert(
@@ -651,23 +659,20 @@ class Background:
         self.batches = -(-int(lines * 0.6) // self.LINES_PER_BATCH)
         self.groups = -(-int(lines * 0.4) // self.LINES_PER_CATHETER_GROUP)
         self.now = datetime.datetime.now().replace(microsecond=0)
+        self.log = dict.fromkeys(LOG_COLUMNS, self.now) | {"create_uid": 1, "write_uid": 1}
+        self._stock_tables(cr)
+        if odoo.suite:
+            self._event_tables(env)
+        self.sequence = 0
+        self.event_id = None
+
+    def _stock_tables(self, cr):
+        """Ids and COPY rows of the lots, done move lines and component links."""
         lots = self.batches * (2 + self.SERIALS_PER_BATCH) + self.groups * 4
         move_lines = self.batches * 104 + self.groups * 37
         self.lot_ids = IdRange(cr, "stock_lot", lots)
         self.ml_ids = IdRange(cr, "stock_move_line", move_lines)
-        self.lots = CopyTable(
-            "stock_lot",
-            [
-                "id",
-                "name",
-                "product_id",
-                "company_id",
-                "create_uid",
-                "create_date",
-                "write_uid",
-                "write_date",
-            ],
-        )
+        self.lots = CopyTable("stock_lot", ["id", "name", "product_id", "company_id", *LOG_COLUMNS])
         self.move_lines = CopyTable(
             "stock_move_line",
             [
@@ -683,101 +688,55 @@ class Background:
                 "quantity_product_uom",
                 "state",
                 "picked",
-                "create_uid",
-                "create_date",
-                "write_uid",
-                "write_date",
+                *LOG_COLUMNS,
             ],
         )
         self.consume = CopyTable(
             "stock_move_line_consume_rel", ["consume_line_id", "produce_line_id"]
         )
-        if odoo.suite:
-            self.event_ids = IdRange(cr, "trace_event", self.batches * 12 + self.groups * 10)
-            self.events = CopyTable(
-                "trace_event",
-                [
-                    "id",
-                    "event_uid",
-                    "event_type",
-                    "action",
-                    "biz_step",
-                    "disposition",
-                    "event_time",
-                    "event_tz",
-                    "record_time",
-                    "read_point_id",
-                    "source_partner_id",
-                    "dest_partner_id",
-                    "origin",
-                    "biz_transaction",
-                    "company_id",
-                    "create_uid",
-                    "create_date",
-                    "write_uid",
-                    "write_date",
-                ],
-            )
-            self.event_lines = CopyTable(
-                "trace_event_line",
-                [
-                    "event_id",
-                    "role",
-                    "product_id",
-                    "udi_di",
-                    "lot_id",
-                    "lot_name",
-                    "quantity",
-                    "uom_id",
-                    "move_line_id",
-                    "location_id",
-                    "location_dest_id",
-                    "partner_id",
-                    "partner_dest_id",
-                    "create_uid",
-                    "create_date",
-                    "write_uid",
-                    "write_date",
-                ],
-            )
-            dis = env["trace.event"]._trace_product_dis(
-                env["product.product"].browse(list(master["products"].values()))
-            )
-            self.dis = {pid: dis.get(pid) for pid in master["products"].values()}
-        self.sequence = 0
-        self.event_id = None
+
+    def _event_tables(self, env):
+        """Ids and COPY rows of the events and their lines: every sealed column (the model's
+        own lists), those an event of the background does not set left empty."""
+        events = env["trace.event"]
+        self.event_ids = IdRange(self.cr, "trace_event", self.batches * 12 + self.groups * 10)
+        self.events = CopyTable("trace_event", ["id", *events._seal_fields, *LOG_COLUMNS])
+        self.event_lines = CopyTable(
+            "trace_event_line", [*events._seal_child_guards["trace.event.line"], *LOG_COLUMNS]
+        )
+        dis = events._trace_product_dis(
+            env["product.product"].browse(list(self.master["products"].values()))
+        )
+        self.dis = {pid: dis.get(pid) for pid in self.master["products"].values()}
 
     # -- writers
 
     def lot(self, product, name):
         lot_id = self.lot_ids.take()
-        self.lots.add(lot_id, name, product, self.company, 1, self.now, 1, self.now)
+        self.lots.add(lot_id, name, product, self.company, *self.log.values())
         return lot_id
 
     def event(self, when, event_type, step, disposition, origin, document, source=None, dest=None):
         if not self.odoo.suite:
             return
         self.event_id = self.event_ids.take()
-        self.events.add(
-            self.event_id,
-            f"urn:uuid:{uuid.UUID(int=self.rng.getrandbits(128), version=4)}",
-            event_type,
-            None if event_type == "transformation" else "observe",
-            step,
-            disposition,
-            when,
-            TZ,
-            self.now,
-            self.loc["stock"],
-            source,
-            dest,
-            origin,
-            document,
-            self.company,
-            1,
-            self.now,
-            1,
-            self.now,
+        self.events.add_values(
+            id=self.event_id,
+            event_uid=f"urn:uuid:{uuid.UUID(int=self.rng.getrandbits(128), version=4)}",
+            event_type=event_type,
+            action=None if event_type == "transformation" else "observe",
+            biz_step=step,
+            disposition=disposition,
+            event_time=when,
+            event_tz=TZ,
+            record_time=self.now,
+            read_point_id=self.loc["stock"],
+            source_partner_id=source,
+            dest_partner_id=dest,
+            origin=origin,
+            biz_transaction=document,
+            company_id=self.company,
+            **self.log,
         )
 
     def line(
@@ -811,30 +770,24 @@ class Background:
                 qty,
                 "done",
                 "t",
-                1,
-                self.now,
-                1,
-                self.now,
+                *self.log.values(),
             )
         if self.odoo.suite:
-            self.event_lines.add(
-                self.event_id,
-                role,
-                product,
-                self.dis.get(product) or None,
-                lot_id,
-                lot_name,
-                qty,
-                self.uom,
-                ml_id,
-                src if with_move_line else None,
-                dest if with_move_line else None,
-                partner,
-                partner_dest,
-                1,
-                self.now,
-                1,
-                self.now,
+            self.event_lines.add_values(
+                event_id=self.event_id,
+                role=role,
+                product_id=product,
+                udi_di=self.dis.get(product) or None,
+                lot_id=lot_id,
+                lot_name=lot_name,
+                quantity=qty,
+                uom_id=self.uom,
+                move_line_id=ml_id,
+                location_id=src if with_move_line else None,
+                location_dest_id=dest if with_move_line else None,
+                partner_id=partner,
+                partner_dest_id=partner_dest,
+                **self.log,
             )
         return ml_id
 

@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .trace_event import TraceEvent as TraceEventBase
-
 SERVICE_TYPES = [
     ("installation", "Installation"),
     ("maintenance", "Maintenance"),
@@ -384,19 +382,6 @@ class HelpdeskTicket(models.Model):
         if not held or customer in held.commercial_partner_id:
             return None
         return held if len(held) == 1 else None
-
-
-class TraceEvent(models.Model):
-    _inherit = "trace.event"
-    _seal_fields = (*TraceEventBase._seal_fields, "ticket_id")
-
-    ticket_id = fields.Many2one(
-        "helpdesk.ticket",
-        string="Service Ticket",
-        readonly=True,
-        index="btree_not_null",
-        ondelete="restrict",
-    )
 
 
 class StockLot(models.Model):

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .trace_event import LINE_FACT_FIELDS
+
 
 class MrpProduction(models.Model):
     _inherit = "mrp.production"
@@ -158,14 +160,12 @@ class TraceEvent(models.Model):
         """Line values of this event as its move lines say now (for a restatement)."""
         self.ensure_one()
         result = []
-        copied = ("role", "product_id", "udi_di", "lot_id", "lot_name", "quantity", "uom_id",
-                  "location_id", "location_dest_id", "partner_id", "partner_dest_id")
         for line in self.sudo().line_ids:
             move_line = line.move_line_id
             if not move_line:
                 result.append(
                     {name: line._fields[name].convert_to_write(line[name], line)
-                     for name in copied}
+                     for name in LINE_FACT_FIELDS}
                 )
             elif move_line.exists() and move_line.state == "done" and move_line.quantity:
                 result.append(builder(move_line, line.role))

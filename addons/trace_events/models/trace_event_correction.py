@@ -1,41 +1,10 @@
 from odoo import api, fields, models
 
-SEALED_HEADER = (
-    "event_type",
-    "action",
-    "biz_step",
-    "disposition",
-    "event_time",
-    "event_tz",
-    "read_point_id",
-    "read_point_gln",
-    "biz_location_id",
-    "biz_location_gln",
-    "source_partner_id",
-    "dest_partner_id",
-    "move_id",
-    "picking_id",
-    "production_id",
-    "unbuild_id",
-    "repair_id",
-    "scrap_id",
-    "ticket_id",
-    "biz_transaction",
-    "company_id",
-)
-LINE_COPY = (
-    "role",
-    "product_id",
-    "udi_di",
-    "lot_id",
-    "lot_name",
-    "quantity",
-    "uom_id",
-    "location_id",
-    "location_dest_id",
-    "partner_id",
-    "partner_dest_id",
-)
+from .trace_event import EVENT_FACT_FIELDS, LINE_FACT_FIELDS
+
+# the names recall_mgmt imports from here (its restatements copy the same fields)
+SEALED_HEADER = EVENT_FACT_FIELDS
+LINE_COPY = LINE_FACT_FIELDS
 
 
 class TraceEvent(models.Model):
@@ -82,14 +51,14 @@ class TraceEvent(models.Model):
         vals_list = []
         for event in self.sudo():
             vals = {name: event._fields[name].convert_to_write(event[name], event)
-                    for name in SEALED_HEADER}
+                    for name in EVENT_FACT_FIELDS}
             lines = []
             seen = set()
             for line in event.line_ids:
                 move_line = line.move_line_id
                 if not move_line:
                     lines.append({name: line._fields[name].convert_to_write(line[name], line)
-                                  for name in LINE_COPY})
+                                  for name in LINE_FACT_FIELDS})
                     continue
                 seen.add(move_line.id)
                 if move_line.exists() and move_line.state == "done" and move_line.quantity:
