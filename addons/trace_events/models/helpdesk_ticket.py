@@ -34,25 +34,6 @@ TRACE_TRIGGERS = frozenset(
 )
 
 
-class HelpdeskTicketStage(models.Model):
-    _inherit = "helpdesk.ticket.stage"
-
-    trace_service_done = fields.Boolean(
-        string="Service Performed",
-        compute="_compute_trace_service_done",
-        store=True,
-        readonly=False,
-        help="Closing an installation, maintenance or inspection ticket in this stage records "
-        "the service on the device (a sealed trace event). Leave it unchecked for closing "
-        "stages that mean the service did not happen (cancelled, rejected).",
-    )
-
-    @api.depends("closed")
-    def _compute_trace_service_done(self):
-        for stage in self:
-            stage.trace_service_done = stage.closed
-
-
 class HelpdeskTicket(models.Model):
     _inherit = "helpdesk.ticket"
 
@@ -382,38 +363,3 @@ class HelpdeskTicket(models.Model):
         if not held or customer in held.commercial_partner_id:
             return None
         return held if len(held) == 1 else None
-
-
-class StockLot(models.Model):
-    _inherit = "stock.lot"
-
-    trace_ticket_ids = fields.One2many(
-        "helpdesk.ticket", "trace_lot_id", string="Service Tickets", readonly=True
-    )
-    trace_ticket_count = fields.Integer(
-        string="Tickets", compute="_compute_trace_ticket_count"
-    )
-
-    def _compute_trace_ticket_count(self):
-        tickets = self.env["helpdesk.ticket"]
-        counts = {}
-        if tickets.has_access("read"):
-            counts = dict(tickets._read_group([("trace_lot_id", "in", self.ids)],
-                                              ["trace_lot_id"], ["__count"]))
-        for lot in self:
-            lot.trace_ticket_count = counts.get(lot, 0)
-
-    def action_view_trace_tickets(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Service Tickets"),
-            "res_model": "helpdesk.ticket",
-            "view_mode": "list,form",
-            "domain": [("trace_lot_id", "=", self.id)],
-            "context": {
-                "default_trace_lot_id": self.id,
-                "default_trace_product_id": self.product_id.id,
-            },
-        }
-

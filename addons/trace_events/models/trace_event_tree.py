@@ -1,11 +1,12 @@
-"""The backend view of traces: the trace tree of lots/serials and the lot timeline.
+"""The backend view of traces on ``trace.event``: the trace tree of lots/serials, the event form.
 
-* ``trace.event.trace_tree(lot_ids, direction)``: the graph a trace walks (lots reached with
-  their depth and the events linking them) and who holds each lot, for the trace tree client
-  action (``trace_events.trace_tree``) and for integrators.
-* ``stock.lot``: event count and the actions behind the "Events" and "Trace" smart buttons.
-* ``trace.event.line``: the related and display fields of the lot timeline, and its row click.
-* ``trace.event``: lines split by role for the event form.
+* ``trace_tree(lot_ids, direction)``: the graph a trace walks (lots reached with their depth and
+  the events linking them) and who holds each lot, for the trace tree client action
+  (``trace_events.trace_tree``) and for integrators;
+* lines split by role for the event form, and the document behind an event.
+
+The smart buttons of ``stock.lot`` are in ``stock_lot.py``, the lot timeline's fields of
+``trace.event.line`` in ``trace_event_line.py``.
 """
 
 from collections import defaultdict
@@ -339,109 +340,3 @@ class TraceEvent(models.Model):
             "views": [(self.env.ref("trace_events.trace_event_view_form").id, "form")],
             "target": "current",
         }
-
-
-class TraceEventLine(models.Model):
-    _inherit = "trace.event.line"
-
-    is_superseded = fields.Boolean(
-        related="event_id.is_superseded",
-        string="Superseded",
-        help="A later event declared this one erroneous: it no longer counts in traces.",
-    )
-    corrected_event_id = fields.Many2one(related="event_id.corrected_event_id", string="Corrects")
-    origin = fields.Selection(related="event_id.origin")
-    trace_status = fields.Selection(
-        [
-            ("effective", "In effect"),
-            ("superseded", "Superseded"),
-            ("correction", "Correction"),
-        ],
-        string="Status",
-        compute="_compute_trace_status",
-        help="Superseded: a later event declared this one erroneous, it no longer counts. "
-        "Correction: this event replaces an erroneous one.",
-    )
-    event_tz = fields.Char(related="event_id.event_tz")
-    from_label = fields.Char(
-        string="Came From",
-        compute="_compute_holder_labels",
-        help="Where the units were before the event: the external party when they came from "
-        "outside, else the location.",
-    )
-    to_label = fields.Char(
-        string="Went To",
-        compute="_compute_holder_labels",
-        help="Where the units were after the event: the external party when they left us, "
-        "else the location.",
-    )
-
-    @api.depends("location_id", "location_dest_id", "partner_id", "partner_dest_id")
-    def _compute_holder_labels(self):
-        def label(location, partner):
-            if partner and location.usage != "internal":
-                return partner.display_name
-            return location.display_name or False
-
-        lines = self.sudo()
-        for line, line_sudo in zip(self, lines, strict=True):
-            line.from_label = label(line_sudo.location_id, line_sudo.partner_id)
-            line.to_label = label(line_sudo.location_dest_id, line_sudo.partner_dest_id)
-
-    @api.depends("event_id")
-    def _compute_trace_status(self):
-        for line in self:
-            event = line.event_id
-            if event.is_superseded:
-                line.trace_status = "superseded"
-            elif event.corrected_event_id:
-                line.trace_status = "correction"
-            else:
-                line.trace_status = "effective"
-
-    def action_open_event(self):
-        """The row click of the timeline: the event of the line."""
-        self.ensure_one()
-        return self.event_id._trace_form_action()
-
-
-class StockLot(models.Model):
-    _inherit = "stock.lot"
-
-    trace_event_count = fields.Integer(
-        string="Trace Events",
-        compute="_compute_trace_event_count",
-        help="Sealed events that moved or changed this lot/serial, corrections included.",
-    )
-
-    def _compute_trace_event_count(self):
-        lines = self.env["trace.event.line"]
-        counts = {}
-        if self.ids and lines.has_access("read"):
-            counts = dict(
-                lines._read_group(
-                    [("lot_id", "in", self.ids)], ["lot_id"], ["event_id:count_distinct"]
-                )
-            )
-        for lot in self:
-            lot.trace_event_count = counts.get(lot, 0)
-
-    def action_view_trace_events(self):
-        """The timeline of the lot/serial: its event lines, oldest first."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "trace_events.trace_event_line_action_timeline"
-        )
-        action["name"] = action["display_name"] = self.env._(
-            "History of %(lot)s", lot=self.display_name
-        )
-        action["domain"] = [("lot_id", "=", self.id)]
-        action["context"] = {"create": False}
-        return action
-
-    def action_open_trace_tree(self, direction="forward"):
-        """The trace tree of these lots/serials."""
-        return self.env["trace.event"]._trace_tree_action(self, direction)
-
-    def action_open_trace_tree_backward(self):
-        return self.action_open_trace_tree("backward")
