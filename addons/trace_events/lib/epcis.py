@@ -5,7 +5,8 @@ Identifiers are written as GS1 Digital Link URIs (``https://id.gs1.org/01/<gtin>
 Link on any domain, and the EPC URNs of the GS1 Tag Data Standard (``urn:epc:id:sgtin:``,
 ``urn:epc:class:lgtin:``, ``urn:epc:idpat:sgtin:``, ``urn:epc:id:sgln:``, ``urn:epc:id:pgln:``,
 ``urn:epc:id:sscc:``), whose GS1 company prefix length is given by the first dot; check digits
-are recomputed for URNs and verified for Digital Links.
+are recomputed for URNs and verified for Digital Links. Digital Links are read by udi_master's
+:func:`parse_digital_link`, the parser of UDI scans (one Digital Link parser in the suite).
 
 Device identifiers of other issuing agencies (HIBCC, ICCBBA, others) have no Digital Link; they
 are written in the suite's own URN namespace (:data:`OWN_URN`)::
@@ -28,9 +29,7 @@ import math
 import re
 from urllib.parse import quote, unquote
 
-from biip import ParseError
 from biip.checksums import gs1_standard_check_digit
-from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from jsonschema import Draft7Validator, FormatChecker, validators
 from jsonschema.exceptions import best_match
 
@@ -38,13 +37,15 @@ from .cbv import ACTIONS, ERROR_REASONS, EVENT_TYPES, bare_term
 
 try:  # pure tests (conftest registers every addon's lib as <addon>_lib)
     from udi_master_lib.errors import UdiError, _lt
-    from udi_master_lib.identifiers import check_pi_value, normalize_gln, normalize_gtin
+    from udi_master_lib.identifiers import check_pi_value
+    from udi_master_lib.parse import gs1_date, is_digital_link, parse_digital_link
 except ImportError:  # inside Odoo
     from odoo.addons.udi_master.lib.errors import UdiError, _lt
-    from odoo.addons.udi_master.lib.identifiers import (
-        check_pi_value,
-        normalize_gln,
-        normalize_gtin,
+    from odoo.addons.udi_master.lib.identifiers import check_pi_value
+    from odoo.addons.udi_master.lib.parse import (
+        gs1_date,
+        is_digital_link,
+        parse_digital_link,
     )
 
 GS1_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -305,21 +306,6 @@ def _gtin_of(company, item):
     return payload + _check_digit(payload)
 
 
-def _gs1_key(uri, value):
-    """Validated GTIN-14 (with a clear error naming the URI)."""
-    try:
-        return normalize_gtin(value)
-    except UdiError as exc:
-        raise _error("gtin_invalid", _lt("%(uri)s: %(reason)s"), uri=uri, reason=exc) from None
-
-
-def _gln_key(uri, value):
-    try:
-        return normalize_gln(value)
-    except UdiError as exc:
-        raise _error("gln_invalid", _lt("%(uri)s: %(reason)s"), uri=uri, reason=exc) from None
-
-
 def _object(kind, agency="gs1", di=None, lot=None, serial=None, **extra):
     return {"kind": kind, "agency": agency, "di": di, "lot": lot, "serial": serial,
             "expiry": None, "manufactured": None, "product_ref": None, "sscc": None, **extra}
@@ -353,32 +339,29 @@ def _parse_epc_object(uri):
 
 
 def _parse_digital_link(uri):
+    """{AI: value} of a GS1 Digital Link, read by udi_master's parser (the one the UDI scan
+    uses): GTIN, SSCC and GLN check digits verified, dates of 11 and 17 as calendar dates."""
     try:
-        link = GS1DigitalLinkURI.parse(uri)
-    except ParseError as exc:
+        elements = dict(parse_digital_link(uri))
+        for ai in ("11", "17"):
+            if ai in elements:
+                elements[ai] = gs1_date(ai, elements[ai])
+    except UdiError as exc:
         raise _error("digital_link_invalid", _lt("%(uri)s is not a valid GS1 Digital Link: "
-                                                 "%(reason)s"), uri=uri, reason=str(exc)) from None
-    return {element.ai.ai: element for element in link.element_strings}
+                                                 "%(reason)s"), uri=uri, reason=exc) from None
+    return elements
 
 
 def _dl_object(uri, elements):
     if "00" in elements:
-        sscc = elements["00"]
-        if sscc.sscc_error:
-            raise _error("sscc_invalid", _lt("%(uri)s: %(reason)s"), uri=uri,
-                         reason=sscc.sscc_error)
-        return _object("sscc", agency=None, sscc=sscc.value)
+        return _object("sscc", agency=None, sscc=elements["00"])
     if "01" not in elements:
         raise _unsupported(uri)
-    gtin = _gs1_key(uri, elements["01"].value)
-    serial = elements["21"].value if "21" in elements else None
-    lot = elements["10"].value if "10" in elements else None
+    serial, lot = elements.get("21"), elements.get("10")
     kind = "instance" if serial else ("lot" if lot else "class")
-    result = _object(kind, di=gtin, lot=lot, serial=serial)
-    if "17" in elements:
-        result["expiry"] = elements["17"].date
-    if "11" in elements:
-        result["manufactured"] = elements["11"].date
+    result = _object(kind, di=elements["01"], lot=lot, serial=serial)
+    result["expiry"] = elements.get("17")
+    result["manufactured"] = elements.get("11")
     return result
 
 
@@ -415,7 +398,7 @@ def parse_object_uri(uri):
         return _parse_epc_object(uri)
     if uri.startswith(OWN_URN):
         return _parse_own_object(uri)
-    if uri.startswith(("http://", "https://")):
+    if is_digital_link(uri):
         return _dl_object(uri, _parse_digital_link(uri))
     raise _unsupported(uri)
 
@@ -452,12 +435,11 @@ def parse_place_uri(uri):
         if len(parts) == 3 and parts[1] in ("location", "party"):
             return _place(local=tuple(parts))
         raise _unsupported(uri)
-    if uri.startswith(("http://", "https://")):
+    if is_digital_link(uri):
         elements = _parse_digital_link(uri)
         for ai in ("414", "417"):
             if ai in elements:
-                extension = elements["254"].value if "254" in elements else None
-                return _place(_gln_key(uri, elements[ai].value), extension)
+                return _place(elements[ai], elements.get("254"))
     raise _unsupported(uri)
 
 

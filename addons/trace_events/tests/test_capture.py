@@ -523,6 +523,28 @@ class TestCaptureApi(HttpCase):
         response = self._json2([shipping_event("urn:uuid:j-6")], "not-a-key")
         self.assertEqual(response.status_code, 401, response.text)
 
+    def test_json2_digital_link_is_read_as_the_udi_scan_reads_it(self):
+        """The legacy short names of a Digital Link path (gtin, ser), which a scan reads, are
+        read by a capture too: one Digital Link parser (udi_master's) for both."""
+        uri = "https://id.gs1.org/gtin/06901234500011/ser/PM0009"
+        response = self._json2([shipping_event("urn:uuid:j-8", epcList=[uri])], self.api_key)
+        self.assertEqual(response.status_code, 200, response.text)
+        event = self.env["trace.event"].browse(response.json()["event_ids"])
+        self.assertEqual(event.line_ids.lot_id.name, "PM0009")
+
+    @mute_logger("odoo.http")
+    def test_json2_digital_link_naming_two_serials_stores_nothing(self):
+        """A Digital Link whose query repeats the serial with another value is refused, as a
+        scan refuses it, instead of taking the last value."""
+        uri = "https://id.gs1.org/01/06901234500011/21/PM0010?21=PM0011"
+        response = self._json2([shipping_event("urn:uuid:j-9", epcList=[uri])], self.api_key)
+        self.assertEqual(response.status_code, 422, response.text)
+        message = response.json()["message"]
+        self.assertIn("urn:uuid:j-9", message)
+        self.assertIn("(21) appears twice with different values", message)
+        self.assertFalse(self.env["trace.event"].search([("event_uid", "=", "urn:uuid:j-9")]))
+        self.assertFalse(self.env["stock.lot"].search([("name", "in", ["PM0010", "PM0011"])]))
+
     def test_json2_export_returns_the_document(self):
         body = self._json2([shipping_event("urn:uuid:j-7")], self.api_key).json()
         response = self.url_open(

@@ -16,7 +16,8 @@
 - the parenthesised human-readable form ``(01)…(17)…(10)…``, spaces around values allowed;
 - GS1 Digital Link URIs on any domain, with path prefixes, qualifiers in the path and data
   attributes (``?17=…&11=…``) in the query; non-numeric query keys (``linkType``, tracking
-  parameters) are ignored;
+  parameters) are ignored. :func:`parse_digital_link` is the suite's one Digital Link reader:
+  it reads those of any GS1 key (SSCC, GLN, ...), which EPCIS identifiers use too;
 - HIBC primary, secondary and concatenated data, with or without the Code 39 ``*`` delimiters,
   a space check/link character written as ``_``, and a primary and a secondary symbol scanned
   into one field (separated by a line break, a tab, GS or a space), whose link character is
@@ -34,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 from biip import ParseError
 from biip.checksums import gs1_standard_check_digit
 from biip.gs1_application_identifiers import _GS1_APPLICATION_IDENTIFIERS, GS1ApplicationIdentifier
+from biip.gs1_digital_link_uris import _PRIMARY_IDENTIFIER_MAP
 from biip.gtin import Gtin
 
 from .errors import UdiError, _lt
@@ -57,6 +59,11 @@ _DAY00_DATE_AIS = ("11", "12", "13", "15", "16", "17")
 # AIs whose data starts with a YYMMDD date that must be a real calendar day.
 _OTHER_DATE_AIS = ("4324", "4325", "4326", "7003", "7006", "7007", "7011", "8008")
 _PI_AIS = ("10", "21", "11", "17")
+# Digital Link: the primary keys (biip's table), the legacy short names of path AIs, and the keys
+# whose check digit is verified besides the GTIN (SSCC, GLN of a location or of a party).
+_DL_PRIMARY_KEYS = frozenset(_PRIMARY_IDENTIFIER_MAP)
+_DL_ALIASES = {"gtin": "01", "cpv": "22", "lot": "10", "ser": "21"}
+_CHECK_DIGIT_KEYS = ("00", "414", "417")
 _DATE_AI_LABELS = {"11": "manufacture date", "17": "expiry date"}
 
 
@@ -99,7 +106,7 @@ def parse_udi(code, today=None):
         text = text[1:-1]  # Code 39 start/stop characters printed in HIBC human-readable text
     if text.startswith("+"):
         result = _parse_hibc_text(text, today)
-    elif text.lower().startswith(("http://", "https://")):
+    elif is_digital_link(text):
         result = _parse_digital_link(text.strip(), today)
     elif text.startswith("("):
         result = _parse_gs1_hri(text.strip(), today)
@@ -296,6 +303,61 @@ def _parse_gs1_hri(text, today):
 
 
 def _parse_digital_link(text, today):
+    """A UDI in a Digital Link: its primary key must be a GTIN (a device)."""
+    path, query = _digital_link_parts(text)
+    if not path or _DL_ALIASES.get(path[0], path[0]) != "01":
+        raise UdiError(
+            "no_di",
+            _lt("The Digital Link %(value)r has no GTIN (/01/…) in its path, so it identifies no "
+                "device."),
+            value=_short(text, 80),
+        )
+    return _gs1_result("gs1_digital_link", _digital_link_elements(path, query), today)
+
+
+def is_digital_link(text):
+    """Whether ``text`` has the form of a GS1 Digital Link: an http(s) URI, its scheme in any
+    case (a QR code in alphanumeric mode carries it upper-case)."""
+    return text.lower().startswith(("http://", "https://"))
+
+
+def parse_digital_link(uri, today=None):
+    """The GS1 element strings of a GS1 Digital Link URI: ``[(AI, value)]``, primary key first.
+
+    The one Digital Link reader of the suite (UDI scans, EPCIS identifiers). It reads any domain
+    and path prefix, a primary key (``/01/`` GTIN, ``/00/`` SSCC, ``/414/`` GLN, ``/417/`` party
+    GLN, and the other keys of the standard) with its qualifiers in the path, in any order,
+    including the legacy short names ``gtin``, ``cpv``, ``lot`` and ``ser``, and data attributes
+    in the query, whose non-numeric keys are ignored. A GTIN-8, -12 or -13 becomes a GTIN-14.
+    Every value is checked against its AI's format, an unknown AI or one given twice with
+    different values is refused, a date must be a day of the calendar (century from ``today``,
+    day 00 allowed where a UDI allows it), and the check digit of a GTIN (01), SSCC (00) or GLN
+    (414, 417) is verified. :func:`gs1_date` gives the dates.
+
+    :raise UdiError: with a stable ``code`` naming what is wrong
+    """
+    path, query = _digital_link_parts(uri)
+    if not path:
+        raise UdiError(
+            "dl_no_key",
+            _lt("The Digital Link %(value)r has no GS1 key (such as /01/ for a GTIN or /414/ for "
+                "a GLN) in its path."),
+            value=_short(uri, 80),
+        )
+    elements = [
+        (ai_code, _checked_key(ai_code, value))
+        for ai_code, value in _gs1_elements(_digital_link_elements(path, query))
+    ]
+    for ai_code, value in elements:
+        if ai_code in _DAY00_DATE_AIS + _OTHER_DATE_AIS:
+            gs1_date(ai_code, value, today)
+    return elements
+
+
+def _digital_link_parts(text):
+    """(path segments from the primary key on, query) of a Digital Link URI; the segments are
+    empty when the path names no primary key (followed by a value starting with a digit, as
+    every GS1 key does: so a path prefix such as ``/01/products/`` is skipped)."""
     try:
         parts = urlsplit(text)
     except ValueError:
@@ -306,18 +368,16 @@ def _parse_digital_link(text, today):
     segments = [segment for segment in parts.path.split("/") if segment]
     start = next(
         (index for index, segment in enumerate(segments)
-         if segment in ("01", "gtin") and index + 1 < len(segments)
-         and segments[index + 1].isdigit()),
+         if _DL_ALIASES.get(segment, segment) in _DL_PRIMARY_KEYS
+         and index + 1 < len(segments) and segments[index + 1][:1].isdigit()),
         None,
     )
-    if start is None:
-        raise UdiError(
-            "no_di",
-            _lt("The Digital Link %(value)r has no GTIN (/01/…) in its path, so it identifies no "
-                "device."),
-            value=_short(text, 80),
-        )
-    path = segments[start:]
+    return (segments[start:] if start is not None else []), parts.query
+
+
+def _digital_link_elements(path, query):
+    """(AI, value) pairs of the path from the primary key on, then of the query's numeric keys
+    (as read: :func:`_gs1_elements` checks them)."""
     if len(path) % 2:
         raise UdiError(
             "dl_invalid",
@@ -326,24 +386,44 @@ def _parse_digital_link(text, today):
             path="/" + "/".join(path),
             last=path[-1],
         )
-    aliases = {"gtin": "01", "cpv": "22", "lot": "10", "ser": "21"}
     elements = [
-        (aliases.get(path[index], path[index]), unquote(path[index + 1]))
+        (_DL_ALIASES.get(path[index], path[index]), unquote(path[index + 1]))
         for index in range(0, len(path), 2)
     ]
-    gtin = elements[0][1]
-    if gtin.isdigit() and len(gtin) in (8, 12, 13):
-        elements[0] = ("01", gtin.zfill(14))
-    for pair in filter(None, parts.query.split("&")):
+    ai_code, value = elements[0]
+    if ai_code == "01" and value.isdigit() and len(value) in (8, 12, 13):
+        elements[0] = ("01", value.zfill(14))
+    for pair in filter(None, query.split("&")):
         key, _sep, value = pair.partition("=")
         key = unquote(key)
         if key.isdigit():
             elements.append((key, unquote(value)))
-    return _gs1_result("gs1_digital_link", elements, today)
+    return elements
 
 
-def _gs1_result(fmt, elements, today):
-    """Validate (AI, value) pairs read from any GS1 syntax and give them UDI meaning."""
+def _checked_key(ai_code, value):
+    """``value`` of AI ``ai_code``, a GTIN as GTIN-14; a GTIN, SSCC or GLN whose last digit is
+    not its check digit is refused."""
+    if ai_code == "01":
+        return _gtin14(value)
+    if ai_code in _CHECK_DIGIT_KEYS:
+        expected = gs1_standard_check_digit(value[:-1])
+        if expected != int(value[-1]):
+            raise UdiError(
+                "gs1_bad_check_digit",
+                _lt("(%(ai)s) %(value)s has a bad check digit: expected %(expected)s, got "
+                    "%(got)s."),
+                ai=ai_code,
+                value=value,
+                expected=expected,
+                got=value[-1],
+            )
+    return value
+
+
+def _gs1_elements(elements):
+    """``elements`` with each value checked against its AI, a repeated AI once; a repeated AI
+    with another value is refused."""
     seen = {}
     unique = []
     for ai_code, value in elements:
@@ -360,7 +440,13 @@ def _gs1_result(fmt, elements, today):
             continue
         seen[ai_code] = value
         unique.append((ai_code, value))
+    return unique
 
+
+def _gs1_result(fmt, elements, today):
+    """Validate (AI, value) pairs read from any GS1 syntax and give them UDI meaning."""
+    unique = _gs1_elements(elements)
+    seen = dict(unique)
     result = _new_result("gs1", fmt)
     result["elements"] = unique
     result["hri"] = "".join(f"({ai}){value}" for ai, value in unique)
@@ -446,6 +532,12 @@ def _gs1_value(ai_code, value):
             format=ai.format,
         )
     return value
+
+
+def gs1_date(ai_code, value, today=None):
+    """The calendar date of the GS1 YYMMDD ``value`` of a date AI (such as 11 or 17), as a UDI
+    scan reads it (century from ``today``, day 00 the last day of the month)."""
+    return _gs1_date(ai_code, value[:6], _today(today), [])
 
 
 def _gs1_date(ai_code, value, today, warnings):

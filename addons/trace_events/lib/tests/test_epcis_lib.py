@@ -5,11 +5,14 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from biip.checksums import gs1_standard_check_digit
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from trace_events_lib import epcis
 from trace_events_lib.epcis import EpcisError
 from udi_master_lib.compose import gs1_digital_link
+from udi_master_lib.errors import UdiError
+from udi_master_lib.parse import parse_udi
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "epcis"
 EXAMPLES = sorted((DATA / "examples").glob("*.jsonld"))
@@ -54,6 +57,50 @@ def test_class_level_digital_link_names_the_device_model():
 def test_digital_link_with_a_wrong_check_digit_is_refused():
     with pytest.raises(EpcisError, match="check digit"):
         epcis.parse_object_uri("https://id.gs1.org/01/06901234500012/21/PM0001")
+
+
+# The Digital Link is read by udi_master's parser, the one a UDI scan goes through: EPCIS
+# identifiers read as the scan reads them (these were read differently by biip's parser).
+
+
+@pytest.mark.parametrize("uri", [
+    "https://id.gs1.org/gtin/06901234500011/ser/PM0001",  # legacy short names
+    "https://id.gs1.org/01/06901234500011/21/PM0001/10/L1",  # qualifiers in another order
+    "HTTPS://ID.GS1.ORG/01/06901234500011/21/PM0001",  # upper case, as a QR code carries it
+])
+def test_digital_link_reads_as_the_udi_scan_reads_it(uri):
+    ref = epcis.parse_object_uri(uri)
+    scan = parse_udi(uri)
+    assert (ref["di"], ref["serial"], ref["lot"]) == (scan["di"], scan["serial"], scan["lot"])
+    assert (ref["di"], ref["serial"]) == ("06901234500011", "PM0001")
+
+
+@pytest.mark.parametrize(("uri", "reason"), [
+    ("https://id.gs1.org/01/06901234500011/21/PM0001?23=1", "gs1_unknown_ai"),
+    ("https://id.gs1.org/01/06901234500011/21/PM0001?21=PM0002", "gs1_duplicate_ai"),
+    ("https://id.gs1.org/01/06901234567892/10/L1?17=270231", "date_impossible"),
+])
+def test_digital_link_the_udi_scan_refuses_is_refused(uri, reason):
+    with pytest.raises(EpcisError) as caught:
+        epcis.parse_object_uri(uri)
+    assert caught.value.code == "digital_link_invalid"
+    assert caught.value.params["reason"].code == reason
+    with pytest.raises(UdiError) as scanned:
+        parse_udi(uri)
+    assert scanned.value.code == reason
+
+
+@settings(max_examples=100, deadline=None)
+@given(gtin=st.from_regex(r"\A[0-9]{13}\Z"), lot=st.none() | pi_values,
+       serial=st.none() | pi_values, expiry=st.none() | st.dates(
+           datetime.date(2000, 1, 1), datetime.date(2049, 12, 31)))
+def test_digital_link_gives_what_the_udi_scan_gives(gtin, lot, serial, expiry):
+    gtin += str(gs1_standard_check_digit(gtin))
+    uri = gs1_digital_link(gtin, lot=lot, serial=serial, expiry=expiry)
+    ref = epcis.parse_object_uri(uri)
+    scan = parse_udi(uri)
+    assert (ref["di"], ref["lot"], ref["serial"], ref["expiry"]) == (
+        scan["di"], scan["lot"], scan["serial"], scan["expiry"])
 
 
 def test_sgtin_urn_gives_the_gtin_with_its_check_digit_recomputed():

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from udi_master_lib.compose import gs1_digital_link, gs1_element_string, gs1_hri
 from udi_master_lib.errors import UdiError
 from udi_master_lib.hibc import hibc_concatenated, hibc_secondary, mod43_check_char
-from udi_master_lib.parse import parse_udi
+from udi_master_lib.parse import gs1_date, parse_digital_link, parse_udi
 
 TODAY = datetime.date(2025, 6, 1)
 GTIN = "09501101020917"
@@ -97,6 +97,45 @@ def test_digital_link_with_unknown_numeric_query_key_is_refused():
 
 def test_digital_link_with_odd_path_is_refused():
     assert _error("https://id.gs1.org/01/09501101020917/10").code == "dl_invalid"
+
+
+def _dl_error(uri):
+    with pytest.raises(UdiError) as caught:
+        parse_digital_link(uri, today=TODAY)
+    return caught.value
+
+
+def test_digital_link_of_any_gs1_key_gives_its_element_strings():
+    assert parse_digital_link("https://id.gs1.org/414/6901234000016/254/DOCK%2F1") == [
+        ("414", "6901234000016"), ("254", "DOCK/1")]
+    assert parse_digital_link("https://id.gs1.org/00/106141411234567897?02=09501101020917") == [
+        ("00", "106141411234567897"), ("02", "09501101020917")]
+
+
+def test_digital_link_elements_of_a_udi_are_those_the_scan_reads():
+    uri = "https://brand.example/dl/gtin/9501101020917/lot/L%2B1?17=270100&linkType=all"
+    assert parse_digital_link(uri, today=TODAY) == _parse(uri)["elements"]
+
+
+@pytest.mark.parametrize("uri", [
+    "https://id.gs1.org/414/6901234000010",
+    "https://id.gs1.org/417/6901234000010",
+    "https://id.gs1.org/00/106141411234567890",
+])
+def test_digital_link_gln_or_sscc_with_a_wrong_check_digit_is_refused(uri):
+    assert _dl_error(uri).code == "gs1_bad_check_digit"
+
+
+def test_digital_link_without_a_gs1_key_is_refused():
+    assert _dl_error("https://id.gs1.org/products/pacemaker").code == "dl_no_key"
+
+
+def test_digital_link_with_an_impossible_date_is_refused():
+    assert _dl_error("https://id.gs1.org/01/09501101020917?17=270231").code == "date_impossible"
+
+
+def test_gs1_date_reads_day_00_as_the_last_day_of_the_month():
+    assert gs1_date("17", "280200", TODAY) == datetime.date(2028, 2, 29)
 
 
 # -- GS1 dates -------------------------------------------------------------------------------------
