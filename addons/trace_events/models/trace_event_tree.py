@@ -85,13 +85,7 @@ class TraceEvent(models.Model):
               ``partner_count`` (partners holding some now), ``partner_received_count``,
               ``partner_quantity`` and ``own_quantity`` (held by partners / in our locations)
         """
-        if direction not in ("forward", "backward"):
-            raise UserError(
-                self.env._(
-                    "Unknown trace direction %(direction)r: use 'forward' or 'backward'.",
-                    direction=direction,
-                )
-            )
+        self._trace_check_direction(direction)
         lot_ids = self._trace_check_lot_ids(lot_ids)
         self.check_access("read")
         company_ids = self._trace_company_ids()
@@ -101,16 +95,40 @@ class TraceEvent(models.Model):
         reached_ids = [lot_id for lot_id, _depth in nodes]
         holders = self._trace_holders(reached_ids, company_ids)
         sources = self._trace_tree_sources(reached_ids, company_ids)
-
-        parents = defaultdict(list)
-        for edge in edges:
-            parents[edge["to_lot_id"]].append(edge["from_lot_id"])
         # names are read as the caller: the graph holds only the caller's companies' events
         # and lots, and whatever else the caller may not read is left out, never read as
         # superuser
         lots = self.env["stock.lot"].browse(reached_ids)
         lots.fetch(["name", "product_id"])
-        lot_rows = [
+        return {
+            "direction": direction,
+            "root_ids": lot_ids,
+            "lots": self._trace_tree_lot_rows(lots, nodes, edges),
+            "edges": edges,
+            "events": self._trace_tree_event_rows(edges),
+            "holders": holders,
+            "sources": sources,
+            **self._trace_tree_names(lots, holders, sources),
+            "summary": self._trace_tree_summary(lot_ids, nodes, holders),
+        }
+
+    @api.model
+    def _trace_check_direction(self, direction):
+        if direction not in ("forward", "backward"):
+            raise UserError(
+                self.env._(
+                    "Unknown trace direction %(direction)r: use 'forward' or 'backward'.",
+                    direction=direction,
+                )
+            )
+
+    @api.model
+    def _trace_tree_lot_rows(self, lots, nodes, edges):
+        """The ``lots`` rows of :meth:`trace_tree` (``lots`` in the order of ``nodes``)."""
+        parents = defaultdict(list)
+        for edge in edges:
+            parents[edge["to_lot_id"]].append(edge["from_lot_id"])
+        return [
             {
                 "id": lot.id,
                 "name": lot.name,
@@ -120,8 +138,13 @@ class TraceEvent(models.Model):
             }
             for lot, (_lot_id, depth) in zip(lots, nodes, strict=True)
         ]
+
+    @api.model
+    def _trace_tree_event_rows(self, edges):
+        """The ``events`` rows of :meth:`trace_tree`: the events of ``edges`` the caller may
+        read."""
         events = self.browse(sorted({edge["event_id"] for edge in edges}))._filtered_access("read")
-        event_rows = [
+        return [
             {
                 "id": event.id,
                 "name": event.display_name,
@@ -131,6 +154,11 @@ class TraceEvent(models.Model):
             }
             for event in events
         ]
+
+    @api.model
+    def _trace_tree_names(self, lots, holders, sources):
+        """The ``products``, ``partners`` and ``locations`` of :meth:`trace_tree`: those the
+        lots, holders and sources refer to, that the caller may read."""
         products = (
             lots.product_id
             | self.env["product.product"].browse([holder["product_id"] for holder in holders])
@@ -150,15 +178,7 @@ class TraceEvent(models.Model):
             .browse(sorted({holder["location_id"] for holder in holders if holder["location_id"]}))
             ._filtered_access("read")
         )
-        partner_holders = [holder for holder in holders if holder["holder_type"] == "partner"]
         return {
-            "direction": direction,
-            "root_ids": lot_ids,
-            "lots": lot_rows,
-            "edges": edges,
-            "events": event_rows,
-            "holders": holders,
-            "sources": sources,
             "products": [
                 {
                     "id": product.id,
@@ -170,18 +190,19 @@ class TraceEvent(models.Model):
             ],
             "partners": [{"id": p.id, "name": p.display_name} for p in partners],
             "locations": [{"id": loc.id, "name": loc.display_name} for loc in locations],
-            "summary": {
-                "lot_count": len(reached_ids) - len(lot_ids),
-                "max_depth": max((depth for _lot_id, depth in nodes), default=0),
-                "partner_count": len(
-                    {h["partner_id"] for h in partner_holders if h["quantity"] > 0}
-                ),
-                "partner_received_count": len({h["partner_id"] for h in partner_holders}),
-                "partner_quantity": sum(h["quantity"] for h in partner_holders),
-                "own_quantity": sum(
-                    h["quantity"] for h in holders if h["holder_type"] == "location"
-                ),
-            },
+        }
+
+    @api.model
+    def _trace_tree_summary(self, root_ids, nodes, holders):
+        """The ``summary`` of :meth:`trace_tree`."""
+        partner_holders = [holder for holder in holders if holder["holder_type"] == "partner"]
+        return {
+            "lot_count": len(nodes) - len(root_ids),
+            "max_depth": max((depth for _lot_id, depth in nodes), default=0),
+            "partner_count": len({h["partner_id"] for h in partner_holders if h["quantity"] > 0}),
+            "partner_received_count": len({h["partner_id"] for h in partner_holders}),
+            "partner_quantity": sum(h["quantity"] for h in partner_holders),
+            "own_quantity": sum(h["quantity"] for h in holders if h["holder_type"] == "location"),
         }
 
     @api.model
@@ -295,13 +316,7 @@ class TraceEvent(models.Model):
         """The client action showing the trace tree of ``lots``."""
         if not lots:
             raise UserError(self.env._("Choose at least one lot or serial number to trace."))
-        if direction not in ("forward", "backward"):
-            raise UserError(
-                self.env._(
-                    "Unknown trace direction %(direction)r: use 'forward' or 'backward'.",
-                    direction=direction,
-                )
-            )
+        self._trace_check_direction(direction)
         if len(lots) == 1:
             name = self.env._("Trace of %(lot)s", lot=lots.display_name)
         else:
