@@ -27,7 +27,14 @@ class TestDiExport(TransactionCase):
                 "email": "ra@example.com",
             }
         )
-        cls.catheter = cls.env["product.template"].create(
+        cls.catheter = cls._create_catheter()
+        cls.implant = cls._create_implant()
+
+    @classmethod
+    def _create_catheter(cls):
+        """A lot-tracked catheter with every field the exports need, and three packaging
+        levels (base, box of 10, case of 5 boxes)."""
+        catheter = cls.env["product.template"].create(
             {
                 "name": "Central venous catheter 7Fr",
                 "default_code": "CVC7F20",
@@ -60,14 +67,14 @@ class TestDiExport(TransactionCase):
         )
         base = cls.env["udi.di"].create(
             {
-                "product_tmpl_id": cls.catheter.id,
+                "product_tmpl_id": catheter.id,
                 "di": "06901234567892",
                 "packaging_level": "base",
             }
         )
         box = cls.env["udi.di"].create(
             {
-                "product_tmpl_id": cls.catheter.id,
+                "product_tmpl_id": catheter.id,
                 "di": "16901234567899",
                 "packaging_level": "package",
                 "contained_di_id": base.id,
@@ -76,16 +83,20 @@ class TestDiExport(TransactionCase):
         )
         cls.env["udi.di"].create(
             {
-                "product_tmpl_id": cls.catheter.id,
+                "product_tmpl_id": catheter.id,
                 "di": "26901234567896",
                 "packaging_level": "package",
                 "contained_di_id": box.id,
                 "contained_qty": 5,
             }
         )
-        # Registered, but without registration number, classification code or MRI
-        # status.
-        cls.implant = cls.env["product.template"].create(
+        return catheter
+
+    @classmethod
+    def _create_implant(cls):
+        """A registered pacemaker without registration number, classification code or MRI
+        status."""
+        return cls.env["product.template"].create(
             {
                 "name": "Dual-chamber pacemaker",
                 "is_storable": True,
