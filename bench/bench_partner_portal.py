@@ -331,7 +331,46 @@ def main():
     args.requests = max(args.requests, 20)
     if not args.reuse_db:
         prepare_db(args)
+    registry, meta, key = load_data(args)
+    notice_url = f"/my/recalls/{meta['notice_id']}"
+    pages = {
+        "/my/home": "portal home /my/home (baseline)",
+        notice_url: f"notice page {notice_url} (units 1-50)",
+        f"{notice_url}/page/10": f"notice page, units page 10 of {meta['units'] // 50}",
+        "/my/recalls": "notice list /my/recalls",
+    }
+    print(
+        f"notice with {meta['units']:,} affected serials; {os.cpu_count()} CPUs, load "
+        f"average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    server = Server(args.db, args.http_port)
+    try:
+        server.login(PORTAL_LOGIN, PORTAL_PASSWORD)
+        walls, measured = measure_pages(server, pages, notice_url, args.requests)
+        json2 = measure_json2(server, key, args)
+    finally:
+        server.stop()
+    print_figures(args, pages, notice_url, measured, walls, json2)
+    close(registry, args, server.log.name)
 
+
+def close(registry, args, log_name):
+    """Close the database, then drop it and the server log unless ``--keep-db``."""
+    import odoo
+
+    registry.__class__.delete(args.db)
+    odoo.sql_db.close_db(args.db)
+    if args.keep_db:
+        print(f"(server log with the per-request figures: {log_name})")
+    else:
+        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+        os.unlink(log_name)
+
+
+def load_data(args):
+    """(registry, meta of the generated data, API key of the portal user): the data is
+    generated unless the database holds it already."""
     import odoo
     import odoo.modules.module
     from odoo import SUPERUSER_ID, api
@@ -347,60 +386,72 @@ def main():
         raw = env["ir.config_parameter"].get_param(META_KEY)
         meta = json.loads(raw) if raw else None
         if not meta:
-            print(f"generating {args.serials:,} serials, their shipments and the recall ...",
-                  flush=True)
+            print(
+                f"generating {args.serials:,} serials, their shipments and the recall ...",
+                flush=True,
+            )
             meta = generate(env, args.serials)
             env["ir.config_parameter"].set_param(META_KEY, json.dumps(meta))
-            print("generated: shipments {shipments:.0f} s, recall {recall:.0f} s".format(
-                **meta["timings"]), flush=True)
+            print(
+                "generated: shipments {shipments:.0f} s, recall {recall:.0f} s".format(
+                    **meta["timings"]
+                ),
+                flush=True,
+            )
         portal_user = env["res.users"].browse(meta["portal_uid"])
-        key = env["res.users.apikeys"].with_user(portal_user).sudo()._generate(
-            None, "bench", datetime.datetime.now() + datetime.timedelta(days=1)
+        key = (
+            env["res.users.apikeys"]
+            .with_user(portal_user)
+            .sudo()
+            ._generate(None, "bench", datetime.datetime.now() + datetime.timedelta(days=1))
         )
-    notice_url = f"/my/recalls/{meta['notice_id']}"
-    pages = {
-        "/my/home": "portal home /my/home (baseline)",
-        notice_url: f"notice page {notice_url} (units 1-50)",
-        f"{notice_url}/page/10": f"notice page, units page 10 of {meta['units'] // 50}",
-        "/my/recalls": "notice list /my/recalls",
-    }
-    print(f"notice with {meta['units']:,} affected serials; {os.cpu_count()} CPUs, load "
-          f"average {os.getloadavg()[0]:.1f}", flush=True)
+    return registry, meta, key
 
-    server = Server(args.db, args.http_port)
+
+def measure_pages(server, pages, notice_url, requests):
+    """({path: [wall seconds]}, server log lines of the measured requests): two warm-up rounds,
+    then ``requests`` rounds of every page, interleaved."""
     walls = {path: [] for path in pages}
-    json2_walls = []
-    try:
-        server.login(PORTAL_LOGIN, PORTAL_PASSWORD)
-        for _round in range(2):  # warm-up: caches, QWeb compilation, assets
-            for path in pages:
-                server.get(path)
-        first, response = server.get(notice_url)
-        if "o_recall_units" not in response.text or "o_recall_acknowledge_form" not in (
-            response.text
-        ):
-            sys.exit("the notice page does not show the units and the acknowledgement form")
-        before = len(server.perf_lines())
-        for _round in range(args.requests):
-            for path in pages:
-                walls[path].append(server.get(path)[0])
-        measured = server.perf_lines()[before:]
-        server.json2(key, args.db, "recall.notice", "portal_list")  # warm-up
-        for _round in range(args.requests):
-            elapsed, result = server.json2(key, args.db, "recall.notice", "portal_list")
-            json2_walls.append(elapsed)
-        units_listed = sum(len(notice["units"]) for notice in result)
-        json2_lines = [line for line in server.perf_lines() if "portal_list" in line[1]][1:]
-    finally:
-        server.stop()
+    for _round in range(2):  # warm-up: caches, QWeb compilation, assets
+        for path in pages:
+            server.get(path)
+    _first, response = server.get(notice_url)
+    if "o_recall_units" not in response.text or "o_recall_acknowledge_form" not in (
+        response.text
+    ):
+        sys.exit("the notice page does not show the units and the acknowledgement form")
+    before = len(server.perf_lines())
+    for _round in range(requests):
+        for path in pages:
+            walls[path].append(server.get(path)[0])
+    return walls, server.perf_lines()[before:]
 
+
+def measure_json2(server, key, args):
+    """(wall seconds, units listed, server log lines) of ``--requests`` JSON-2 calls of
+    ``recall.notice.portal_list`` as the portal user, after one warm-up call."""
+    walls = []
+    server.json2(key, args.db, "recall.notice", "portal_list")  # warm-up
+    for _round in range(args.requests):
+        elapsed, result = server.json2(key, args.db, "recall.notice", "portal_list")
+        walls.append(elapsed)
+    units_listed = sum(len(notice["units"]) for notice in result)
+    lines = [line for line in server.perf_lines() if "portal_list" in line[1]][1:]
+    return walls, units_listed, lines
+
+
+def print_figures(args, pages, notice_url, measured, walls, json2):
+    """The table of server and wall times per page, the JSON-2 line and the target."""
+    json2_walls, units_listed, json2_lines = json2
     by_path = {path: [] for path in pages}
     for method, path, status, queries, sql, python in measured:
         if method == "GET" and path in by_path and status == 200:
             by_path[path].append((queries, sql, python))
     print("\n" + "=" * 96)
-    print(f"{'page (' + str(args.requests) + ' requests each)':<44} {'median':>9} {'p90':>9} "
-          f"{'SQL':>9} {'queries':>8} {'wall':>9}")
+    print(
+        f"{'page (' + str(args.requests) + ' requests each)':<44} {'median':>9} {'p90':>9} "
+        f"{'SQL':>9} {'queries':>8} {'wall':>9}"
+    )
     print(f"{'':<44} {'server ms':>9} {'server ms':>9} {'ms':>9} {'':>8} {'ms':>9}")
     medians = {path: report(label, by_path[path], walls[path]) for path, label in pages.items()}
     json2_rows = [(q, sql, python) for _m, _p, _s, q, sql, python in json2_lines]
@@ -408,18 +459,15 @@ def main():
         report(f"JSON-2 portal_list ({units_listed:,} units)", json2_rows, json2_walls)
     notice_median = medians[notice_url]
     print("=" * 96)
-    print(f"notice page / portal home, median server time: "
-          f"{notice_median / medians['/my/home']:.2f}x")
+    print(
+        f"notice page / portal home, median server time: "
+        f"{notice_median / medians['/my/home']:.2f}x"
+    )
     verdict = "MET" if notice_median * 1000 < TARGET_MS else "NOT MET"
-    print(f"target: median server time of the notice page < {TARGET_MS} ms -> "
-          f"{notice_median * 1000:.1f} ms: {verdict}")
-    registry.__class__.delete(args.db)
-    odoo.sql_db.close_db(args.db)
-    if args.keep_db:
-        print(f"(server log with the per-request figures: {server.log.name})")
-    else:
-        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
-        os.unlink(server.log.name)
+    print(
+        f"target: median server time of the notice page < {TARGET_MS} ms -> "
+        f"{notice_median * 1000:.1f} ms: {verdict}"
+    )
 
 
 if __name__ == "__main__":
