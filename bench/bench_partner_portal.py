@@ -87,8 +87,16 @@ def percentile(values, share):
 
 
 def odoo_cmd(db, *extra):
-    return [sys.executable, "-m", "odoo", "-d", db, f"--addons-path={ADDONS}",
-            "--max-cron-threads=0", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "odoo",
+        "-d",
+        db,
+        f"--addons-path={ADDONS}",
+        "--max-cron-threads=0",
+        *extra,
+    ]
 
 
 def prepare_db(args):
@@ -97,12 +105,26 @@ def prepare_db(args):
     if args.template:
         subprocess.run(["createdb", "-T", args.template, args.db], check=True)
         print(f"copied {args.template} to {args.db}; installing partner_portal ...", flush=True)
-        command = odoo_cmd(args.db, "-i", "partner_portal", "-u", "partner_portal",
-                           "--stop-after-init", "--log-level=warn", "--http-port=0")
+        command = odoo_cmd(
+            args.db,
+            "-i",
+            "partner_portal",
+            "-u",
+            "partner_portal",
+            "--stop-after-init",
+            "--log-level=warn",
+            "--http-port=0",
+        )
     else:
         print(f"creating {args.db} with partner_portal (and the suite) ...", flush=True)
-        command = odoo_cmd(args.db, "-i", "partner_portal", "--stop-after-init",
-                           "--log-level=warn", "--http-port=0")
+        command = odoo_cmd(
+            args.db,
+            "-i",
+            "partner_portal",
+            "--stop-after-init",
+            "--log-level=warn",
+            "--http-port=0",
+        )
     if subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode:
         sys.exit("installation failed (run the command by hand to see why): " + " ".join(command))
     print(f"ready in {time.perf_counter() - started:.0f} s", flush=True)
@@ -113,33 +135,43 @@ def prepare_db(args):
 
 def transfer(env, picking_type, partner, source, dest, product, lines):
     """A validated transfer of ``lines`` [(lot or lot name, qty)] of one product."""
-    picking = env["stock.picking"].create({
-        "picking_type_id": picking_type.id,
-        "partner_id": partner.id,
-        "location_id": source.id,
-        "location_dest_id": dest.id,
-        "move_ids": [(0, 0, {
-            "product_id": product.id,
-            "product_uom_qty": sum(qty for _lot, qty in lines),
+    picking = env["stock.picking"].create(
+        {
+            "picking_type_id": picking_type.id,
+            "partner_id": partner.id,
             "location_id": source.id,
             "location_dest_id": dest.id,
-        })],
-    })
+            "move_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "product_id": product.id,
+                        "product_uom_qty": sum(qty for _lot, qty in lines),
+                        "location_id": source.id,
+                        "location_dest_id": dest.id,
+                    },
+                )
+            ],
+        }
+    )
     picking.action_confirm()
     picking.move_ids.move_line_ids.unlink()
     move = picking.move_ids
-    env["stock.move.line"].create([
-        {
-            "move_id": move.id,
-            "picking_id": picking.id,
-            "product_id": product.id,
-            "quantity": qty,
-            "location_id": source.id,
-            "location_dest_id": dest.id,
-            **({"lot_name": lot} if isinstance(lot, str) else {"lot_id": lot.id}),
-        }
-        for lot, qty in lines
-    ])
+    env["stock.move.line"].create(
+        [
+            {
+                "move_id": move.id,
+                "picking_id": picking.id,
+                "product_id": product.id,
+                "quantity": qty,
+                "location_id": source.id,
+                "location_dest_id": dest.id,
+                **({"lot_name": lot} if isinstance(lot, str) else {"lot_id": lot.id}),
+            }
+            for lot, qty in lines
+        ]
+    )
     picking.move_ids.picked = True
     result = picking.with_context(skip_expired=True, skip_backorder=True).button_validate()
     if picking.state != "done":
@@ -158,60 +190,105 @@ def generate(env, serials):
         company_partner.udi_gln = gln("690123499001")
     roles = env.ref
     suffix = f"{int(time.time()) % 100000:05d}"
-    product = env["product.template"].create({
-        "name": f"Dual-chamber pacemaker (bench {suffix})",
-        "is_storable": True,
-        "tracking": "serial",
-        "udi_regulated": True,
-        "udi_pi_serial": True,
-        "udi_implantable": True,
-        "udi_di_ids": [(0, 0, {"di": gtin(f"06901234{suffix}"), "packaging_level": "base"})],
-    }).product_variant_id
-    supplier = env["res.partner"].create({
-        "name": "Bench Components Supplier", "is_company": True,
-        "udi_role_ids": [(6, 0, roles("udi_master.partner_role_supplier").ids)],
-    })
-    distributor = env["res.partner"].create({
-        "name": "Huadong Medical Distribution Co., Ltd. (bench)",
-        "is_company": True,
-        "email": "recall@huadong-bench.example.com",
-        "udi_role_ids": [(6, 0, roles("udi_master.partner_role_distributor").ids)],
-        "udi_licence_number": "BENCH-LICENCE-0001",
-        "udi_licence_expiry": datetime.date.today() + datetime.timedelta(days=365),
-    })
-    contact = env["res.partner"].create({
-        "name": "Zhang Min (bench)", "parent_id": distributor.id, "type": "contact",
-        "email": "zhang.min@huadong-bench.example.com",
-    })
+    product = (
+        env["product.template"]
+        .create(
+            {
+                "name": f"Dual-chamber pacemaker (bench {suffix})",
+                "is_storable": True,
+                "tracking": "serial",
+                "udi_regulated": True,
+                "udi_pi_serial": True,
+                "udi_implantable": True,
+                "udi_di_ids": [
+                    (0, 0, {"di": gtin(f"06901234{suffix}"), "packaging_level": "base"})
+                ],
+            }
+        )
+        .product_variant_id
+    )
+    supplier = env["res.partner"].create(
+        {
+            "name": "Bench Components Supplier",
+            "is_company": True,
+            "udi_role_ids": [(6, 0, roles("udi_master.partner_role_supplier").ids)],
+        }
+    )
+    distributor = env["res.partner"].create(
+        {
+            "name": "Huadong Medical Distribution Co., Ltd. (bench)",
+            "is_company": True,
+            "email": "recall@huadong-bench.example.com",
+            "udi_role_ids": [(6, 0, roles("udi_master.partner_role_distributor").ids)],
+            "udi_licence_number": "BENCH-LICENCE-0001",
+            "udi_licence_expiry": datetime.date.today() + datetime.timedelta(days=365),
+        }
+    )
+    contact = env["res.partner"].create(
+        {
+            "name": "Zhang Min (bench)",
+            "parent_id": distributor.id,
+            "type": "contact",
+            "email": "zhang.min@huadong-bench.example.com",
+        }
+    )
     portal_user = new_test_user(
-        env, PORTAL_LOGIN, groups="base.group_portal", password=PORTAL_PASSWORD,
-        partner_id=contact.id, email=contact.email, name="Zhang Min (bench)",
+        env,
+        PORTAL_LOGIN,
+        groups="base.group_portal",
+        password=PORTAL_PASSWORD,
+        partner_id=contact.id,
+        email=contact.email,
+        name="Zhang Min (bench)",
     )
     manager = new_test_user(
-        env, MANAGER_LOGIN, password=MANAGER_PASSWORD, name="Li Na (bench)",
+        env,
+        MANAGER_LOGIN,
+        password=MANAGER_PASSWORD,
+        name="Li Na (bench)",
         groups="base.group_user,udi_master.group_trace_manager,stock.group_stock_manager",
     )
     warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
     stock = warehouse.lot_stock_id
     names = [f"BSN{suffix}{number:06d}" for number in range(1, serials + 1)]
-    transfer(env, warehouse.in_type_id, supplier, env.ref("stock.stock_location_suppliers"),
-             stock, product, [(name, 1) for name in names])
+    transfer(
+        env,
+        warehouse.in_type_id,
+        supplier,
+        env.ref("stock.stock_location_suppliers"),
+        stock,
+        product,
+        [(name, 1) for name in names],
+    )
     lots = env["stock.lot"].search([("product_id", "=", product.id)])
-    transfer(env, warehouse.out_type_id, distributor, stock,
-             env.ref("stock.stock_location_customers"), product, [(lot, 1) for lot in lots])
+    transfer(
+        env,
+        warehouse.out_type_id,
+        distributor,
+        stock,
+        env.ref("stock.stock_location_customers"),
+        product,
+        [(lot, 1) for lot in lots],
+    )
     timings["shipments"] = time.perf_counter() - started
     started = time.perf_counter()
-    campaign = env["recall.campaign"].with_user(manager).create({
-        "title": "Pacemaker header seal may leak",
-        "reason": "Header seal leaks under body fluid ingress (complaints C-201 to C-207).",
-        "recall_class": "1",
-        "jurisdiction_ids": [(6, 0, env.ref("recall_mgmt.jurisdiction_nmpa").ids)],
-        "product_ids": [(6, 0, product.ids)],
-        "action_return": True,
-    })
+    campaign = (
+        env["recall.campaign"]
+        .with_user(manager)
+        .create(
+            {
+                "title": "Pacemaker header seal may leak",
+                "reason": "Header seal leaks under body fluid ingress (complaints C-201 to C-207).",
+                "recall_class": "1",
+                "jurisdiction_ids": [(6, 0, env.ref("recall_mgmt.jurisdiction_nmpa").ids)],
+                "product_ids": [(6, 0, product.ids)],
+                "action_return": True,
+            }
+        )
+    )
     campaign.action_analyze_impact()
-    wizard = env["recall.sign.wizard"].with_user(manager).browse(
-        campaign.action_approve()["res_id"]
+    wizard = (
+        env["recall.sign.wizard"].with_user(manager).browse(campaign.action_approve()["res_id"])
     )
     wizard.password = MANAGER_PASSWORD
     wizard.action_sign()
@@ -234,13 +311,20 @@ class Server:
 
     def __init__(self, db, port):
         self.port = port
-        self.log = tempfile.NamedTemporaryFile(prefix="bench_partner_portal_", suffix=".log",
-                                               delete=False)
+        self.log = tempfile.NamedTemporaryFile(
+            prefix="bench_partner_portal_", suffix=".log", delete=False
+        )
         self.process = subprocess.Popen(
-            odoo_cmd(db, f"--http-port={port}", "--http-interface=127.0.0.1",
-                     f"--db-filter=^{db}$", "--log-level=warn",
-                     "--log-handler=werkzeug:INFO"),
-            stdout=self.log, stderr=subprocess.STDOUT,
+            odoo_cmd(
+                db,
+                f"--http-port={port}",
+                "--http-interface=127.0.0.1",
+                f"--db-filter=^{db}$",
+                "--log-level=warn",
+                "--log-handler=werkzeug:INFO",
+            ),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         import requests
 
@@ -284,7 +368,9 @@ class Server:
 
         tick = time.perf_counter()
         response = requests.post(
-            self.url(f"/json/2/{model}/{method}"), json=params, timeout=120,
+            self.url(f"/json/2/{model}/{method}"),
+            json=params,
+            timeout=120,
             headers={"Authorization": f"bearer {key}", "X-Odoo-Database": db},
         )
         elapsed = time.perf_counter() - tick
@@ -297,8 +383,14 @@ class Server:
         with open(self.log.name, encoding="utf-8", errors="replace") as handle:
             text = re.sub(r"\x1b\[[0-9;]*m", "", handle.read())
         return [
-            (m["method"], m["path"], int(m["status"]), int(m["queries"]), float(m["sql"]),
-             float(m["python"]))
+            (
+                m["method"],
+                m["path"],
+                int(m["status"]),
+                int(m["queries"]),
+                float(m["sql"]),
+                float(m["python"]),
+            )
             for m in LOG_LINE.finditer(text)
         ]
 
@@ -416,9 +508,7 @@ def measure_pages(server, pages, notice_url, requests):
         for path in pages:
             server.get(path)
     _first, response = server.get(notice_url)
-    if "o_recall_units" not in response.text or "o_recall_acknowledge_form" not in (
-        response.text
-    ):
+    if "o_recall_units" not in response.text or "o_recall_acknowledge_form" not in (response.text):
         sys.exit("the notice page does not show the units and the acknowledgement form")
     before = len(server.perf_lines())
     for _round in range(requests):
@@ -460,8 +550,7 @@ def print_figures(args, pages, notice_url, measured, walls, json2):
     notice_median = medians[notice_url]
     print("=" * 96)
     print(
-        f"notice page / portal home, median server time: "
-        f"{notice_median / medians['/my/home']:.2f}x"
+        f"notice page / portal home, median server time: {notice_median / medians['/my/home']:.2f}x"
     )
     verdict = "MET" if notice_median * 1000 < TARGET_MS else "NOT MET"
     print(

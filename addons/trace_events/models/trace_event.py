@@ -142,9 +142,7 @@ class TraceEvent(models.Model):
     )
     read_point_id = fields.Many2one("stock.location", string="Read Point", readonly=True)
     read_point_gln = fields.Char(string="Read Point GLN", readonly=True)
-    biz_location_id = fields.Many2one(
-        "stock.location", string="Business Location", readonly=True
-    )
+    biz_location_id = fields.Many2one("stock.location", string="Business Location", readonly=True)
     biz_location_gln = fields.Char(string="Business Location GLN", readonly=True)
     source_partner_id = fields.Many2one("res.partner", string="Source", readonly=True)
     dest_partner_id = fields.Many2one(
@@ -443,9 +441,7 @@ class TraceEvent(models.Model):
         Backfilled events are ordinary events (their event time is the movement's date, their
         record time is now); running this again records nothing twice.
         """
-        moves = self.env["stock.move"].sudo().search(
-            [("state", "=", "done")], order="date, id"
-        )
+        moves = self.env["stock.move"].sudo().search([("state", "=", "done")], order="date, id")
         events = self.browse()
         for start in range(0, len(moves), 1000):
             events |= moves[start : start + 1000]._trace_record_moves()

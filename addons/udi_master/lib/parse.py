@@ -98,10 +98,13 @@ def parse_udi(code, today=None):
     match = _SYMBOLOGY_RE.match(text)
     if match:
         symbology = match.group()
-        text = text[len(symbology):].lstrip()
+        text = text[len(symbology) :].lstrip()
         if not text:
-            raise UdiError("empty", _lt("The scan contains only a symbology identifier "
-                           "(%(symbology)s) and no data."), symbology=symbology)
+            raise UdiError(
+                "empty",
+                _lt("The scan contains only a symbology identifier (%(symbology)s) and no data."),
+                symbology=symbology,
+            )
     if text.startswith("*") and text.endswith("*") and len(text) > 2:
         text = text[1:-1]  # Code 39 start/stop characters printed in HIBC human-readable text
     if text.startswith("+"):
@@ -120,14 +123,19 @@ def parse_udi(code, today=None):
     else:
         raise UdiError(
             "unrecognised",
-            _lt("%(value)r is not a UDI: expected GS1 data (starting with an application identifier"
-                " such as 01, a '(' or 'https://') or HIBC data (starting with '+')."),
+            _lt(
+                "%(value)r is not a UDI: expected GS1 data (starting with an application identifier"
+                " such as 01, a '(' or 'https://') or HIBC data (starting with '+')."
+            ),
             value=_short(text),
         )
     result["symbology"] = symbology
     if result["expiry"] and result["expiry"] < today:
-        result["warnings"].append(_warning(
-            "expired", _lt("The device expired on %(date)s."), date=result["expiry"].isoformat()))
+        result["warnings"].append(
+            _warning(
+                "expired", _lt("The device expired on %(date)s."), date=result["expiry"].isoformat()
+            )
+        )
     return result
 
 
@@ -135,17 +143,27 @@ def _clean(code):
     if not isinstance(code, str) or not code.strip(" \r\n\t\x00"):
         raise UdiError("empty", _lt("Nothing was scanned: the UDI is empty."))
     if len(code) > MAX_INPUT_LENGTH:
-        raise UdiError("input_too_long", _lt("The scan has %(length)s characters; a UDI has at "
-                       "most %(max)s."), length=len(code), max=MAX_INPUT_LENGTH)
+        raise UdiError(
+            "input_too_long",
+            _lt("The scan has %(length)s characters; a UDI has at most %(max)s."),
+            length=len(code),
+            max=MAX_INPUT_LENGTH,
+        )
     text = code.strip("\r\n\t\x00").lstrip(" ")
     for char in text:
-        if char != GS and char != "\n" and char != "\t" and char != "\u241d" and not (
-            " " <= char <= "~"
+        if (
+            char != GS
+            and char != "\n"
+            and char != "\t"
+            and char != "\u241d"
+            and not (" " <= char <= "~")
         ):
             raise UdiError(
                 "bad_character",
-                _lt("The scan contains the character %(char)r (code %(codepoint)s), which no UDI "
-                    "carries. Check the scanner's keyboard layout and that it sends ASCII."),
+                _lt(
+                    "The scan contains the character %(char)r (code %(codepoint)s), which no UDI "
+                    "carries. Check the scanner's keyboard layout and that it sends ASCII."
+                ),
                 char=char,
                 codepoint="U+%04X" % ord(char),
             )
@@ -189,26 +207,33 @@ def _bare_gtin(text):
     di = _gtin14(text)
     result = _new_result("gs1", "gtin", di=di, hri="(01)" + di)
     result["elements"] = [("01", di)]
-    result["warnings"].append(_warning(
-        "bare_gtin",
-        _lt("The scan carries only the GTIN %(gtin)s (an EAN/UPC or ITF-14 barcode), no lot, "
-            "serial or dates: scan the UDI barcode (GS1 DataMatrix or GS1-128) for those."),
-        gtin=di,
-    ))
+    result["warnings"].append(
+        _warning(
+            "bare_gtin",
+            _lt(
+                "The scan carries only the GTIN %(gtin)s (an EAN/UPC or ITF-14 barcode), no lot, "
+                "serial or dates: scan the UDI barcode (GS1 DataMatrix or GS1-128) for those."
+            ),
+            gtin=di,
+        )
+    )
     return result
 
 
 def _gtin14(value):
     """``value`` as GTIN-14 after checking its check digit."""
     if len(value) not in (8, 12, 13, 14) or not value.isdigit():
-        raise UdiError("gs1_bad_value", _lt("GTIN %(value)r must have 8, 12, 13 or 14 digits."),
-                       value=value)
+        raise UdiError(
+            "gs1_bad_value", _lt("GTIN %(value)r must have 8, 12, 13 or 14 digits."), value=value
+        )
     expected = gs1_standard_check_digit(value[:-1])
     if expected != int(value[-1]):
         raise UdiError(
             "gtin_bad_check_digit",
-            _lt("GTIN %(value)s has a bad check digit: expected %(expected)s, got %(got)s. The "
-                "barcode is damaged or the number was mistyped."),
+            _lt(
+                "GTIN %(value)s has a bad check digit: expected %(expected)s, got %(got)s. The "
+                "barcode is damaged or the number was mistyped."
+            ),
             value=value,
             expected=expected,
             got=value[-1],
@@ -258,7 +283,7 @@ def _parse_gs1_element_string(text, today):
         value_start = pos + len(ai.ai)
         fixed, maximum = _lengths(ai)
         if fixed:
-            value = data[value_start:value_start + fixed]
+            value = data[value_start : value_start + fixed]
             if GS in value or len(value) < fixed:
                 raise UdiError(
                     "gs1_truncated",
@@ -276,9 +301,11 @@ def _parse_gs1_element_string(text, today):
             if len(value) > maximum and ai.ai in ("10", "21"):
                 raise UdiError(
                     "pi_too_long",
-                    _lt("The %(what)s in (%(ai)s) reads %(value)r, %(length)s characters; a "
+                    _lt(
+                        "The %(what)s in (%(ai)s) reads %(value)r, %(length)s characters; a "
                         "UDI allows at most 20. If more data follows the %(what)s on the label, "
-                        "the FNC1 separator after it is missing."),
+                        "the FNC1 separator after it is missing."
+                    ),
                     what="lot" if ai.ai == "10" else "serial number",
                     ai=ai.ai,
                     value=_short(value),
@@ -291,14 +318,23 @@ def _parse_gs1_element_string(text, today):
 def _parse_gs1_hri(text, today):
     pieces = _HRI_AI_RE.split(text)
     if pieces[0].strip():
-        raise UdiError("gs1_bad_hri", _lt("Human-readable GS1 data must start with an AI in "
-                       "parentheses, e.g. (01); got %(value)r."), value=_short(text))
+        raise UdiError(
+            "gs1_bad_hri",
+            _lt(
+                "Human-readable GS1 data must start with an AI in "
+                "parentheses, e.g. (01); got %(value)r."
+            ),
+            value=_short(text),
+        )
     elements = []
     for index in range(1, len(pieces), 2):
         elements.append((pieces[index], pieces[index + 1].strip()))
     if not elements:
-        raise UdiError("gs1_bad_hri", _lt("No application identifier in parentheses found in "
-                       "%(value)r."), value=_short(text))
+        raise UdiError(
+            "gs1_bad_hri",
+            _lt("No application identifier in parentheses found in %(value)r."),
+            value=_short(text),
+        )
     return _gs1_result("gs1_hri", elements, today)
 
 
@@ -308,8 +344,10 @@ def _parse_digital_link(text, today):
     if not path or _DL_ALIASES.get(path[0], path[0]) != "01":
         raise UdiError(
             "no_di",
-            _lt("The Digital Link %(value)r has no GTIN (/01/…) in its path, so it identifies no "
-                "device."),
+            _lt(
+                "The Digital Link %(value)r has no GTIN (/01/…) in its path, so it identifies no "
+                "device."
+            ),
             value=_short(text, 80),
         )
     return _gs1_result("gs1_digital_link", _digital_link_elements(path, query), today)
@@ -340,8 +378,10 @@ def parse_digital_link(uri, today=None):
     if not path:
         raise UdiError(
             "dl_no_key",
-            _lt("The Digital Link %(value)r has no GS1 key (such as /01/ for a GTIN or /414/ for "
-                "a GLN) in its path."),
+            _lt(
+                "The Digital Link %(value)r has no GS1 key (such as /01/ for a GTIN or /414/ for "
+                "a GLN) in its path."
+            ),
             value=_short(uri, 80),
         )
     elements = [
@@ -363,13 +403,18 @@ def _digital_link_parts(text):
     except ValueError:
         parts = None
     if not parts or not parts.netloc:
-        raise UdiError("dl_invalid", _lt("%(value)r is not a valid GS1 Digital Link URI."),
-                       value=_short(text))
+        raise UdiError(
+            "dl_invalid", _lt("%(value)r is not a valid GS1 Digital Link URI."), value=_short(text)
+        )
     segments = [segment for segment in parts.path.split("/") if segment]
     start = next(
-        (index for index, segment in enumerate(segments)
-         if _DL_ALIASES.get(segment, segment) in _DL_PRIMARY_KEYS
-         and index + 1 < len(segments) and segments[index + 1][:1].isdigit()),
+        (
+            index
+            for index, segment in enumerate(segments)
+            if _DL_ALIASES.get(segment, segment) in _DL_PRIMARY_KEYS
+            and index + 1 < len(segments)
+            and segments[index + 1][:1].isdigit()
+        ),
         None,
     )
     return (segments[start:] if start is not None else []), parts.query
@@ -381,8 +426,10 @@ def _digital_link_elements(path, query):
     if len(path) % 2:
         raise UdiError(
             "dl_invalid",
-            _lt("The Digital Link path %(path)r must alternate AIs and values; %(last)r has no "
-                "value."),
+            _lt(
+                "The Digital Link path %(path)r must alternate AIs and values; %(last)r has no "
+                "value."
+            ),
             path="/" + "/".join(path),
             last=path[-1],
         )
@@ -411,8 +458,9 @@ def _checked_key(ai_code, value):
         if expected != int(value[-1]):
             raise UdiError(
                 "gs1_bad_check_digit",
-                _lt("(%(ai)s) %(value)s has a bad check digit: expected %(expected)s, got "
-                    "%(got)s."),
+                _lt(
+                    "(%(ai)s) %(value)s has a bad check digit: expected %(expected)s, got %(got)s."
+                ),
                 ai=ai_code,
                 value=value,
                 expected=expected,
@@ -455,8 +503,10 @@ def _gs1_result(fmt, elements, today):
         if present:
             raise UdiError(
                 "gtin_missing",
-                _lt("The scan has production data (%(ais)s) but no GTIN (01): the device cannot be "
-                    "identified. Scan the barcode that carries (01)."),
+                _lt(
+                    "The scan has production data (%(ais)s) but no GTIN (01): the device cannot be "
+                    "identified. Scan the barcode that carries (01)."
+                ),
                 ais=", ".join(f"({ai})" for ai in present),
             )
         raise UdiError(
@@ -519,8 +569,12 @@ def _gs1_value(ai_code, value):
         )
     if ai_code in _DAY00_DATE_AIS:
         if not value.isdigit():
-            raise UdiError("gs1_bad_value", _lt("(%(ai)s) must be a date YYMMDD in digits, got "
-                           "%(value)r."), ai=ai_code, value=value)
+            raise UdiError(
+                "gs1_bad_value",
+                _lt("(%(ai)s) must be a date YYMMDD in digits, got %(value)r."),
+                ai=ai_code,
+                value=value,
+            )
         return value
     if not re.fullmatch(ai.pattern, ai.ai + value):
         raise UdiError(
@@ -549,25 +603,42 @@ def _gs1_date(ai_code, value, today, warnings):
         raise UdiError(
             "date_impossible",
             _lt("The %(what)s (%(ai)s) %(value)s is impossible: there is no month %(month)s."),
-            what=what, ai=ai_code, value=value, month=value[2:4],
+            what=what,
+            ai=ai_code,
+            value=value,
+            month=value[2:4],
         )
     last_day = calendar.monthrange(year, month)[1]
     if day == 0 and ai_code in _DAY00_DATE_AIS:
         date = datetime.date(year, month, last_day)
-        warnings.append(_warning(
-            "date_day_00",
-            _lt("The %(what)s (%(ai)s) %(value)s has day 00, read as %(date)s (last day of the "
-                "month). Day 00 is no longer allowed on healthcare labels since 2025 (GS1 GSCN "
-                "21-040); ask the supplier to print the full date."),
-            what=what, ai=ai_code, value=value, date=date.isoformat(),
-        ))
+        warnings.append(
+            _warning(
+                "date_day_00",
+                _lt(
+                    "The %(what)s (%(ai)s) %(value)s has day 00, read as %(date)s (last day of the "
+                    "month). Day 00 is no longer allowed on healthcare labels since 2025 (GS1 GSCN "
+                    "21-040); ask the supplier to print the full date."
+                ),
+                what=what,
+                ai=ai_code,
+                value=value,
+                date=date.isoformat(),
+            )
+        )
         return date
     if not 1 <= day <= last_day:
         raise UdiError(
             "date_impossible",
-            _lt("The %(what)s (%(ai)s) %(value)s is impossible: %(year)s-%(month)s has %(days)s "
-                "days."),
-            what=what, ai=ai_code, value=value, year=year, month=value[2:4], days=last_day,
+            _lt(
+                "The %(what)s (%(ai)s) %(value)s is impossible: %(year)s-%(month)s has %(days)s "
+                "days."
+            ),
+            what=what,
+            ai=ai_code,
+            value=value,
+            year=year,
+            month=value[2:4],
+            days=last_day,
         )
     return datetime.date(year, month, day)
 
@@ -581,23 +652,32 @@ _HIBC_SPLIT_RE = re.compile(r"[\r\n\t\x1d]+| (?=\+[$0-9])")
 def _parse_hibc_text(text, today):
     symbols = [symbol for symbol in _HIBC_SPLIT_RE.split(text) if symbol.strip()]
     if len(symbols) > 2:
-        raise UdiError("hibc_too_many_symbols", _lt("The scan holds %(count)s HIBC symbols; scan "
-                       "one label at a time (a primary and its secondary at most)."),
-                       count=len(symbols))
+        raise UdiError(
+            "hibc_too_many_symbols",
+            _lt(
+                "The scan holds %(count)s HIBC symbols; scan "
+                "one label at a time (a primary and its secondary at most)."
+            ),
+            count=len(symbols),
+        )
     parsed = [_parse_hibc_symbol(symbol, today) for symbol in symbols]
     if len(parsed) == 2:
         primary, secondary = parsed
         if primary["kind"] != "primary" or secondary["kind"] != "secondary":
             raise UdiError(
                 "hibc_bad_pair",
-                _lt("Two HIBC symbols were scanned together; expected a primary symbol followed by "
-                    "its secondary symbol."),
+                _lt(
+                    "Two HIBC symbols were scanned together; expected a primary symbol followed by "
+                    "its secondary symbol."
+                ),
             )
         if secondary["link"] != primary["di"][-1]:
             raise UdiError(
                 "hibc_link_mismatch",
-                _lt("The secondary HIBC symbol belongs to another product: its link character is "
-                    "%(link)r but the primary %(di)s ends with %(check)r."),
+                _lt(
+                    "The secondary HIBC symbol belongs to another product: its link character is "
+                    "%(link)r but the primary %(di)s ends with %(check)r."
+                ),
                 link=secondary["link"],
                 di=primary["di"],
                 check=primary["di"][-1],
@@ -611,24 +691,33 @@ def _parse_hibc_text(text, today):
     for key in ("lot", "serial", "expiry", "manufactured", "quantity", "link"):
         result[key] = data[key]
     result["elements"] = [
-        (key, data[key]) for key in ("di", "link", "lot", "serial", "expiry", "manufactured",
-                                     "quantity") if data[key] is not None
+        (key, data[key])
+        for key in ("di", "link", "lot", "serial", "expiry", "manufactured", "quantity")
+        if data[key] is not None
     ]
     for code in data["warnings"]:
         if code == "hibc_legacy_format":
-            result["warnings"].append(_warning(
-                code,
-                _lt("The HIBC secondary data uses the '$' / '$+' format, kept by the FDA for "
-                    "backward compatibility only; new labels use '$$7' / '$$+7'."),
-            ))
+            result["warnings"].append(
+                _warning(
+                    code,
+                    _lt(
+                        "The HIBC secondary data uses the '$' / '$+' format, kept by the FDA for "
+                        "backward compatibility only; new labels use '$$7' / '$$+7'."
+                    ),
+                )
+            )
     if data["kind"] == "secondary":
-        result["warnings"].append(_warning(
-            "hibc_secondary_only",
-            _lt("This is an HIBC secondary symbol (lot, serial, dates) without the device "
-                "identifier; it belongs to the primary symbol whose check character is %(link)r. "
-                "Scan the primary symbol too."),
-            link=data["link"],
-        ))
+        result["warnings"].append(
+            _warning(
+                "hibc_secondary_only",
+                _lt(
+                    "This is an HIBC secondary symbol (lot, serial, dates) without the device "
+                    "identifier; it belongs to the primary symbol whose check character is "
+                    "%(link)r. Scan the primary symbol too."
+                ),
+                link=data["link"],
+            )
+        )
     _check_date_order(result)
     return result
 
