@@ -181,16 +181,31 @@ def transfer(env, picking_type, partner, source, dest, product, lines):
 
 def generate(env, serials):
     """Device, parties, logins, the shipments and a notified recall; returns the meta."""
-    from odoo.tests import new_test_user
-
     timings = {}
     started = time.perf_counter()
     company_partner = env.company.partner_id
     if not company_partner.udi_gln:
         company_partner.udi_gln = gln("690123499001")
-    roles = env.ref
     suffix = f"{int(time.time()) % 100000:05d}"
-    product = (
+    product = create_device(env, suffix)
+    supplier, distributor, portal_user, manager = create_people(env)
+    names = [f"BSN{suffix}{number:06d}" for number in range(1, serials + 1)]
+    ship(env, product, supplier, distributor, names)
+    timings["shipments"] = time.perf_counter() - started
+    started = time.perf_counter()
+    notice = notified_recall(env, manager, product, distributor)
+    timings["recall"] = time.perf_counter() - started
+    return {
+        "notice_id": notice.id,
+        "portal_uid": portal_user.id,
+        "units": len(notice.line_ids),
+        "timings": timings,
+    }
+
+
+def create_device(env, suffix):
+    """A serial-tracked implant with its base UDI-DI."""
+    return (
         env["product.template"]
         .create(
             {
@@ -207,6 +222,13 @@ def generate(env, serials):
         )
         .product_variant_id
     )
+
+
+def create_people(env):
+    """(supplier, distributor, portal user of its quality contact, quality manager)."""
+    from odoo.tests import new_test_user
+
+    roles = env.ref
     supplier = env["res.partner"].create(
         {
             "name": "Bench Components Supplier",
@@ -248,9 +270,13 @@ def generate(env, serials):
         name="Li Na (bench)",
         groups="base.group_user,udi_master.group_trace_manager,stock.group_stock_manager",
     )
+    return supplier, distributor, portal_user, manager
+
+
+def ship(env, product, supplier, distributor, names):
+    """The serials ``names`` received from the supplier, then delivered to the distributor."""
     warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
     stock = warehouse.lot_stock_id
-    names = [f"BSN{suffix}{number:06d}" for number in range(1, serials + 1)]
     transfer(
         env,
         warehouse.in_type_id,
@@ -270,8 +296,11 @@ def generate(env, serials):
         product,
         [(lot, 1) for lot in lots],
     )
-    timings["shipments"] = time.perf_counter() - started
-    started = time.perf_counter()
+
+
+def notified_recall(env, manager, product, distributor):
+    """A recall of ``product`` analysed, signed and notified by ``manager``: the notice of the
+    distributor."""
     campaign = (
         env["recall.campaign"]
         .with_user(manager)
@@ -293,14 +322,7 @@ def generate(env, serials):
     wizard.password = MANAGER_PASSWORD
     wizard.action_sign()
     campaign.action_notify()
-    notice = campaign.notice_ids.filtered(lambda n: n.partner_id == distributor)
-    timings["recall"] = time.perf_counter() - started
-    return {
-        "notice_id": notice.id,
-        "portal_uid": portal_user.id,
-        "units": len(notice.line_ids),
-        "timings": timings,
-    }
+    return campaign.notice_ids.filtered(lambda n: n.partner_id == distributor)
 
 
 # ---------------------------------------------------------------------------------- server
