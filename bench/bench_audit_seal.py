@@ -385,28 +385,10 @@ def main():
     if not args.db.startswith("seal_"):
         sys.exit("use a database name starting with seal_")
     prepare_db(args.db, args.reuse_db)
-
-    import odoo
-    import odoo.modules.module
+    registry, key_dir = open_registry(args.db)
     from odoo import api
-    from odoo.modules.registry import Registry
-    from odoo.tools import config
 
-    config.parse_config(["-d", args.db, f"--addons-path={ADDONS}", "--log-level=warn"])
-    odoo.modules.module.initialize_sys_path()
-
-    from odoo.addons.audit_seal.lib.export import verify_export
-    from odoo.addons.audit_seal.lib.keys import generate_private_key_pem
-
-    key_dir = tempfile.TemporaryDirectory(prefix="seal_bench_")
-    key_path = os.path.join(key_dir.name, "bench.pem")
-    with open(key_path, "wb") as handle:
-        handle.write(generate_private_key_pem())
-    config["audit_seal_private_key_file"] = key_path
-    odoo.netsvc.init_logger()
-    registry = Registry(args.db)
     comparison = Comparison(registry, api)
-
     with registry.cursor() as cr:
         cr.execute(
             "SELECT (SELECT coalesce(max(id), 0) FROM audit_seal_demo_record), "
@@ -418,6 +400,40 @@ def main():
         f"\nmachine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} "
         "(other load makes the figures below noisier and the overhead ratios less certain)"
     )
+    measure_demo_records(registry, comparison, args)
+    measure_change_log(registry, comparison, args)
+    with registry.cursor() as cr:
+        remove_unsealed_twins(cr, first_ids)
+    verify_ledger(registry, key_dir.name)
+    key_dir.cleanup()
+    if not args.keep_db:
+        drop_db(args.db)
+
+
+def open_registry(db):
+    """Odoo's registry of ``db``, signing with a key file made for this run (in the returned
+    temporary directory, where the export is written too)."""
+    import odoo
+    import odoo.modules.module
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    config.parse_config(["-d", db, f"--addons-path={ADDONS}", "--log-level=warn"])
+    odoo.modules.module.initialize_sys_path()
+
+    from odoo.addons.audit_seal.lib.keys import generate_private_key_pem
+
+    key_dir = tempfile.TemporaryDirectory(prefix="seal_bench_")
+    key_path = os.path.join(key_dir.name, "bench.pem")
+    with open(key_path, "wb") as handle:
+        handle.write(generate_private_key_pem())
+    config["audit_seal_private_key_file"] = key_path
+    odoo.netsvc.init_logger()
+    return Registry(db), key_dir
+
+
+def measure_demo_records(registry, comparison, args):
+    """1. the test model: the seal against a bare create, then the floor of any ledger."""
     rounds = max(1, args.entries // args.batch)
     total = rounds * args.batch
     print(
@@ -430,7 +446,7 @@ def main():
         first_seq = cr.fetchone()[0]
     pairs = comparison.times(demo_records(args.batch), rounds)
     labels = ("create without seal", "create with seal (append + checkpoint)")
-    bare, overhead = report(pairs, args.batch, labels, "records", comparison)
+    bare, _overhead = report(pairs, args.batch, labels, "records", comparison)
     print(f"{'load average after this measurement':<44} {os.getloadavg()[0]:9.1f}")
     floors = measure_floor(registry, first_seq, args.batch, comparison.payload_seconds, total)
     print(
@@ -452,6 +468,11 @@ def main():
             "record for the lock, signature and checkpoint"
         )
 
+
+def measure_change_log(registry, comparison, args):
+    """2. a sealed business record: partners created under the sealed change log."""
+    from odoo import api
+
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {})
         env["auditlog.rule"]._audit_seal_subscribe("res.partner", list(PARTNER_FIELDS))
@@ -467,8 +488,13 @@ def main():
     report(pairs, args.log_batch, labels, "partners", comparison, target=0.10)
     print(f"{'load average after this measurement':<44} {os.getloadavg()[0]:9.1f}")
 
-    with registry.cursor() as cr:
-        remove_unsealed_twins(cr, first_ids)
+
+def verify_ledger(registry, export_dir):
+    """Verify the whole ledger in Odoo (chain alone, then with every row), export it as
+    NDJSON into ``export_dir`` and verify the file offline; print the results."""
+    from odoo import api
+
+    from odoo.addons.audit_seal.lib.export import verify_export
 
     with registry.cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {})
@@ -486,7 +512,7 @@ def main():
             lambda: verification._seal_verify(check_records=True),
             ledger,
         )
-        export_path = os.path.join(key_dir.name, "chain.ndjson")
+        export_path = os.path.join(export_dir, "chain.ndjson")
 
         def write_export():
             with open(export_path, "wb") as handle:
@@ -512,14 +538,15 @@ def main():
             f"first_bad_seq={result['first_bad_seq']} {result['reason']}"
         )
 
-    key_dir.cleanup()
-    if not args.keep_db:
-        from odoo.sql_db import close_db
 
-        close_db(args.db)
-        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
-        filestore = config.filestore(args.db)
-        subprocess.run(["rm", "-rf", filestore], check=False)
+def drop_db(db):
+    from odoo.sql_db import close_db
+    from odoo.tools import config
+
+    close_db(db)
+    subprocess.run(["dropdb", "--if-exists", db], check=False)
+    filestore = config.filestore(db)
+    subprocess.run(["rm", "-rf", filestore], check=False)
 
 
 if __name__ == "__main__":

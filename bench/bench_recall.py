@@ -552,12 +552,7 @@ def main():
         flush=True,
     )
     if not args.reuse_db:
-        subprocess.run(["dropdb", "--if-exists", args.db], check=True)
-        print(f"installing {MODULES} in {args.db} ...", flush=True)
-        started = time.perf_counter()
-        if chain.install(args.db, MODULES).wait():
-            sys.exit("module installation failed (run the command by hand to see why)")
-        print(f"installed in {time.perf_counter() - started:.0f} s", flush=True)
+        install(args.db)
     config = setup_odoo(args)
     odoo = chain.Odoo(args.db)
     meta = meta_of(odoo)
@@ -571,12 +566,7 @@ def main():
     counts = describe(odoo, meta, generated)
 
     print("\nmeasuring ...", flush=True)
-    runs = []
-    for run in range(max(1, args.runs)):
-        phases, figures, _peak = run_impact(odoo, meta)
-        runs.append(phases)
-        print(f"  run {run + 1}: impact + notices {phases.total():.2f} s", flush=True)
-    _phases, _figures, peak = run_impact(odoo, meta, traced=True)
+    runs, figures, peak = measure_impact(odoo, meta, args.runs)
     profiler = None
     if args.profile:
         profiler = cProfile.Profile()
@@ -591,6 +581,53 @@ def main():
                 server.stop()
 
     print("\n" + "=" * 100)
+    report_recall(meta, counts, figures)
+    report_impact(runs, peak)
+    if profiler:
+        print("\n   cProfile of one more run (cumulative, then own time):")
+        print_profile(profiler)
+    if notify:
+        report_notify(notify)
+    elif args.no_notify:
+        print("\n2. sending: skipped (--no-notify)")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"\npeak RSS of this process: {rss:,.0f} MiB; total run "
+        f"{time.perf_counter() - total_started:.0f} s; load average "
+        f"{os.getloadavg()[0]:.1f} at end"
+    )
+    if not args.keep_db:
+        from odoo.sql_db import close_db
+
+        close_db(args.db)
+        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+        subprocess.run(["rm", "-rf", config.filestore(args.db)], check=False)
+
+
+def install(db):
+    """A fresh database ``db`` with the suite installed."""
+    subprocess.run(["dropdb", "--if-exists", db], check=True)
+    print(f"installing {MODULES} in {db} ...", flush=True)
+    started = time.perf_counter()
+    if chain.install(db, MODULES).wait():
+        sys.exit("module installation failed (run the command by hand to see why)")
+    print(f"installed in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def measure_impact(odoo, meta, count):
+    """([phases of each timed run], figures of the campaign, peak memory of one more run
+    under tracemalloc): ``count`` timed runs (at least one) of impact + notices."""
+    runs = []
+    for run in range(max(1, count)):
+        phases, figures, _peak = run_impact(odoo, meta)
+        runs.append(phases)
+        print(f"  run {run + 1}: impact + notices {phases.total():.2f} s", flush=True)
+    _phases, _figures, peak = run_impact(odoo, meta, traced=True)
+    return runs, figures, peak
+
+
+def report_recall(meta, counts, figures):
+    """What the recall reached: serials, consignees, lines, notices, units."""
     print(
         f"\nrecall of component lot {meta['cell_lot_name']} in a database of "
         f"{counts['trace_event_line']:,} event lines"
@@ -614,6 +651,10 @@ def main():
         f"{figures['quarantined']} lot(s) quarantined, {figures['quarantine_transfers']} "
         f"quarantine transfer(s), {figures['deadlines']} deadlines",
     )
+
+
+def report_impact(runs, peak):
+    """1. the median time and queries of each phase of impact + notices, against the target."""
     print(f"\n1. impact + notices, {len(runs)} timed run(s), median per phase (SQL queries):")
     for name in runs[0].rows:
         seconds = statistics.median(run.rows[name][0] for run in runs)
@@ -626,26 +667,6 @@ def main():
         f"\n   impact + notices: {total:.2f} s (target < {TARGET_SECONDS:.0f} s) {verdict}"
         f"   [runs: {', '.join(f'{run.total():.2f}' for run in runs)} s]"
     )
-    if profiler:
-        print("\n   cProfile of one more run (cumulative, then own time):")
-        print_profile(profiler)
-    if notify:
-        report_notify(notify)
-    elif args.no_notify:
-        print("\n2. sending: skipped (--no-notify)")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"\npeak RSS of this process: {rss:,.0f} MiB; total run "
-        f"{time.perf_counter() - total_started:.0f} s; load average "
-        f"{os.getloadavg()[0]:.1f} at end"
-    )
-
-    if not args.keep_db:
-        from odoo.sql_db import close_db
-
-        close_db(args.db)
-        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
-        subprocess.run(["rm", "-rf", config.filestore(args.db)], check=False)
 
 
 def report_notify(notify):

@@ -99,6 +99,7 @@ META_KEY = "trace_events_bench.meta"
 ADMIN_UID = 2
 TZ = "+08:00"
 COMPANY_PREFIX = "690123"  # GS1 company prefix of the demo maker
+LOG_COLUMNS = ("create_uid", "create_date", "write_uid", "write_date")
 
 # the chain's parties: (name, GLN without check digit)
 DISTRIBUTORS = [
@@ -569,6 +570,13 @@ class CopyTable:
         )
         self.count += 1
 
+    def add_values(self, **values):
+        """A row given by column: the columns not given are NULL."""
+        unknown = values.keys() - set(self.columns)
+        if unknown:
+            raise KeyError(f"{self.table} has no column {', '.join(sorted(unknown))}")
+        self.add(*(values.get(column) for column in self.columns))
+
     def copy(self, cr):
         self.buffer.seek(0)
         cr.copy_expert(
@@ -651,23 +659,20 @@ class Background:
         self.batches = -(-int(lines * 0.6) // self.LINES_PER_BATCH)
         self.groups = -(-int(lines * 0.4) // self.LINES_PER_CATHETER_GROUP)
         self.now = datetime.datetime.now().replace(microsecond=0)
+        self.log = dict.fromkeys(LOG_COLUMNS, self.now) | {"create_uid": 1, "write_uid": 1}
+        self._stock_tables(cr)
+        if odoo.suite:
+            self._event_tables(env)
+        self.sequence = 0
+        self.event_id = None
+
+    def _stock_tables(self, cr):
+        """Ids and COPY rows of the lots, done move lines and component links."""
         lots = self.batches * (2 + self.SERIALS_PER_BATCH) + self.groups * 4
         move_lines = self.batches * 104 + self.groups * 37
         self.lot_ids = IdRange(cr, "stock_lot", lots)
         self.ml_ids = IdRange(cr, "stock_move_line", move_lines)
-        self.lots = CopyTable(
-            "stock_lot",
-            [
-                "id",
-                "name",
-                "product_id",
-                "company_id",
-                "create_uid",
-                "create_date",
-                "write_uid",
-                "write_date",
-            ],
-        )
+        self.lots = CopyTable("stock_lot", ["id", "name", "product_id", "company_id", *LOG_COLUMNS])
         self.move_lines = CopyTable(
             "stock_move_line",
             [
@@ -683,101 +688,55 @@ class Background:
                 "quantity_product_uom",
                 "state",
                 "picked",
-                "create_uid",
-                "create_date",
-                "write_uid",
-                "write_date",
+                *LOG_COLUMNS,
             ],
         )
         self.consume = CopyTable(
             "stock_move_line_consume_rel", ["consume_line_id", "produce_line_id"]
         )
-        if odoo.suite:
-            self.event_ids = IdRange(cr, "trace_event", self.batches * 12 + self.groups * 10)
-            self.events = CopyTable(
-                "trace_event",
-                [
-                    "id",
-                    "event_uid",
-                    "event_type",
-                    "action",
-                    "biz_step",
-                    "disposition",
-                    "event_time",
-                    "event_tz",
-                    "record_time",
-                    "read_point_id",
-                    "source_partner_id",
-                    "dest_partner_id",
-                    "origin",
-                    "biz_transaction",
-                    "company_id",
-                    "create_uid",
-                    "create_date",
-                    "write_uid",
-                    "write_date",
-                ],
-            )
-            self.event_lines = CopyTable(
-                "trace_event_line",
-                [
-                    "event_id",
-                    "role",
-                    "product_id",
-                    "udi_di",
-                    "lot_id",
-                    "lot_name",
-                    "quantity",
-                    "uom_id",
-                    "move_line_id",
-                    "location_id",
-                    "location_dest_id",
-                    "partner_id",
-                    "partner_dest_id",
-                    "create_uid",
-                    "create_date",
-                    "write_uid",
-                    "write_date",
-                ],
-            )
-            dis = env["trace.event"]._trace_product_dis(
-                env["product.product"].browse(list(master["products"].values()))
-            )
-            self.dis = {pid: dis.get(pid) for pid in master["products"].values()}
-        self.sequence = 0
-        self.event_id = None
+
+    def _event_tables(self, env):
+        """Ids and COPY rows of the events and their lines: every sealed column (the model's
+        own lists), those an event of the background does not set left empty."""
+        events = env["trace.event"]
+        self.event_ids = IdRange(self.cr, "trace_event", self.batches * 12 + self.groups * 10)
+        self.events = CopyTable("trace_event", ["id", *events._seal_fields, *LOG_COLUMNS])
+        self.event_lines = CopyTable(
+            "trace_event_line", [*events._seal_child_guards["trace.event.line"], *LOG_COLUMNS]
+        )
+        dis = events._trace_product_dis(
+            env["product.product"].browse(list(self.master["products"].values()))
+        )
+        self.dis = {pid: dis.get(pid) for pid in self.master["products"].values()}
 
     # -- writers
 
     def lot(self, product, name):
         lot_id = self.lot_ids.take()
-        self.lots.add(lot_id, name, product, self.company, 1, self.now, 1, self.now)
+        self.lots.add(lot_id, name, product, self.company, *self.log.values())
         return lot_id
 
     def event(self, when, event_type, step, disposition, origin, document, source=None, dest=None):
         if not self.odoo.suite:
             return
         self.event_id = self.event_ids.take()
-        self.events.add(
-            self.event_id,
-            f"urn:uuid:{uuid.UUID(int=self.rng.getrandbits(128), version=4)}",
-            event_type,
-            None if event_type == "transformation" else "observe",
-            step,
-            disposition,
-            when,
-            TZ,
-            self.now,
-            self.loc["stock"],
-            source,
-            dest,
-            origin,
-            document,
-            self.company,
-            1,
-            self.now,
-            1,
-            self.now,
+        self.events.add_values(
+            id=self.event_id,
+            event_uid=f"urn:uuid:{uuid.UUID(int=self.rng.getrandbits(128), version=4)}",
+            event_type=event_type,
+            action=None if event_type == "transformation" else "observe",
+            biz_step=step,
+            disposition=disposition,
+            event_time=when,
+            event_tz=TZ,
+            record_time=self.now,
+            read_point_id=self.loc["stock"],
+            source_partner_id=source,
+            dest_partner_id=dest,
+            origin=origin,
+            biz_transaction=document,
+            company_id=self.company,
+            **self.log,
         )
 
     def line(
@@ -811,30 +770,24 @@ class Background:
                 qty,
                 "done",
                 "t",
-                1,
-                self.now,
-                1,
-                self.now,
+                *self.log.values(),
             )
         if self.odoo.suite:
-            self.event_lines.add(
-                self.event_id,
-                role,
-                product,
-                self.dis.get(product) or None,
-                lot_id,
-                lot_name,
-                qty,
-                self.uom,
-                ml_id,
-                src if with_move_line else None,
-                dest if with_move_line else None,
-                partner,
-                partner_dest,
-                1,
-                self.now,
-                1,
-                self.now,
+            self.event_lines.add_values(
+                event_id=self.event_id,
+                role=role,
+                product_id=product,
+                udi_di=self.dis.get(product) or None,
+                lot_id=lot_id,
+                lot_name=lot_name,
+                quantity=qty,
+                uom_id=self.uom,
+                move_line_id=ml_id,
+                location_id=src if with_move_line else None,
+                location_dest_id=dest if with_move_line else None,
+                partner_id=partner,
+                partner_dest_id=partner_dest,
+                **self.log,
             )
         return ml_id
 
@@ -877,6 +830,15 @@ class Background:
         return lots
 
     def serial_batch(self, number):
+        """Two component lots received and made into ``SERIALS_PER_BATCH`` serials, shipped ten
+        by ten to distributors, who ship all but the last ten on to hospitals (captured)."""
+        made, serials = self.manufacture_serials(number)
+        for start_index in range(0, self.SERIALS_PER_BATCH, 10):
+            chunk = serials[start_index : start_index + 10]
+            self.ship_serials(made, chunk, onward=start_index < 40)
+
+    def manufacture_serials(self, number):
+        """The production of batch ``number``: (when, [(lot id, name)] of its serials)."""
         products = self.master["products"]
         loc = self.loc
         start = self.when()
@@ -909,59 +871,63 @@ class Background:
             for input_id in inputs:
                 self.consume.add(output, input_id)
             serials.append((lot_id, name))
-        for start_index in range(0, self.SERIALS_PER_BATCH, 10):
-            shipped = made + datetime.timedelta(days=self.rng.randrange(1, 60))
-            distributor = self.rng.choice(self.master["distributors"])
-            self.event(
+        return made, serials
+
+    def ship_serials(self, made, chunk, onward):
+        """A delivery of the serials ``chunk`` to a distributor, and when ``onward`` their
+        shipment from it to a hospital, captured (no move line)."""
+        serial = self.master["products"]["serial"]
+        shipped = made + datetime.timedelta(days=self.rng.randrange(1, 60))
+        distributor = self.rng.choice(self.master["distributors"])
+        self.event(
+            shipped,
+            "object",
+            "shipping",
+            "in_transit",
+            "stock_move",
+            self.document("OUT"),
+            dest=distributor,
+        )
+        for lot_id, name in chunk:
+            self.line(
                 shipped,
                 "object",
-                "shipping",
-                "in_transit",
-                "stock_move",
-                self.document("OUT"),
-                dest=distributor,
+                serial,
+                lot_id,
+                name,
+                1,
+                self.loc["stock"],
+                self.loc["customer"],
+                partner_dest=distributor,
             )
-            chunk = serials[start_index : start_index + 10]
-            for lot_id, name in chunk:
-                self.line(
-                    shipped,
-                    "object",
-                    products["serial"],
-                    lot_id,
-                    name,
-                    1,
-                    loc["stock"],
-                    loc["customer"],
-                    partner_dest=distributor,
-                )
-            if start_index >= 40:
-                continue  # the last ten stay at the distributor
-            onward = shipped + datetime.timedelta(days=self.rng.randrange(1, 30))
-            hospital = self.rng.choice(self.master["hospitals"])
-            self.event(
-                onward,
+        if not onward:
+            return  # these stay at the distributor
+        when = shipped + datetime.timedelta(days=self.rng.randrange(1, 30))
+        hospital = self.rng.choice(self.master["hospitals"])
+        self.event(
+            when,
+            "object",
+            "shipping",
+            "in_transit",
+            "capture",
+            self.document("DN"),
+            source=distributor,
+            dest=hospital,
+        )
+        for lot_id, name in chunk:
+            self.line(
+                when,
                 "object",
-                "shipping",
-                "in_transit",
-                "capture",
-                self.document("DN"),
-                source=distributor,
-                dest=hospital,
+                serial,
+                lot_id,
+                name,
+                1,
+                None,
+                None,
+                partner=distributor,
+                partner_dest=hospital,
+                with_move_line=False,
             )
-            for lot_id, name in chunk:
-                self.line(
-                    onward,
-                    "object",
-                    products["serial"],
-                    lot_id,
-                    name,
-                    1,
-                    None,
-                    None,
-                    partner=distributor,
-                    partner_dest=hospital,
-                    with_move_line=False,
-                )
 
     def catheter_group(self, number):
         products = self.master["products"]
@@ -1667,6 +1633,12 @@ def report_trace(results, args, meta, json2=None):
         "hospitals through captured onward shipments, which Odoo's tables do not hold; "
         f"{results['lots']:,} lots and {results['holders']:,} holder rows in all"
     )
+    report_odoo_tools(results, trace_median)
+    return trace_median, ratio
+
+
+def report_odoo_tools(results, trace_median):
+    """2b. the same question asked to Odoo's own tools, as ratios to ``trace_median``."""
     helper = results["helper"]
     line_out(
         "   Odoo's lot delivery helper (_find_delivery_ids_by_lot_iterative)",
@@ -1707,7 +1679,6 @@ def report_trace(results, args, meta, json2=None):
                 f"{done:,} of {total:,} serials in {rep['time']:.0f} s "
                 f"(about {estimate:,.0f} s for all, {estimate / trace_median:,.0f}x)",
             )
-    return trace_median, ratio
 
 
 # ---------------------------------------------------------------------------------- JSON-2
@@ -1856,22 +1827,7 @@ def main():
     )
     if not args.reuse_db:
         prepare_dbs(suite_db, plain_db)
-
-    import odoo
-    import odoo.modules.module
-    from odoo.tools import config
-
-    config.parse_config(["-d", suite_db, f"--addons-path={ADDONS}", "--log-level=warn"])
-    odoo.modules.module.initialize_sys_path()
-    key_path = os.path.join(config.filestore(suite_db), "trace_events_bench_ed25519.pem")
-    if not os.path.exists(key_path):
-        from odoo.addons.audit_seal.lib.keys import generate_private_key_pem
-
-        os.makedirs(os.path.dirname(key_path), exist_ok=True)
-        with open(key_path, "wb") as handle:
-            handle.write(generate_private_key_pem())
-    config["audit_seal_private_key_file"] = key_path
-    odoo.netsvc.init_logger()
+    config = setup_odoo(suite_db)
     odoos = (Odoo(suite_db), Odoo(plain_db))
 
     generated = False
@@ -1889,25 +1845,8 @@ def main():
     print("  deliveries measured", flush=True)
     trace_results = measure_trace(odoos[0], metas[0], args)
     event_seal = measure_event_seal(odoos[0], args) if args.seal_rounds else None
-    json2_trace = json2_capture = None
-    capture_times = peak = None
-    seal_shares = ()
-    server = None
-    if args.http_port:
-        server = Json2Server(odoos[0], args.http_port)
-    try:
-        if server:
-            json2_trace = [
-                server.call("trace.event", "trace_forward", lot_ids=[metas[0]["cell_lot"]])[0]
-                for _run in range(5)
-            ]
-        if capture_available(odoos[0]):
-            capture_times, peak, json2_capture, seal_shares = measure_capture(
-                odoos[0], metas[0], delivered, args, server
-            )
-    finally:
-        if server:
-            server.stop()
+    json2_trace, capture = measure_api(odoos[0], metas[0], delivered, args)
+    capture_times, peak, json2_capture, seal_shares = capture or (None, None, None, ())
 
     print("\n" + "=" * 100)
     report_deliveries(delivery_times, args)
@@ -1918,30 +1857,7 @@ def main():
         report_capture(capture_times, peak, args, json2_capture, seal_shares)
     else:
         print("\n3. capture API: trace.event.capture is not available in this build")
-
-    with odoos[0].cursor() as cr:
-        result = odoos[0].env(cr)["trace.event"].check_consistency()
-    print(
-        f"\nconsistency check (suite database, after the benchmarks): "
-        f"{'ok' if result['ok'] else 'DIFFERENCES'} - {result['move_lines']:,} done move lines, "
-        f"{result['event_lines']:,} event lines with a move line; missing {result['missing']}, "
-        f"duplicated {result['duplicated']}, mismatched {result['mismatched']}, "
-        f"orphans {result['orphans']}, holdings differing {result['holdings_mismatched']}"
-    )
-    with odoos[0].cursor() as cr:
-        tick = time.perf_counter()
-        verified = (
-            odoos[0]
-            .env(cr)["audit.seal.verification"]
-            ._seal_verify(check_records=args.verify_records)
-        )
-        elapsed = time.perf_counter() - tick
-    scope = "every sealed row re-checked" if args.verify_records else "hashes and signatures"
-    outcome = "ok" if verified["ok"] else f"FAILED: {verified.get('reason')}"
-    print(
-        f"seal verification of the ledger ({scope}): {outcome} - "
-        f"{verified['entries']:,} entries in {elapsed:.1f} s"
-    )
+    report_checks(odoos[0], args)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"peak RSS of this process: {rss:,.0f} MiB; total run "
@@ -1955,6 +1871,72 @@ def main():
             close_db(db)
             subprocess.run(["dropdb", "--if-exists", db], check=False)
             subprocess.run(["rm", "-rf", config.filestore(db)], check=False)
+
+
+def setup_odoo(suite_db):
+    """Odoo's configuration, the suite database signing with a key file in its filestore
+    (created on the first run)."""
+    import odoo
+    import odoo.modules.module
+    from odoo.tools import config
+
+    config.parse_config(["-d", suite_db, f"--addons-path={ADDONS}", "--log-level=warn"])
+    odoo.modules.module.initialize_sys_path()
+    key_path = os.path.join(config.filestore(suite_db), "trace_events_bench_ed25519.pem")
+    if not os.path.exists(key_path):
+        from odoo.addons.audit_seal.lib.keys import generate_private_key_pem
+
+        os.makedirs(os.path.dirname(key_path), exist_ok=True)
+        with open(key_path, "wb") as handle:
+            handle.write(generate_private_key_pem())
+    config["audit_seal_private_key_file"] = key_path
+    odoo.netsvc.init_logger()
+    return config
+
+
+def measure_api(suite, meta, delivered, args):
+    """(JSON-2 trace times or None, capture figures or None): the trace over JSON-2 when
+    ``--http-port`` is set, and the capture batches (3) when capture is available."""
+    json2_trace = capture = None
+    server = Json2Server(suite, args.http_port) if args.http_port else None
+    try:
+        if server:
+            json2_trace = [
+                server.call("trace.event", "trace_forward", lot_ids=[meta["cell_lot"]])[0]
+                for _run in range(5)
+            ]
+        if capture_available(suite):
+            capture = measure_capture(suite, meta, delivered, args, server)
+    finally:
+        if server:
+            server.stop()
+    return json2_trace, capture
+
+
+def report_checks(suite, args):
+    """The consistency check and the seal verification of the suite database, after the
+    benchmarks."""
+    with suite.cursor() as cr:
+        result = suite.env(cr)["trace.event"].check_consistency()
+    print(
+        f"\nconsistency check (suite database, after the benchmarks): "
+        f"{'ok' if result['ok'] else 'DIFFERENCES'} - {result['move_lines']:,} done move lines, "
+        f"{result['event_lines']:,} event lines with a move line; missing {result['missing']}, "
+        f"duplicated {result['duplicated']}, mismatched {result['mismatched']}, "
+        f"orphans {result['orphans']}, holdings differing {result['holdings_mismatched']}"
+    )
+    with suite.cursor() as cr:
+        tick = time.perf_counter()
+        verified = suite.env(cr)["audit.seal.verification"]._seal_verify(
+            check_records=args.verify_records
+        )
+        elapsed = time.perf_counter() - tick
+    scope = "every sealed row re-checked" if args.verify_records else "hashes and signatures"
+    outcome = "ok" if verified["ok"] else f"FAILED: {verified.get('reason')}"
+    print(
+        f"seal verification of the ledger ({scope}): {outcome} - "
+        f"{verified['entries']:,} entries in {elapsed:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ Identifiers are written as GS1 Digital Link URIs (``https://id.gs1.org/01/<gtin>
 Link on any domain, and the EPC URNs of the GS1 Tag Data Standard (``urn:epc:id:sgtin:``,
 ``urn:epc:class:lgtin:``, ``urn:epc:idpat:sgtin:``, ``urn:epc:id:sgln:``, ``urn:epc:id:pgln:``,
 ``urn:epc:id:sscc:``), whose GS1 company prefix length is given by the first dot; check digits
-are recomputed for URNs and verified for Digital Links.
+are recomputed for URNs and verified for Digital Links. Digital Links are read by udi_master's
+:func:`parse_digital_link`, the parser of UDI scans (one Digital Link parser in the suite).
 
 Device identifiers of other issuing agencies (HIBCC, ICCBBA, others) have no Digital Link; they
 are written in the suite's own URN namespace (:data:`OWN_URN`)::
@@ -28,9 +29,7 @@ import math
 import re
 from urllib.parse import quote, unquote
 
-from biip import ParseError
 from biip.checksums import gs1_standard_check_digit
-from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from jsonschema import Draft7Validator, FormatChecker, validators
 from jsonschema.exceptions import best_match
 
@@ -38,13 +37,15 @@ from .cbv import ACTIONS, ERROR_REASONS, EVENT_TYPES, bare_term
 
 try:  # pure tests (conftest registers every addon's lib as <addon>_lib)
     from udi_master_lib.errors import UdiError, _lt
-    from udi_master_lib.identifiers import check_pi_value, normalize_gln, normalize_gtin
+    from udi_master_lib.identifiers import check_pi_value
+    from udi_master_lib.parse import gs1_date, is_digital_link, parse_digital_link
 except ImportError:  # inside Odoo
     from odoo.addons.udi_master.lib.errors import UdiError, _lt
-    from odoo.addons.udi_master.lib.identifiers import (
-        check_pi_value,
-        normalize_gln,
-        normalize_gtin,
+    from odoo.addons.udi_master.lib.identifiers import check_pi_value
+    from odoo.addons.udi_master.lib.parse import (
+        gs1_date,
+        is_digital_link,
+        parse_digital_link,
     )
 
 GS1_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -56,8 +57,19 @@ DL_BASE = "https://id.gs1.org"
 CBV_BASE = "https://ref.gs1.org/cbv/"
 
 BIZ_TRANSACTION_TYPES = (
-    "bol", "cert", "desadv", "inv", "pedigree", "po", "poc", "prodorder", "recadv", "rma",
-    "testprd", "testres", "upevt",
+    "bol",
+    "cert",
+    "desadv",
+    "inv",
+    "pedigree",
+    "po",
+    "poc",
+    "prodorder",
+    "recadv",
+    "rma",
+    "testprd",
+    "testres",
+    "upevt",
 )
 SOURCE_DEST_TYPES = ("owning_party", "possessing_party", "location")
 #: ILMD keys read as the lot's expiry and manufacture date (compact and expanded forms)
@@ -131,8 +143,12 @@ class EpcisError(UdiError):
 
 def _where(path):
     """``quantityList[0].quantity`` of a path of keys and positions (long keys cut)."""
-    return "".join(f"[{part}]" if isinstance(part, int) else f".{str(part)[:40]}"
-                   for part in path).lstrip(".") or "the event"
+    return (
+        "".join(
+            f"[{part}]" if isinstance(part, int) else f".{str(part)[:40]}" for part in path
+        ).lstrip(".")
+        or "the event"
+    )
 
 
 def check_shape(value, max_depth=MAX_DEPTH, depth_only=False):
@@ -147,8 +163,12 @@ def check_shape(value, max_depth=MAX_DEPTH, depth_only=False):
     while stack:
         node, path = stack.pop()
         if len(path) > max_depth:
-            raise _error("too_deep", _lt("%(path)s is nested more than %(depth)s levels deep."),
-                         path=_where(path[:max_depth]), depth=max_depth)
+            raise _error(
+                "too_deep",
+                _lt("%(path)s is nested more than %(depth)s levels deep."),
+                path=_where(path[:max_depth]),
+                depth=max_depth,
+            )
         if depth_only:
             if isinstance(node, dict):
                 stack.extend((item, (*path, key)) for key, item in node.items())
@@ -158,23 +178,39 @@ def check_shape(value, max_depth=MAX_DEPTH, depth_only=False):
         if isinstance(node, dict):
             for key, item in node.items():
                 if isinstance(key, str) and _CONTROL_RE.search(key):
-                    raise _error("text_invalid", _lt("%(path)s has a name with a control "
-                                 "character (such as NUL)."), path=_where(path))
+                    raise _error(
+                        "text_invalid",
+                        _lt("%(path)s has a name with a control character (such as NUL)."),
+                        path=_where(path),
+                    )
                 stack.append((item, (*path, key)))
         elif isinstance(node, (list, tuple)):
             stack.extend((item, (*path, position)) for position, item in enumerate(node))
         elif isinstance(node, float) and not math.isfinite(node):
-            raise _error("number_invalid", _lt("%(path)s: %(value)s is not a finite number."),
-                         path=_where(path), value=node)
+            raise _error(
+                "number_invalid",
+                _lt("%(path)s: %(value)s is not a finite number."),
+                path=_where(path),
+                value=node,
+            )
         elif isinstance(node, str) and _CONTROL_RE.search(node):
-            raise _error("text_invalid", _lt("%(path)s contains a control character (such as "
-                         "NUL), which no identifier or text may contain."), path=_where(path))
+            raise _error(
+                "text_invalid",
+                _lt(
+                    "%(path)s contains a control character (such as "
+                    "NUL), which no identifier or text may contain."
+                ),
+                path=_where(path),
+            )
 
 
 def object_count(event):
     """``(total, {list name: entries})`` of the EPCs and quantity elements of an event."""
-    counts = {name: len(event[name]) for name in OBJECT_LISTS
-              if isinstance(event.get(name), list) and event[name]}
+    counts = {
+        name: len(event[name])
+        for name in OBJECT_LISTS
+        if isinstance(event.get(name), list) and event[name]
+    }
     return sum(counts.values()), counts
 
 
@@ -276,8 +312,10 @@ def _error(code, message, **params):
 def _unsupported(uri):
     return _error(
         "uri_unsupported",
-        _lt("%(uri)s is not an identifier this system reads: use a GS1 Digital Link, an EPC "
-            "URN (sgtin, lgtin, sgln, pgln, sscc) or a urn:udi-trace: identifier."),
+        _lt(
+            "%(uri)s is not an identifier this system reads: use a GS1 Digital Link, an EPC "
+            "URN (sgtin, lgtin, sgln, pgln, sscc) or a urn:udi-trace: identifier."
+        ),
         uri=uri,
     )
 
@@ -289,14 +327,20 @@ def _split_epc(uri, body, digits):
     if len(parts) < 2 or not (parts[0] + parts[1]).isdigit() or len(parts[0] + parts[1]) != digits:
         raise _error(
             "urn_invalid",
-            _lt("%(uri)s is not a valid EPC URN: its company prefix and reference must have "
-                "%(digits)s digits together."),
-            uri=uri, digits=digits,
+            _lt(
+                "%(uri)s is not a valid EPC URN: its company prefix and reference must have "
+                "%(digits)s digits together."
+            ),
+            uri=uri,
+            digits=digits,
         )
     if not 6 <= len(parts[0]) <= 12:
-        raise _error("urn_invalid",
-                     _lt("%(uri)s is not a valid EPC URN: a GS1 company prefix has 6 to 12 "
-                         "digits."), uri=uri, digits=digits)
+        raise _error(
+            "urn_invalid",
+            _lt("%(uri)s is not a valid EPC URN: a GS1 company prefix has 6 to 12 digits."),
+            uri=uri,
+            digits=digits,
+        )
     return parts[0], parts[1], (parts[2] if len(parts) == 3 else None)
 
 
@@ -305,24 +349,19 @@ def _gtin_of(company, item):
     return payload + _check_digit(payload)
 
 
-def _gs1_key(uri, value):
-    """Validated GTIN-14 (with a clear error naming the URI)."""
-    try:
-        return normalize_gtin(value)
-    except UdiError as exc:
-        raise _error("gtin_invalid", _lt("%(uri)s: %(reason)s"), uri=uri, reason=exc) from None
-
-
-def _gln_key(uri, value):
-    try:
-        return normalize_gln(value)
-    except UdiError as exc:
-        raise _error("gln_invalid", _lt("%(uri)s: %(reason)s"), uri=uri, reason=exc) from None
-
-
 def _object(kind, agency="gs1", di=None, lot=None, serial=None, **extra):
-    return {"kind": kind, "agency": agency, "di": di, "lot": lot, "serial": serial,
-            "expiry": None, "manufactured": None, "product_ref": None, "sscc": None, **extra}
+    return {
+        "kind": kind,
+        "agency": agency,
+        "di": di,
+        "lot": lot,
+        "serial": serial,
+        "expiry": None,
+        "manufactured": None,
+        "product_ref": None,
+        "sscc": None,
+        **extra,
+    }
 
 
 def _parse_epc_object(uri):
@@ -353,37 +392,38 @@ def _parse_epc_object(uri):
 
 
 def _parse_digital_link(uri):
+    """{AI: value} of a GS1 Digital Link, read by udi_master's parser (the one the UDI scan
+    uses): GTIN, SSCC and GLN check digits verified, dates of 11 and 17 as calendar dates."""
     try:
-        link = GS1DigitalLinkURI.parse(uri)
-    except ParseError as exc:
-        raise _error("digital_link_invalid", _lt("%(uri)s is not a valid GS1 Digital Link: "
-                                                 "%(reason)s"), uri=uri, reason=str(exc)) from None
-    return {element.ai.ai: element for element in link.element_strings}
+        elements = dict(parse_digital_link(uri))
+        for ai in ("11", "17"):
+            if ai in elements:
+                elements[ai] = gs1_date(ai, elements[ai])
+    except UdiError as exc:
+        raise _error(
+            "digital_link_invalid",
+            _lt("%(uri)s is not a valid GS1 Digital Link: %(reason)s"),
+            uri=uri,
+            reason=exc,
+        ) from None
+    return elements
 
 
 def _dl_object(uri, elements):
     if "00" in elements:
-        sscc = elements["00"]
-        if sscc.sscc_error:
-            raise _error("sscc_invalid", _lt("%(uri)s: %(reason)s"), uri=uri,
-                         reason=sscc.sscc_error)
-        return _object("sscc", agency=None, sscc=sscc.value)
+        return _object("sscc", agency=None, sscc=elements["00"])
     if "01" not in elements:
         raise _unsupported(uri)
-    gtin = _gs1_key(uri, elements["01"].value)
-    serial = elements["21"].value if "21" in elements else None
-    lot = elements["10"].value if "10" in elements else None
+    serial, lot = elements.get("21"), elements.get("10")
     kind = "instance" if serial else ("lot" if lot else "class")
-    result = _object(kind, di=gtin, lot=lot, serial=serial)
-    if "17" in elements:
-        result["expiry"] = elements["17"].date
-    if "11" in elements:
-        result["manufactured"] = elements["11"].date
+    result = _object(kind, di=elements["01"], lot=lot, serial=serial)
+    result["expiry"] = elements.get("17")
+    result["manufactured"] = elements.get("11")
     return result
 
 
 def _parse_own_object(uri):
-    parts = [unquote(part) for part in uri[len(OWN_URN):].split(":")]
+    parts = [unquote(part) for part in uri[len(OWN_URN) :].split(":")]
     head = parts[0]
     if head in ("class", "id") and len(parts) in (3, 5):
         qualifier = dict(zip(parts[3::2], parts[4::2], strict=True)) if len(parts) == 5 else {}
@@ -396,8 +436,7 @@ def _parse_own_object(uri):
         qualifier = dict(zip(parts[3::2], parts[4::2], strict=True)) if len(parts) == 5 else {}
         serial, lot = qualifier.get("sn"), qualifier.get("lot")
         kind = "instance" if serial else ("lot" if lot else "class")
-        return _object(kind, agency=None, lot=lot, serial=serial,
-                       product_ref=(parts[0], parts[2]))
+        return _object(kind, agency=None, lot=lot, serial=serial, product_ref=(parts[0], parts[2]))
     raise _unsupported(uri)
 
 
@@ -415,7 +454,7 @@ def parse_object_uri(uri):
         return _parse_epc_object(uri)
     if uri.startswith(OWN_URN):
         return _parse_own_object(uri)
-    if uri.startswith(("http://", "https://")):
+    if is_digital_link(uri):
         return _dl_object(uri, _parse_digital_link(uri))
     raise _unsupported(uri)
 
@@ -448,24 +487,23 @@ def parse_place_uri(uri):
     if uri.startswith("urn:epc:"):
         return _parse_epc_place(uri)
     if uri.startswith(OWN_URN):
-        parts = [unquote(part) for part in uri[len(OWN_URN):].split(":")]
+        parts = [unquote(part) for part in uri[len(OWN_URN) :].split(":")]
         if len(parts) == 3 and parts[1] in ("location", "party"):
             return _place(local=tuple(parts))
         raise _unsupported(uri)
-    if uri.startswith(("http://", "https://")):
+    if is_digital_link(uri):
         elements = _parse_digital_link(uri)
         for ai in ("414", "417"):
             if ai in elements:
-                extension = elements["254"].value if "254" in elements else None
-                return _place(_gln_key(uri, elements[ai].value), extension)
+                return _place(elements[ai], elements.get("254"))
     raise _unsupported(uri)
 
 
 def unwrap_local(uri, scope, kind):
     """The id of a ``urn:udi-trace:<scope>:<kind>:<id>`` URI of this ``scope``, else None."""
     prefix = f"{OWN_URN}{_enc(scope)}:{kind}:"
-    if isinstance(uri, str) and uri.startswith(prefix) and ":" not in uri[len(prefix):]:
-        return unquote(uri[len(prefix):])
+    if isinstance(uri, str) and uri.startswith(prefix) and ":" not in uri[len(prefix) :]:
+        return unquote(uri[len(prefix) :])
     return None
 
 
@@ -473,7 +511,7 @@ def parse_biz_transaction(uri):
     """``(GLN, document id)`` of a ``urn:epcglobal:cbv:bt:<gln>:<id>`` URI, else None."""
     prefix = "urn:epcglobal:cbv:bt:"
     if isinstance(uri, str) and uri.startswith(prefix):
-        gln, _sep, ident = uri[len(prefix):].partition(":")
+        gln, _sep, ident = uri[len(prefix) :].partition(":")
         if re.fullmatch(r"\d{13}", gln) and ident:
             return gln, unquote(ident)
     return None
@@ -497,8 +535,9 @@ def parse_offset(text):
         return 0
     match = _OFFSET_RE.match(text or "")
     if not match or int(match.group(2)) > 14 or int(match.group(3)) > 59:
-        raise _error("offset_invalid", _lt("%(value)r is not a time zone offset such as +08:00."),
-                     value=text)
+        raise _error(
+            "offset_invalid", _lt("%(value)r is not a time zone offset such as +08:00."), value=text
+        )
     minutes = int(match.group(2)) * 60 + int(match.group(3))
     return minutes if match.group(1) == "+" else -minutes
 
@@ -513,15 +552,21 @@ def parse_time(text):
     """``(naive UTC datetime, "+HH:MM")`` of an RFC 3339 date-time with offset or ``Z``."""
     match = _TIME_RE.match(text) if isinstance(text, str) else None
     if not match:
-        raise _error("time_invalid", _lt("%(value)r is not a date-time with a time zone, such as "
-                     "2025-04-01T08:30:00+08:00."), value=text)
+        raise _error(
+            "time_invalid",
+            _lt(
+                "%(value)r is not a date-time with a time zone, such as 2025-04-01T08:30:00+08:00."
+            ),
+            value=text,
+        )
     year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
     fraction = (match.group(7) or "0")[:6].ljust(6, "0")
     try:
         local = datetime.datetime(year, month, day, hour, minute, second, int(fraction))
     except ValueError:
-        raise _error("time_invalid", _lt("%(value)r is not a real date and time."),
-                     value=text) from None
+        raise _error(
+            "time_invalid", _lt("%(value)r is not a real date and time."), value=text
+        ) from None
     minutes = parse_offset(match.group(8))
     return local - datetime.timedelta(minutes=minutes), format_offset(minutes)
 
@@ -547,8 +592,8 @@ def _vocabulary_term(value, vocabulary, cbv_kind, urn_kind):
     if value in vocabulary:
         return value
     for prefix in (f"{CBV_BASE}{cbv_kind}-", f"urn:epcglobal:cbv:{urn_kind}:"):
-        if value.startswith(prefix) and value[len(prefix):] in vocabulary:
-            return value[len(prefix):]
+        if value.startswith(prefix) and value[len(prefix) :] in vocabulary:
+            return value[len(prefix) :]
     return None
 
 
@@ -679,8 +724,12 @@ def _read_vocabulary(event, name, reader, code, label):
         return None
     term = reader(value)
     if term is None:
-        raise _error(code, _lt("%(value)s is not a CBV 2.0 %(label)s this system records."),
-                     value=value, label=label)
+        raise _error(
+            code,
+            _lt("%(value)s is not a CBV 2.0 %(label)s this system records."),
+            value=value,
+            label=label,
+        )
     return term
 
 
@@ -692,19 +741,30 @@ def _read_items(event, event_type, action):
         if role == "child" and action == "DELETE":
             role = "removed"
         for uri in event.get(instance_list) or ():
-            items.append({"role": role, "uri": uri, "instance": True, "quantity": 1,
-                          "uom": None})
+            items.append({"role": role, "uri": uri, "instance": True, "quantity": 1, "uom": None})
         for position, entry in enumerate(event.get(quantity_list) or ()):
             quantity = entry.get("quantity")
             if isinstance(quantity, (int, float)) and abs(quantity) > MAX_QUANTITY:
                 raise _error(
                     "quantity_too_large",
-                    _lt("%(path)s: quantity %(value)s of %(uri)s is larger than any quantity "
-                        "recorded here (at most %(max)s)."),
-                    path=f"{quantity_list}[{position}].quantity", value=f"{quantity:g}",
-                    uri=entry["epcClass"], max=f"{MAX_QUANTITY:,}")
-            items.append({"role": role, "uri": entry["epcClass"], "instance": False,
-                          "quantity": quantity, "uom": entry.get("uom")})
+                    _lt(
+                        "%(path)s: quantity %(value)s of %(uri)s is larger than any quantity "
+                        "recorded here (at most %(max)s)."
+                    ),
+                    path=f"{quantity_list}[{position}].quantity",
+                    value=f"{quantity:g}",
+                    uri=entry["epcClass"],
+                    max=f"{MAX_QUANTITY:,}",
+                )
+            items.append(
+                {
+                    "role": role,
+                    "uri": entry["epcClass"],
+                    "instance": False,
+                    "quantity": quantity,
+                    "uom": entry.get("uom"),
+                }
+            )
     return items
 
 
@@ -723,8 +783,11 @@ def _read_declaration(event):
     reason = declaration.get("reason")
     term = error_reason_term(reason) if reason is not None else "incorrect_data"
     if term is None:
-        raise _error("reason_invalid", _lt("%(value)s is not a CBV 2.0 error reason "
-                     "(did_not_occur, incorrect_data)."), value=reason)
+        raise _error(
+            "reason_invalid",
+            _lt("%(value)s is not a CBV 2.0 error reason (did_not_occur, incorrect_data)."),
+            value=reason,
+        )
     return {
         "time": parse_time(declaration["declarationTime"])[0],
         "reason": term,
@@ -741,8 +804,12 @@ def read_event(event):
     """
     event_type = event.get("type")
     if event_type not in EVENT_TYPES:
-        raise _error("type_unsupported", _lt("%(value)s events are not recorded here (only "
-                     "%(types)s)."), value=event_type, types=", ".join(EVENT_TYPES))
+        raise _error(
+            "type_unsupported",
+            _lt("%(value)s events are not recorded here (only %(types)s)."),
+            value=event_type,
+            types=", ".join(EVENT_TYPES),
+        )
     action = event.get("action")
     if event_type != "TransformationEvent" and action not in ACTIONS:
         raise _error("action_invalid", _lt("%(value)r is not an EPCIS action."), value=action)
@@ -752,10 +819,12 @@ def read_event(event):
         "type": event_type,
         "event_id": event.get("eventID"),
         "action": action if event_type != "TransformationEvent" else None,
-        "biz_step": _read_vocabulary(event, "bizStep", biz_step_term, "biz_step_unknown",
-                                     "business step"),
-        "disposition": _read_vocabulary(event, "disposition", disposition_term,
-                                        "disposition_unknown", "disposition"),
+        "biz_step": _read_vocabulary(
+            event, "bizStep", biz_step_term, "biz_step_unknown", "business step"
+        ),
+        "disposition": _read_vocabulary(
+            event, "disposition", disposition_term, "disposition_unknown", "disposition"
+        ),
         "event_time": event_time,
         "tz": event["eventTimeZoneOffset"],
         "record_time": parse_time(event["recordTime"])[0] if event.get("recordTime") else None,
@@ -764,8 +833,10 @@ def read_event(event):
         "sources": _read_party_list(event.get("sourceList"), "source"),
         "destinations": _read_party_list(event.get("destinationList"), "destination"),
         "biz_transactions": [
-            (biz_transaction_type_term(entry.get("type")) or entry.get("type"),
-             entry["bizTransaction"])
+            (
+                biz_transaction_type_term(entry.get("type")) or entry.get("type"),
+                entry["bizTransaction"],
+            )
             for entry in event.get("bizTransactionList") or ()
         ],
         "parent": event.get("parentID"),
@@ -783,8 +854,9 @@ def ilmd_dates(ilmd):
         try:
             found.append(datetime.date.fromisoformat(value[:10]) if value else None)
         except (TypeError, ValueError):
-            raise _error("ilmd_date_invalid", _lt("%(value)r is not a date (YYYY-MM-DD)."),
-                         value=value) from None
+            raise _error(
+                "ilmd_date_invalid", _lt("%(value)r is not a date (YYYY-MM-DD)."), value=value
+            ) from None
     return tuple(found)
 
 
@@ -840,7 +912,7 @@ def _inline(node, definitions, stack=()):
         return node
     ref = node.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/definitions/"):
-        name = unquote(ref[len("#/definitions/"):])
+        name = unquote(ref[len("#/definitions/") :])
         if name in definitions and name not in stack:
             return _inline(definitions[name], definitions, (*stack, name))
         return node

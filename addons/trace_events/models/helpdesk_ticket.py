@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from .trace_event import TraceEvent as TraceEventBase
-
 SERVICE_TYPES = [
     ("installation", "Installation"),
     ("maintenance", "Maintenance"),
@@ -31,28 +29,16 @@ SERVICE_STEPS = {
 
 #: ticket fields whose change may close a service ticket or change what it recorded
 TRACE_TRIGGERS = frozenset(
-    {"stage_id", "team_id", "trace_service_type", "trace_product_id", "trace_lot_id",
-     "trace_udi_scan", "partner_id"}
+    {
+        "stage_id",
+        "team_id",
+        "trace_service_type",
+        "trace_product_id",
+        "trace_lot_id",
+        "trace_udi_scan",
+        "partner_id",
+    }
 )
-
-
-class HelpdeskTicketStage(models.Model):
-    _inherit = "helpdesk.ticket.stage"
-
-    trace_service_done = fields.Boolean(
-        string="Service Performed",
-        compute="_compute_trace_service_done",
-        store=True,
-        readonly=False,
-        help="Closing an installation, maintenance or inspection ticket in this stage records "
-        "the service on the device (a sealed trace event). Leave it unchecked for closing "
-        "stages that mean the service did not happen (cancelled, rejected).",
-    )
-
-    @api.depends("closed")
-    def _compute_trace_service_done(self):
-        for stage in self:
-            stage.trace_service_done = stage.closed
 
 
 class HelpdeskTicket(models.Model):
@@ -92,8 +78,9 @@ class HelpdeskTicket(models.Model):
         events = self.env["trace.event"]
         counts = {}
         if events.has_access("read"):
-            counts = dict(events._read_group([("ticket_id", "in", self.ids)], ["ticket_id"],
-                                             ["__count"]))
+            counts = dict(
+                events._read_group([("ticket_id", "in", self.ids)], ["ticket_id"], ["__count"])
+            )
         for ticket in self:
             ticket.trace_event_count = counts.get(ticket, 0)
 
@@ -102,9 +89,11 @@ class HelpdeskTicket(models.Model):
     @api.onchange("trace_udi_scan")
     def _onchange_trace_udi_scan(self):
         if self.trace_udi_scan:
-            self.update(self._trace_scan_values(
-                self.trace_udi_scan, self.trace_product_id, self.company_id, self.trace_lot_id
-            ))
+            self.update(
+                self._trace_scan_values(
+                    self.trace_udi_scan, self.trace_product_id, self.company_id, self.trace_lot_id
+                )
+            )
 
     @api.onchange("trace_product_id")
     def _onchange_trace_product_id(self):
@@ -150,11 +139,13 @@ class HelpdeskTicket(models.Model):
     def unlink(self):
         recorded = self.sudo().filtered("trace_event_ids")
         if recorded:
-            raise UserError(self.env._(
-                "Ticket %(ticket)s recorded a sealed trace event on its device and cannot be "
-                "deleted. Archive it instead.",
-                ticket=recorded[0].display_name,
-            ))
+            raise UserError(
+                self.env._(
+                    "Ticket %(ticket)s recorded a sealed trace event on its device and cannot be "
+                    "deleted. Archive it instead.",
+                    ticket=recorded[0].display_name,
+                )
+            )
         return super().unlink()
 
     def _trace_prepare_vals(self, vals):
@@ -177,18 +168,21 @@ class HelpdeskTicket(models.Model):
                 given = vals.get(name)
                 if given and scanned.get(name) and given != scanned[name]:
                     records = self.env[self._fields[name].comodel_name].sudo()
-                    raise ValidationError(self.env._(
-                        "The scanned UDI names %(scanned)s, but %(given)s was given with it. "
-                        "Clear one of them.",
-                        scanned=records.browse(scanned[name]).display_name,
-                        given=records.browse(given).display_name,
-                    ))
+                    raise ValidationError(
+                        self.env._(
+                            "The scanned UDI names %(scanned)s, but %(given)s was given with it. "
+                            "Clear one of them.",
+                            scanned=records.browse(scanned[name]).display_name,
+                            given=records.browse(given).display_name,
+                        )
+                    )
             for name, value in scanned.items():
                 if name not in vals or not vals[name]:
                     vals[name] = value
         if vals.get("trace_lot_id") and not vals.get("trace_product_id"):
-            vals["trace_product_id"] = self.env["stock.lot"].sudo().browse(
-                vals["trace_lot_id"]).product_id.id
+            vals["trace_product_id"] = (
+                self.env["stock.lot"].sudo().browse(vals["trace_lot_id"]).product_id.id
+            )
         return vals
 
     @api.model
@@ -203,42 +197,54 @@ class HelpdeskTicket(models.Model):
         parsed = self.env["udi.parser"].parse(code)
         if parsed["di"]:
             if not parsed["product_id"]:
-                raise ValidationError(self.env._(
-                    "No device has the UDI-DI %(di)s. Check that the right label was scanned, or "
-                    "add the DI to the device first.",
-                    di=parsed["di"],
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "No device has the UDI-DI %(di)s. Check that the right label was scanned, "
+                        "or add the DI to the device first.",
+                        di=parsed["di"],
+                    )
+                )
             product = self.env["product.product"].browse(parsed["product_id"])
         elif product:  # HIBC secondary symbol: lot/serial only, linked to the device's DI
             self.env["stock.move.line"]._udi_scan_product_from_link(parsed["hibc_link"], product)
         else:
-            raise ValidationError(self.env._(
-                "This scan carries no device identifier: choose the device first or scan the "
-                "primary symbol."
-            ))
+            raise ValidationError(
+                self.env._(
+                    "This scan carries no device identifier: choose the device first or scan the "
+                    "primary symbol."
+                )
+            )
         values = {"trace_product_id": product.id}
         name = {"serial": parsed["serial"], "lot": parsed["lot"]}.get(product.tracking)
         if name:
             # sudo: a service agent names the device without needing inventory rights
             lots = self.env["stock.lot"].sudo().search([("name", "=", name)])
             lot = lots.filtered(
-                lambda known: known.product_id == product
-                and (not known.company_id or known.company_id == company)
+                lambda known: (
+                    known.product_id == product
+                    and (not known.company_id or known.company_id == company)
+                )
             )[:1]
             if not lot:
                 other = lots.filtered(lambda known: known.product_id != product)[:1]
                 if other:
-                    raise ValidationError(self.env._(
-                        "%(lot)s is a lot/serial of %(other)s, not of %(product)s whose UDI-DI was "
-                        "scanned. Check the label.",
-                        lot=name, other=other.product_id.display_name,
+                    raise ValidationError(
+                        self.env._(
+                            "%(lot)s is a lot/serial of %(other)s, not of %(product)s whose UDI-DI "
+                            "was scanned. Check the label.",
+                            lot=name,
+                            other=other.product_id.display_name,
+                            product=product.display_name,
+                        )
+                    )
+                raise ValidationError(
+                    self.env._(
+                        "Lot/serial %(lot)s of %(product)s is unknown here: a ticket can only name "
+                        "a device we made, received or shipped. Check the label.",
+                        lot=name,
                         product=product.display_name,
-                    ))
-                raise ValidationError(self.env._(
-                    "Lot/serial %(lot)s of %(product)s is unknown here: a ticket can only name a "
-                    "device we made, received or shipped. Check the label.",
-                    lot=name, product=product.display_name,
-                ))
+                    )
+                )
             values["trace_lot_id"] = lot.id
         else:
             values["trace_lot_id"] = lot.id if lot.sudo().product_id == product else False
@@ -249,22 +255,28 @@ class HelpdeskTicket(models.Model):
         for ticket in self.sudo():
             lot, product = ticket.trace_lot_id, ticket.trace_product_id
             if lot and product and lot.product_id != product:
-                raise ValidationError(self.env._(
-                    "Ticket %(ticket)s: lot/serial %(lot)s is of %(lot_product)s, not of "
-                    "%(product)s.",
-                    ticket=ticket.display_name, lot=lot.name,
-                    lot_product=lot.product_id.display_name, product=product.display_name,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "Ticket %(ticket)s: lot/serial %(lot)s is of %(lot_product)s, not of "
+                        "%(product)s.",
+                        ticket=ticket.display_name,
+                        lot=lot.name,
+                        lot_product=lot.product_id.display_name,
+                        product=product.display_name,
+                    )
+                )
             if ticket._trace_service_closed() and not lot:
-                raise ValidationError(self.env._(
-                    "Ticket %(ticket)s cannot be closed as done: a %(service)s ticket must name "
-                    "the device's lot/serial number (scan its UDI), so that the service is "
-                    "recorded on the device's trace.",
-                    ticket=ticket.display_name,
-                    service=dict(
-                        ticket._fields["trace_service_type"]._description_selection(self.env)
-                    )[ticket.trace_service_type].lower(),
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "Ticket %(ticket)s cannot be closed as done: a %(service)s ticket must "
+                        "name the device's lot/serial number (scan its UDI), so that the service "
+                        "is recorded on the device's trace.",
+                        ticket=ticket.display_name,
+                        service=dict(
+                            ticket._fields["trace_service_type"]._description_selection(self.env)
+                        )[ticket.trace_service_type].lower(),
+                    )
+                )
 
     def _trace_service_closed(self):
         """Whether this ticket is closed with its service performed and records an event."""
@@ -378,57 +390,12 @@ class HelpdeskTicket(models.Model):
                 return moved_from[:1]
         rows = self.env["trace.event"]._trace_holders(self.trace_lot_id.ids)
         held = self.env["res.partner"].browse(
-            [row["partner_id"] for row in rows
-             if row["holder_type"] == "partner" and row["quantity"] >= 1]
+            [
+                row["partner_id"]
+                for row in rows
+                if row["holder_type"] == "partner" and row["quantity"] >= 1
+            ]
         )
         if not held or customer in held.commercial_partner_id:
             return None
         return held if len(held) == 1 else None
-
-
-class TraceEvent(models.Model):
-    _inherit = "trace.event"
-    _seal_fields = (*TraceEventBase._seal_fields, "ticket_id")
-
-    ticket_id = fields.Many2one(
-        "helpdesk.ticket",
-        string="Service Ticket",
-        readonly=True,
-        index="btree_not_null",
-        ondelete="restrict",
-    )
-
-
-class StockLot(models.Model):
-    _inherit = "stock.lot"
-
-    trace_ticket_ids = fields.One2many(
-        "helpdesk.ticket", "trace_lot_id", string="Service Tickets", readonly=True
-    )
-    trace_ticket_count = fields.Integer(
-        string="Tickets", compute="_compute_trace_ticket_count"
-    )
-
-    def _compute_trace_ticket_count(self):
-        tickets = self.env["helpdesk.ticket"]
-        counts = {}
-        if tickets.has_access("read"):
-            counts = dict(tickets._read_group([("trace_lot_id", "in", self.ids)],
-                                              ["trace_lot_id"], ["__count"]))
-        for lot in self:
-            lot.trace_ticket_count = counts.get(lot, 0)
-
-    def action_view_trace_tickets(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Service Tickets"),
-            "res_model": "helpdesk.ticket",
-            "view_mode": "list,form",
-            "domain": [("trace_lot_id", "=", self.id)],
-            "context": {
-                "default_trace_lot_id": self.id,
-                "default_trace_product_id": self.product_id.id,
-            },
-        }
-

@@ -28,74 +28,100 @@ class RepairOrder(models.Model):
         repairs = self.filtered(lambda repair: repair.state == "done")
         if not repairs:
             return events
-        parts = repairs.move_ids
-        all_lines = events._trace_order_done_lines(parts | repairs.move_id)
+        all_lines = events._trace_order_done_lines(repairs.move_ids | repairs.move_id)
         recorded = events._trace_recorded_move_lines(all_lines)
         builder = events._trace_line_builder(all_lines.product_id | repairs.product_id)
         dis = events._trace_product_dis(repairs.product_id)
-
-        def new_lines(moves):
-            return events._trace_order_done_lines(moves).filtered(
-                lambda line: line.id not in recorded
-            )
-
-        def unit_line(line, role):
-            # the repaired unit stays with its holder: at a customer's site the repair's
-            # partner holds it before and after (nothing moves in the holder balance)
-            vals = builder(line, role)
-            partner = line.move_id.repair_id.partner_id.id or False
-            if line.location_id.usage != "internal":
-                vals["partner_id"] = partner
-            if line.location_dest_id.usage != "internal":
-                vals["partner_dest_id"] = partner
-            return vals
-
         vals_list = []
         for repair in repairs:
-            unit = new_lines(repair.move_id)
-            added = new_lines(repair.move_ids.filtered(lambda m: m.repair_line_type == "add"))
-            removed = new_lines(
-                repair.move_ids.filtered(lambda m: m.repair_line_type in ("remove", "recycle"))
-            )
-            if not (unit or added or removed):
-                continue
-            lines = unit | added | removed
-            when = max((line.date for line in lines if line.date), default=fields.Datetime.now())
-            header = repair._trace_repair_header(when)
-            if not repair.product_id:
-                vals_list.append(dict(
+            vals_list += repair._trace_repair_events_vals(builder, dis, recorded)
+        return events._trace_create(vals_list)
+
+    def _trace_repair_events_vals(self, builder, dis, recorded):
+        """Values of the events of this done repair for its move lines not in ``recorded``
+        (see :meth:`_trace_record_repair`); ``builder`` makes the line values of a move line,
+        ``dis`` gives the repaired product's DI."""
+        self.ensure_one()
+        unit = self._trace_repair_new_lines(self.move_id, recorded)
+        added = self._trace_repair_new_lines(
+            self.move_ids.filtered(lambda m: m.repair_line_type == "add"), recorded
+        )
+        removed = self._trace_repair_new_lines(
+            self.move_ids.filtered(lambda m: m.repair_line_type in ("remove", "recycle")),
+            recorded,
+        )
+        if not (unit or added or removed):
+            return []
+        lines = unit | added | removed
+        when = max((line.date for line in lines if line.date), default=fields.Datetime.now())
+        header = self._trace_repair_header(when)
+        if not self.product_id:
+            return [
+                dict(
                     header,
                     event_type="object",
                     action="observe",
                     line_ids=[(0, 0, builder(line, "object")) for line in added | removed],
-                ))
-                continue
-            bare_parent = repair._trace_unit_line_vals(dis)
-            if added:
-                parents = [unit_line(line, "parent") for line in unit] or [bare_parent]
-                vals_list.append(dict(
+                )
+            ]
+        vals_list = []
+        bare_parent = self._trace_unit_line_vals(dis)
+        if added:
+            parents = [
+                self._trace_unit_move_line_vals(builder, line, "parent") for line in unit
+            ] or [bare_parent]
+            vals_list.append(
+                dict(
                     header,
                     event_type="association",
                     action="add",
                     line_ids=[(0, 0, vals) for vals in parents]
                     + [(0, 0, builder(line, "child")) for line in added],
-                ))
-            elif unit:
-                vals_list.append(dict(
+                )
+            )
+        elif unit:
+            vals_list.append(
+                dict(
                     header,
                     event_type="object",
                     action="observe",
-                    line_ids=[(0, 0, unit_line(line, "object")) for line in unit],
-                ))
-            if removed:
-                vals_list.append(dict(
+                    line_ids=[
+                        (0, 0, self._trace_unit_move_line_vals(builder, line, "object"))
+                        for line in unit
+                    ],
+                )
+            )
+        if removed:
+            vals_list.append(
+                dict(
                     header,
                     event_type="association",
                     action="delete",
                     line_ids=[(0, 0, bare_parent)]
                     + [(0, 0, builder(line, "removed")) for line in removed],
-                ))
-        return events._trace_create(vals_list)
+                )
+            )
+        return vals_list
+
+    def _trace_repair_new_lines(self, moves, recorded):
+        """The done move lines of ``moves`` that are not in ``recorded``."""
+        return (
+            self.env["trace.event"]
+            ._trace_order_done_lines(moves)
+            .filtered(lambda line: line.id not in recorded)
+        )
+
+    def _trace_unit_move_line_vals(self, builder, line, role):
+        """Values of the event line of the repaired unit's move ``line``: the unit stays with
+        its holder, so at a customer's site the repair's partner holds it before and after
+        (nothing moves in the holder balance)."""
+        vals = builder(line, role)
+        partner = line.move_id.repair_id.partner_id.id or False
+        if line.location_id.usage != "internal":
+            vals["partner_id"] = partner
+        if line.location_dest_id.usage != "internal":
+            vals["partner_dest_id"] = partner
+        return vals
 
     def _trace_repair_header(self, when):
         """Header of this repair's events: at the repaired unit's location; the customer is

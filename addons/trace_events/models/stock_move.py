@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import models
 
 
 class StockMove(models.Model):
@@ -14,8 +14,9 @@ class StockMove(models.Model):
     def _trace_is_traced_product(self):
         """Moves of devices we trace: regulated (UDI) products, or tracked by lot/serial."""
         return self.filtered(
-            lambda move: move.product_id.tracking in ("lot", "serial")
-            or move.product_id.udi_regulated
+            lambda move: (
+                move.product_id.tracking in ("lot", "serial") or move.product_id.udi_regulated
+            )
         )
 
     def _trace_is_order_move(self):
@@ -102,9 +103,7 @@ class StockMove(models.Model):
         step, disposition, action = self._trace_step()
         source, dest = self._trace_partners()
         internal_side = (
-            self.location_dest_id
-            if self.location_dest_id.usage == "internal"
-            else self.location_id
+            self.location_dest_id if self.location_dest_id.usage == "internal" else self.location_id
         )
         glns = events._trace_location_glns(internal_side)
         when = self.date
@@ -132,57 +131,3 @@ class StockMove(models.Model):
             "biz_transaction": self.picking_id.name or self.scrap_id.name or self.reference,
             "company_id": self.company_id.id,
         }
-
-
-class TraceEvent(models.Model):
-    _inherit = "trace.event"
-
-    @api.model
-    def _trace_recorded_move_lines(self, move_lines):
-        """Ids of ``move_lines`` that already have an effective event line."""
-        if not move_lines:
-            return set()
-        lines = self.env["trace.event.line"].sudo().search(
-            [
-                ("move_line_id", "in", move_lines.ids),
-                ("event_id.is_superseded", "=", False),
-            ]
-        )
-        return set(lines.move_line_id.ids)
-
-    @api.model
-    def _trace_line_builder(self, products):
-        """A function (move line, role) -> event line values, with the DIs read once."""
-        dis = self._trace_product_dis(products)
-        cache = {}
-
-        def external(location, partner):
-            return partner.id if location.usage != "internal" and partner else False
-
-        def build(line, role):
-            move = line.move_id
-            if move not in cache:
-                cache[move] = move._trace_partners() if move.picking_id or move.partner_id else (
-                    self.env["res.partner"],
-                    self.env["res.partner"],
-                )
-            source, dest = cache[move]
-            product = line.product_id
-            if product.id not in dis:
-                dis.update(self._trace_product_dis(product))
-            return {
-                "role": role,
-                "product_id": product.id,
-                "udi_di": dis.get(product.id) or False,
-                "lot_id": line.lot_id.id,
-                "lot_name": line.lot_id.name or line.lot_name or False,
-                "quantity": line.quantity_product_uom,
-                "uom_id": product.uom_id.id,
-                "move_line_id": line.id,
-                "location_id": line.location_id.id,
-                "location_dest_id": line.location_dest_id.id,
-                "partner_id": external(line.location_id, source),
-                "partner_dest_id": external(line.location_dest_id, dest),
-            }
-
-        return build

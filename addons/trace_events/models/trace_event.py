@@ -40,6 +40,62 @@ def _label(word):
 BIZ_STEP_SELECTION = [(step, _label(step)) for step in BIZ_STEPS]
 DISPOSITION_SELECTION = [(disp, _label(disp)) for disp in DISPOSITIONS]
 
+#: The sealed fields of an event: its ledger payload, and the columns the trigger keeps unchanged.
+EVENT_SEAL_FIELDS = (
+    "event_uid",
+    "event_type",
+    "action",
+    "biz_step",
+    "disposition",
+    "event_time",
+    "event_tz",
+    "record_time",
+    "read_point_id",
+    "read_point_gln",
+    "biz_location_id",
+    "biz_location_gln",
+    "source_partner_id",
+    "dest_partner_id",
+    "origin",
+    "move_id",
+    "picking_id",
+    "production_id",
+    "unbuild_id",
+    "repair_id",
+    "scrap_id",
+    "biz_transaction",
+    "corrected_event_id",
+    "error_reason",
+    "company_id",
+    "ticket_id",
+)
+#: The sealed fields that describe the record of an event rather than what happened: a
+#: correction restating an event has its own.
+EVENT_RECORD_FIELDS = ("event_uid", "record_time", "origin", "corrected_event_id", "error_reason")
+#: What happened: the sealed fields a correction copies from the event it restates.
+EVENT_FACT_FIELDS = tuple(name for name in EVENT_SEAL_FIELDS if name not in EVENT_RECORD_FIELDS)
+#: The sealed fields of an event line (sealed with its event; the first one names the event).
+LINE_SEAL_FIELDS = (
+    "event_id",
+    "role",
+    "product_id",
+    "udi_di",
+    "lot_id",
+    "lot_name",
+    "quantity",
+    "uom_id",
+    "move_line_id",
+    "location_id",
+    "location_dest_id",
+    "partner_id",
+    "partner_dest_id",
+)
+#: What a line says happened: the sealed fields a correction copies from a line that has no
+#: move line (a line with a move line is rebuilt from what the move line says now).
+LINE_FACT_FIELDS = tuple(
+    name for name in LINE_SEAL_FIELDS if name not in ("event_id", "move_line_id")
+)
+
 
 class TraceEvent(models.Model):
     """A sealed fact about devices, shaped after a GS1 EPCIS 2.0 event.
@@ -55,50 +111,8 @@ class TraceEvent(models.Model):
     _inherit = ["audit.seal.mixin"]
     _order = "event_time desc, id desc"
     _check_company_auto = True
-    _seal_fields = (
-        "event_uid",
-        "event_type",
-        "action",
-        "biz_step",
-        "disposition",
-        "event_time",
-        "event_tz",
-        "record_time",
-        "read_point_id",
-        "read_point_gln",
-        "biz_location_id",
-        "biz_location_gln",
-        "source_partner_id",
-        "dest_partner_id",
-        "origin",
-        "move_id",
-        "picking_id",
-        "production_id",
-        "unbuild_id",
-        "repair_id",
-        "scrap_id",
-        "biz_transaction",
-        "corrected_event_id",
-        "error_reason",
-        "company_id",
-    )
-    _seal_child_guards = {
-        "trace.event.line": (
-            "event_id",
-            "role",
-            "product_id",
-            "udi_di",
-            "lot_id",
-            "lot_name",
-            "quantity",
-            "uom_id",
-            "move_line_id",
-            "location_id",
-            "location_dest_id",
-            "partner_id",
-            "partner_dest_id",
-        ),
-    }
+    _seal_fields = EVENT_SEAL_FIELDS
+    _seal_child_guards = {"trace.event.line": LINE_SEAL_FIELDS}
 
     event_uid = fields.Char(
         string="Event ID",
@@ -128,9 +142,7 @@ class TraceEvent(models.Model):
     )
     read_point_id = fields.Many2one("stock.location", string="Read Point", readonly=True)
     read_point_gln = fields.Char(string="Read Point GLN", readonly=True)
-    biz_location_id = fields.Many2one(
-        "stock.location", string="Business Location", readonly=True
-    )
+    biz_location_id = fields.Many2one("stock.location", string="Business Location", readonly=True)
     biz_location_gln = fields.Char(string="Business Location GLN", readonly=True)
     source_partner_id = fields.Many2one("res.partner", string="Source", readonly=True)
     dest_partner_id = fields.Many2one(
@@ -147,6 +159,13 @@ class TraceEvent(models.Model):
         "repair.order", string="Repair Order", readonly=True, index="btree_not_null"
     )
     scrap_id = fields.Many2one("stock.scrap", string="Scrap", readonly=True)
+    ticket_id = fields.Many2one(
+        "helpdesk.ticket",
+        string="Service Ticket",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+    )
     biz_transaction = fields.Char(
         string="Business Document",
         readonly=True,
@@ -422,9 +441,7 @@ class TraceEvent(models.Model):
         Backfilled events are ordinary events (their event time is the movement's date, their
         record time is now); running this again records nothing twice.
         """
-        moves = self.env["stock.move"].sudo().search(
-            [("state", "=", "done")], order="date, id"
-        )
+        moves = self.env["stock.move"].sudo().search([("state", "=", "done")], order="date, id")
         events = self.browse()
         for start in range(0, len(moves), 1000):
             events |= moves[start : start + 1000]._trace_record_moves()

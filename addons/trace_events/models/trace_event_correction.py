@@ -1,78 +1,17 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
-SEALED_HEADER = (
-    "event_type",
-    "action",
-    "biz_step",
-    "disposition",
-    "event_time",
-    "event_tz",
-    "read_point_id",
-    "read_point_gln",
-    "biz_location_id",
-    "biz_location_gln",
-    "source_partner_id",
-    "dest_partner_id",
-    "move_id",
-    "picking_id",
-    "production_id",
-    "unbuild_id",
-    "repair_id",
-    "scrap_id",
-    "ticket_id",
-    "biz_transaction",
-    "company_id",
-)
-LINE_COPY = (
-    "role",
-    "product_id",
-    "udi_di",
-    "lot_id",
-    "lot_name",
-    "quantity",
-    "uom_id",
-    "location_id",
-    "location_dest_id",
-    "partner_id",
-    "partner_dest_id",
-)
+from .trace_event import EVENT_FACT_FIELDS, LINE_FACT_FIELDS
+
+# the names recall_mgmt imports from here (its restatements copy the same fields)
+SEALED_HEADER = EVENT_FACT_FIELDS
+LINE_COPY = LINE_FACT_FIELDS
 
 
 class TraceEvent(models.Model):
+    """Restating events: a correction event (EPCIS error declaration) that copies what the
+    event says happened and carries its lines as their move lines say now."""
+
     _inherit = "trace.event"
-
-    @api.model
-    def _trace_sync_move_lines(self, move_lines):
-        """Bring the events of done ``move_lines`` in line with what the lines say now.
-
-        Called after a done move line was created or edited outside ``_action_done``. Events
-        are never edited: each affected event is restated by a correction event (EPCIS error
-        declaration, reason ``incorrect_data``) carrying the lines as they are now; a line whose
-        move has no event yet gets the move's ordinary event.
-        """
-        move_lines = move_lines.filtered(
-            lambda line: line.product_id.tracking in ("lot", "serial")
-            or line.product_id.udi_regulated
-        )
-        if not move_lines:
-            return self.browse()
-        effective = self._trace_effective_lines(move_lines.move_id.move_line_ids)
-        events = effective.event_id
-        by_move = {line.move_line_id.move_id for line in effective}
-        unrecorded_moves = move_lines.move_id.filtered(lambda move: move not in by_move)
-        corrections = events._trace_restate("incorrect_data")
-        return corrections | unrecorded_moves._trace_record_moves()
-
-    @api.model
-    def _trace_effective_lines(self, move_lines):
-        if not move_lines:
-            return self.env["trace.event.line"]
-        return self.env["trace.event.line"].sudo().search(
-            [
-                ("move_line_id", "in", move_lines.ids),
-                ("event_id.is_superseded", "=", False),
-            ]
-        )
 
     def _trace_restate(self, reason):
         """Correction events restating ``self`` from the current move lines (one batch)."""
@@ -81,23 +20,18 @@ class TraceEvent(models.Model):
         builder = self._trace_line_builder(self.line_ids.product_id)
         vals_list = []
         for event in self.sudo():
-            vals = {name: event._fields[name].convert_to_write(event[name], event)
-                    for name in SEALED_HEADER}
-            lines = []
-            seen = set()
-            for line in event.line_ids:
-                move_line = line.move_line_id
-                if not move_line:
-                    lines.append({name: line._fields[name].convert_to_write(line[name], line)
-                                  for name in LINE_COPY})
-                    continue
-                seen.add(move_line.id)
-                if move_line.exists() and move_line.state == "done" and move_line.quantity:
-                    lines.append(builder(move_line, line.role))
+            vals = {
+                name: event._fields[name].convert_to_write(event[name], event)
+                for name in EVENT_FACT_FIELDS
+            }
+            lines = event._trace_current_lines(builder)
             if event.event_type == "object" and event.move_id:
-                for move_line in event.move_id.move_line_ids:
-                    if move_line.id not in seen and move_line.quantity:
-                        lines.append(builder(move_line, "object"))
+                seen = set(event.line_ids.move_line_id.ids)
+                lines += [
+                    builder(move_line, "object")
+                    for move_line in event.move_id.move_line_ids
+                    if move_line.id not in seen and move_line.quantity
+                ]
             vals.update(
                 origin="correction",
                 corrected_event_id=event.id,
@@ -107,3 +41,22 @@ class TraceEvent(models.Model):
             )
             vals_list.append(vals)
         return self._trace_create(vals_list)
+
+    def _trace_current_lines(self, builder):
+        """Line values of this event as its move lines say now (for a restatement): a line
+        without move line as it is, a line whose move line is still done with a quantity
+        rebuilt from it, the others left out."""
+        self.ensure_one()
+        result = []
+        for line in self.sudo().line_ids:
+            move_line = line.move_line_id
+            if not move_line:
+                result.append(
+                    {
+                        name: line._fields[name].convert_to_write(line[name], line)
+                        for name in LINE_FACT_FIELDS
+                    }
+                )
+            elif move_line.exists() and move_line.state == "done" and move_line.quantity:
+                result.append(builder(move_line, line.role))
+        return result

@@ -65,6 +65,38 @@ class TraceEventLine(models.Model):
     disposition = fields.Selection(related="event_id.disposition")
     biz_transaction = fields.Char(related="event_id.biz_transaction")
     company_id = fields.Many2one(related="event_id.company_id")
+    # the lot timeline
+    is_superseded = fields.Boolean(
+        related="event_id.is_superseded",
+        string="Superseded",
+        help="A later event declared this one erroneous: it no longer counts in traces.",
+    )
+    corrected_event_id = fields.Many2one(related="event_id.corrected_event_id", string="Corrects")
+    origin = fields.Selection(related="event_id.origin")
+    trace_status = fields.Selection(
+        [
+            ("effective", "In effect"),
+            ("superseded", "Superseded"),
+            ("correction", "Correction"),
+        ],
+        string="Status",
+        compute="_compute_trace_status",
+        help="Superseded: a later event declared this one erroneous, it no longer counts. "
+        "Correction: this event replaces an erroneous one.",
+    )
+    event_tz = fields.Char(related="event_id.event_tz")
+    from_label = fields.Char(
+        string="Came From",
+        compute="_compute_holder_labels",
+        help="Where the units were before the event: the external party when they came from "
+        "outside, else the location.",
+    )
+    to_label = fields.Char(
+        string="Went To",
+        compute="_compute_holder_labels",
+        help="Where the units were after the event: the external party when they left us, "
+        "else the location.",
+    )
 
     _lot_role_index = models.Index("(lot_id, role) WHERE lot_id IS NOT NULL")
     _event_role_index = models.Index("(event_id, role)")
@@ -122,3 +154,33 @@ class TraceEventLine(models.Model):
                 )
             )
         return super().unlink()
+
+    # ------------------------------------------------------------------ lot timeline
+
+    @api.depends("location_id", "location_dest_id", "partner_id", "partner_dest_id")
+    def _compute_holder_labels(self):
+        def label(location, partner):
+            if partner and location.usage != "internal":
+                return partner.display_name
+            return location.display_name or False
+
+        lines = self.sudo()
+        for line, line_sudo in zip(self, lines, strict=True):
+            line.from_label = label(line_sudo.location_id, line_sudo.partner_id)
+            line.to_label = label(line_sudo.location_dest_id, line_sudo.partner_dest_id)
+
+    @api.depends("event_id")
+    def _compute_trace_status(self):
+        for line in self:
+            event = line.event_id
+            if event.is_superseded:
+                line.trace_status = "superseded"
+            elif event.corrected_event_id:
+                line.trace_status = "correction"
+            else:
+                line.trace_status = "effective"
+
+    def action_open_event(self):
+        """The row click of the timeline: the event of the line."""
+        self.ensure_one()
+        return self.event_id._trace_form_action()

@@ -1,11 +1,12 @@
-"""The backend view of traces: the trace tree of lots/serials and the lot timeline.
+"""The backend view of traces on ``trace.event``: the trace tree of lots/serials, the event form.
 
-* ``trace.event.trace_tree(lot_ids, direction)``: the graph a trace walks (lots reached with
-  their depth and the events linking them) and who holds each lot, for the trace tree client
-  action (``trace_events.trace_tree``) and for integrators.
-* ``stock.lot``: event count and the actions behind the "Events" and "Trace" smart buttons.
-* ``trace.event.line``: the related and display fields of the lot timeline, and its row click.
-* ``trace.event``: lines split by role for the event form.
+* ``trace_tree(lot_ids, direction)``: the graph a trace walks (lots reached with their depth and
+  the events linking them) and who holds each lot, for the trace tree client action
+  (``trace_events.trace_tree``) and for integrators;
+* lines split by role for the event form, and the document behind an event.
+
+The smart buttons of ``stock.lot`` are in ``stock_lot.py``, the lot timeline's fields of
+``trace.event.line`` in ``trace_event_line.py``.
 """
 
 from collections import defaultdict
@@ -84,13 +85,7 @@ class TraceEvent(models.Model):
               ``partner_count`` (partners holding some now), ``partner_received_count``,
               ``partner_quantity`` and ``own_quantity`` (held by partners / in our locations)
         """
-        if direction not in ("forward", "backward"):
-            raise UserError(
-                self.env._(
-                    "Unknown trace direction %(direction)r: use 'forward' or 'backward'.",
-                    direction=direction,
-                )
-            )
+        self._trace_check_direction(direction)
         lot_ids = self._trace_check_lot_ids(lot_ids)
         self.check_access("read")
         company_ids = self._trace_company_ids()
@@ -100,16 +95,40 @@ class TraceEvent(models.Model):
         reached_ids = [lot_id for lot_id, _depth in nodes]
         holders = self._trace_holders(reached_ids, company_ids)
         sources = self._trace_tree_sources(reached_ids, company_ids)
-
-        parents = defaultdict(list)
-        for edge in edges:
-            parents[edge["to_lot_id"]].append(edge["from_lot_id"])
         # names are read as the caller: the graph holds only the caller's companies' events
         # and lots, and whatever else the caller may not read is left out, never read as
         # superuser
         lots = self.env["stock.lot"].browse(reached_ids)
         lots.fetch(["name", "product_id"])
-        lot_rows = [
+        return {
+            "direction": direction,
+            "root_ids": lot_ids,
+            "lots": self._trace_tree_lot_rows(lots, nodes, edges),
+            "edges": edges,
+            "events": self._trace_tree_event_rows(edges),
+            "holders": holders,
+            "sources": sources,
+            **self._trace_tree_names(lots, holders, sources),
+            "summary": self._trace_tree_summary(lot_ids, nodes, holders),
+        }
+
+    @api.model
+    def _trace_check_direction(self, direction):
+        if direction not in ("forward", "backward"):
+            raise UserError(
+                self.env._(
+                    "Unknown trace direction %(direction)r: use 'forward' or 'backward'.",
+                    direction=direction,
+                )
+            )
+
+    @api.model
+    def _trace_tree_lot_rows(self, lots, nodes, edges):
+        """The ``lots`` rows of :meth:`trace_tree` (``lots`` in the order of ``nodes``)."""
+        parents = defaultdict(list)
+        for edge in edges:
+            parents[edge["to_lot_id"]].append(edge["from_lot_id"])
+        return [
             {
                 "id": lot.id,
                 "name": lot.name,
@@ -119,8 +138,13 @@ class TraceEvent(models.Model):
             }
             for lot, (_lot_id, depth) in zip(lots, nodes, strict=True)
         ]
+
+    @api.model
+    def _trace_tree_event_rows(self, edges):
+        """The ``events`` rows of :meth:`trace_tree`: the events of ``edges`` the caller may
+        read."""
         events = self.browse(sorted({edge["event_id"] for edge in edges}))._filtered_access("read")
-        event_rows = [
+        return [
             {
                 "id": event.id,
                 "name": event.display_name,
@@ -130,6 +154,11 @@ class TraceEvent(models.Model):
             }
             for event in events
         ]
+
+    @api.model
+    def _trace_tree_names(self, lots, holders, sources):
+        """The ``products``, ``partners`` and ``locations`` of :meth:`trace_tree`: those the
+        lots, holders and sources refer to, that the caller may read."""
         products = (
             lots.product_id
             | self.env["product.product"].browse([holder["product_id"] for holder in holders])
@@ -149,15 +178,7 @@ class TraceEvent(models.Model):
             .browse(sorted({holder["location_id"] for holder in holders if holder["location_id"]}))
             ._filtered_access("read")
         )
-        partner_holders = [holder for holder in holders if holder["holder_type"] == "partner"]
         return {
-            "direction": direction,
-            "root_ids": lot_ids,
-            "lots": lot_rows,
-            "edges": edges,
-            "events": event_rows,
-            "holders": holders,
-            "sources": sources,
             "products": [
                 {
                     "id": product.id,
@@ -169,18 +190,19 @@ class TraceEvent(models.Model):
             ],
             "partners": [{"id": p.id, "name": p.display_name} for p in partners],
             "locations": [{"id": loc.id, "name": loc.display_name} for loc in locations],
-            "summary": {
-                "lot_count": len(reached_ids) - len(lot_ids),
-                "max_depth": max((depth for _lot_id, depth in nodes), default=0),
-                "partner_count": len(
-                    {h["partner_id"] for h in partner_holders if h["quantity"] > 0}
-                ),
-                "partner_received_count": len({h["partner_id"] for h in partner_holders}),
-                "partner_quantity": sum(h["quantity"] for h in partner_holders),
-                "own_quantity": sum(
-                    h["quantity"] for h in holders if h["holder_type"] == "location"
-                ),
-            },
+        }
+
+    @api.model
+    def _trace_tree_summary(self, root_ids, nodes, holders):
+        """The ``summary`` of :meth:`trace_tree`."""
+        partner_holders = [holder for holder in holders if holder["holder_type"] == "partner"]
+        return {
+            "lot_count": len(nodes) - len(root_ids),
+            "max_depth": max((depth for _lot_id, depth in nodes), default=0),
+            "partner_count": len({h["partner_id"] for h in partner_holders if h["quantity"] > 0}),
+            "partner_received_count": len({h["partner_id"] for h in partner_holders}),
+            "partner_quantity": sum(h["quantity"] for h in partner_holders),
+            "own_quantity": sum(h["quantity"] for h in holders if h["holder_type"] == "location"),
         }
 
     @api.model
@@ -294,13 +316,7 @@ class TraceEvent(models.Model):
         """The client action showing the trace tree of ``lots``."""
         if not lots:
             raise UserError(self.env._("Choose at least one lot or serial number to trace."))
-        if direction not in ("forward", "backward"):
-            raise UserError(
-                self.env._(
-                    "Unknown trace direction %(direction)r: use 'forward' or 'backward'.",
-                    direction=direction,
-                )
-            )
+        self._trace_check_direction(direction)
         if len(lots) == 1:
             name = self.env._("Trace of %(lot)s", lot=lots.display_name)
         else:
@@ -339,109 +355,3 @@ class TraceEvent(models.Model):
             "views": [(self.env.ref("trace_events.trace_event_view_form").id, "form")],
             "target": "current",
         }
-
-
-class TraceEventLine(models.Model):
-    _inherit = "trace.event.line"
-
-    is_superseded = fields.Boolean(
-        related="event_id.is_superseded",
-        string="Superseded",
-        help="A later event declared this one erroneous: it no longer counts in traces.",
-    )
-    corrected_event_id = fields.Many2one(related="event_id.corrected_event_id", string="Corrects")
-    origin = fields.Selection(related="event_id.origin")
-    trace_status = fields.Selection(
-        [
-            ("effective", "In effect"),
-            ("superseded", "Superseded"),
-            ("correction", "Correction"),
-        ],
-        string="Status",
-        compute="_compute_trace_status",
-        help="Superseded: a later event declared this one erroneous, it no longer counts. "
-        "Correction: this event replaces an erroneous one.",
-    )
-    event_tz = fields.Char(related="event_id.event_tz")
-    from_label = fields.Char(
-        string="Came From",
-        compute="_compute_holder_labels",
-        help="Where the units were before the event: the external party when they came from "
-        "outside, else the location.",
-    )
-    to_label = fields.Char(
-        string="Went To",
-        compute="_compute_holder_labels",
-        help="Where the units were after the event: the external party when they left us, "
-        "else the location.",
-    )
-
-    @api.depends("location_id", "location_dest_id", "partner_id", "partner_dest_id")
-    def _compute_holder_labels(self):
-        def label(location, partner):
-            if partner and location.usage != "internal":
-                return partner.display_name
-            return location.display_name or False
-
-        lines = self.sudo()
-        for line, line_sudo in zip(self, lines, strict=True):
-            line.from_label = label(line_sudo.location_id, line_sudo.partner_id)
-            line.to_label = label(line_sudo.location_dest_id, line_sudo.partner_dest_id)
-
-    @api.depends("event_id")
-    def _compute_trace_status(self):
-        for line in self:
-            event = line.event_id
-            if event.is_superseded:
-                line.trace_status = "superseded"
-            elif event.corrected_event_id:
-                line.trace_status = "correction"
-            else:
-                line.trace_status = "effective"
-
-    def action_open_event(self):
-        """The row click of the timeline: the event of the line."""
-        self.ensure_one()
-        return self.event_id._trace_form_action()
-
-
-class StockLot(models.Model):
-    _inherit = "stock.lot"
-
-    trace_event_count = fields.Integer(
-        string="Trace Events",
-        compute="_compute_trace_event_count",
-        help="Sealed events that moved or changed this lot/serial, corrections included.",
-    )
-
-    def _compute_trace_event_count(self):
-        lines = self.env["trace.event.line"]
-        counts = {}
-        if self.ids and lines.has_access("read"):
-            counts = dict(
-                lines._read_group(
-                    [("lot_id", "in", self.ids)], ["lot_id"], ["event_id:count_distinct"]
-                )
-            )
-        for lot in self:
-            lot.trace_event_count = counts.get(lot, 0)
-
-    def action_view_trace_events(self):
-        """The timeline of the lot/serial: its event lines, oldest first."""
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "trace_events.trace_event_line_action_timeline"
-        )
-        action["name"] = action["display_name"] = self.env._(
-            "History of %(lot)s", lot=self.display_name
-        )
-        action["domain"] = [("lot_id", "=", self.id)]
-        action["context"] = {"create": False}
-        return action
-
-    def action_open_trace_tree(self, direction="forward"):
-        """The trace tree of these lots/serials."""
-        return self.env["trace.event"]._trace_tree_action(self, direction)
-
-    def action_open_trace_tree_backward(self):
-        return self.action_open_trace_tree("backward")

@@ -29,7 +29,11 @@ GS1_EXAMPLE_DEVICES = [
 ]
 #: the GLNs of their read points and business locations
 GS1_EXAMPLE_GLNS = [
-    "0614141073467", "0012345111112", "0614141007776", "0614141008889", "4012345000016",
+    "0614141073467",
+    "0012345111112",
+    "0614141007776",
+    "0614141008889",
+    "4012345000016",
 ]
 
 
@@ -63,23 +67,27 @@ def load_gs1_example(name):
 
 def create_gs1_example_fixtures(env):
     """Devices with the GTINs and partners with the GLNs of GS1's example documents."""
-    templates = env["product.template"].create([
-        {
-            "name": f"GS1 example device {gtin}",
-            "is_storable": True,
-            "tracking": tracking,
-            "udi_regulated": True,
-            "udi_pi_serial": tracking == "serial",
-            "udi_pi_lot": tracking == "lot",
-            "uom_id": env.ref(uom).id if uom else env.ref("uom.product_uom_unit").id,
-            "udi_di_ids": [(0, 0, {"di": gtin, "packaging_level": "base"})],
-        }
-        for gtin, tracking, uom in GS1_EXAMPLE_DEVICES
-    ])
-    partners = env["res.partner"].create([
-        {"name": f"GS1 example party {gln}", "is_company": True, "udi_gln": gln}
-        for gln in GS1_EXAMPLE_GLNS
-    ])
+    templates = env["product.template"].create(
+        [
+            {
+                "name": f"GS1 example device {gtin}",
+                "is_storable": True,
+                "tracking": tracking,
+                "udi_regulated": True,
+                "udi_pi_serial": tracking == "serial",
+                "udi_pi_lot": tracking == "lot",
+                "uom_id": env.ref(uom).id if uom else env.ref("uom.product_uom_unit").id,
+                "udi_di_ids": [(0, 0, {"di": gtin, "packaging_level": "base"})],
+            }
+            for gtin, tracking, uom in GS1_EXAMPLE_DEVICES
+        ]
+    )
+    partners = env["res.partner"].create(
+        [
+            {"name": f"GS1 example party {gln}", "is_company": True, "udi_gln": gln}
+            for gln in GS1_EXAMPLE_GLNS
+        ]
+    )
     return templates, partners
 
 
@@ -105,16 +113,27 @@ class TestCapture(CaptureCommon):
     def test_capture_stores_the_events_and_returns_their_ids(self):
         result = self.Event.capture([shipping_event("urn:uuid:c-1")])
         event = self._stored("urn:uuid:c-1")
-        self.assertEqual(result, {"created": 1, "event_ids": event.ids, "duplicates": [],
-                                  "corrections": []})
-        self.assertRecordValues(event, [{
-            "event_type": "object", "action": "observe", "biz_step": "shipping",
-            "disposition": "in_transit", "origin": "capture", "event_tz": "+08:00",
-            "event_time": datetime.datetime(2025, 3, 1, 1, 30),
-            "read_point_gln": "6901234000009",
-            "source_partner_id": self.distributor.id, "dest_partner_id": self.hospital.id,
-            "biz_transaction": "urn:epcglobal:cbv:bt:6901234000009:DN-7781",
-        }])
+        self.assertEqual(
+            result, {"created": 1, "event_ids": event.ids, "duplicates": [], "corrections": []}
+        )
+        self.assertRecordValues(
+            event,
+            [
+                {
+                    "event_type": "object",
+                    "action": "observe",
+                    "biz_step": "shipping",
+                    "disposition": "in_transit",
+                    "origin": "capture",
+                    "event_tz": "+08:00",
+                    "event_time": datetime.datetime(2025, 3, 1, 1, 30),
+                    "read_point_gln": "6901234000009",
+                    "source_partner_id": self.distributor.id,
+                    "dest_partner_id": self.hospital.id,
+                    "biz_transaction": "urn:epcglobal:cbv:bt:6901234000009:DN-7781",
+                }
+            ],
+        )
         self.assertEqual(event.line_ids.lot_id.name, "PM0001")
         self.assertEqual(event.line_ids.udi_di, "06901234500011")
 
@@ -131,13 +150,16 @@ class TestCapture(CaptureCommon):
         self.assertIn("06901234999990", message)
         self.assertNotIn("Event 1", message)
         self.assertFalse(self._stored("urn:uuid:b-1", "urn:uuid:b-2", "urn:uuid:b-3"))
-        self.assertFalse(self.Lot.search([("name", "in", ["PM0001", "PM0003"])]),
-                         "no serial was created either")
+        self.assertFalse(
+            self.Lot.search([("name", "in", ["PM0001", "PM0003"])]), "no serial was created either"
+        )
 
     def test_every_problem_of_the_batch_is_listed(self):
         events = [
             shipping_event("urn:uuid:p-1", bizStep="https://ref.gs1.org/cbv/BizStep-flying"),
-            shipping_event("urn:uuid:p-2", readPoint={"id": "https://id.gs1.org/414/6901234000030"}),
+            shipping_event(
+                "urn:uuid:p-2", readPoint={"id": "https://id.gs1.org/414/6901234000030"}
+            ),
         ]
         with self.assertRaisesRegex(UserError, "2 problem") as caught:
             self.Event.capture(events)
@@ -146,23 +168,38 @@ class TestCapture(CaptureCommon):
 
     def test_unknown_di_is_refused(self):
         with self.assertRaisesRegex(UserError, "06901234999990 .* is not the DI of any device"):
-            self.Event.capture([shipping_event(
-                "urn:uuid:u-1", epcList=["https://id.gs1.org/01/06901234999990/21/X1"])])
+            self.Event.capture(
+                [
+                    shipping_event(
+                        "urn:uuid:u-1", epcList=["https://id.gs1.org/01/06901234999990/21/X1"]
+                    )
+                ]
+            )
 
     def test_bad_gtin_check_digit_is_refused(self):
         with self.assertRaisesRegex(UserError, "check digit"):
-            self.Event.capture([shipping_event(
-                "urn:uuid:g-1", epcList=["https://id.gs1.org/01/06901234500012/21/X1"])])
+            self.Event.capture(
+                [
+                    shipping_event(
+                        "urn:uuid:g-1", epcList=["https://id.gs1.org/01/06901234500012/21/X1"]
+                    )
+                ]
+            )
 
     def test_epc_urn_is_read_with_the_company_prefix_its_dot_gives(self):
-        self.Event.capture([shipping_event(
-            "urn:uuid:g-2", epcList=["urn:epc:id:sgtin:6901234.050001.PM0001"])])
+        self.Event.capture(
+            [shipping_event("urn:uuid:g-2", epcList=["urn:epc:id:sgtin:6901234.050001.PM0001"])]
+        )
         line = self._stored("urn:uuid:g-2").line_ids
         self.assertEqual((line.product_id, line.lot_id.name), (self.pacemaker, "PM0001"))
 
     def test_unknown_gln_is_refused(self):
-        event = shipping_event("urn:uuid:l-1", destinationList=[
-            {"type": "owning_party", "destination": "https://id.gs1.org/417/6901234000030"}])
+        event = shipping_event(
+            "urn:uuid:l-1",
+            destinationList=[
+                {"type": "owning_party", "destination": "https://id.gs1.org/417/6901234000030"}
+            ],
+        )
         with self.assertRaisesRegex(UserError, "GLN 6901234000030 .* neither a partner"):
             self.Event.capture([event])
 
@@ -173,20 +210,29 @@ class TestCapture(CaptureCommon):
             self.Event.capture([event])
 
     def test_serial_with_a_quantity_of_two_is_refused(self):
-        event = shipping_event("urn:uuid:q-1", epcList=[], quantityList=[
-            {"epcClass": PACEMAKER_DL.format(serial="PM0001"), "quantity": 2}])
+        event = shipping_event(
+            "urn:uuid:q-1",
+            epcList=[],
+            quantityList=[{"epcClass": PACEMAKER_DL.format(serial="PM0001"), "quantity": 2}],
+        )
         with self.assertRaisesRegex(UserError, "one serialised unit"):
             self.Event.capture([event])
 
     def test_lot_of_a_serial_tracked_device_is_refused(self):
-        event = shipping_event("urn:uuid:q-2", epcList=[], quantityList=[
-            {"epcClass": "https://id.gs1.org/01/06901234500011/10/L1", "quantity": 2}])
+        event = shipping_event(
+            "urn:uuid:q-2",
+            epcList=[],
+            quantityList=[
+                {"epcClass": "https://id.gs1.org/01/06901234500011/10/L1", "quantity": 2}
+            ],
+        )
         with self.assertRaisesRegex(UserError, "tracked by serial number"):
             self.Event.capture([event])
 
     def test_lot_name_outside_the_gs1_character_set_is_refused(self):
-        event = shipping_event("urn:uuid:q-3",
-                               epcList=["urn:epc:id:sgtin:6901234.050001.PM%230001"])
+        event = shipping_event(
+            "urn:uuid:q-3", epcList=["urn:epc:id:sgtin:6901234.050001.PM%230001"]
+        )
         with self.assertRaisesRegex(UserError, "not in the GS1 character set"):
             self.Event.capture([event])
 
@@ -218,8 +264,9 @@ class TestCapture(CaptureCommon):
 
     def test_same_event_id_twice_is_stored_once_and_reported(self):
         self.Event.capture([shipping_event("urn:uuid:d-1")])
-        result = self.Event.capture([shipping_event("urn:uuid:d-1"),
-                                     shipping_event("urn:uuid:d-2", serials=("PM0002",))])
+        result = self.Event.capture(
+            [shipping_event("urn:uuid:d-1"), shipping_event("urn:uuid:d-2", serials=("PM0002",))]
+        )
         self.assertEqual(result["duplicates"], ["urn:uuid:d-1"])
         self.assertEqual(result["created"], 1)
         self.assertEqual(len(self._stored("urn:uuid:d-1")), 1)
@@ -236,18 +283,27 @@ class TestCapture(CaptureCommon):
         holders = self._holders(serial)
         self.assertEqual(holders[("partner", self.hospital.id)]["quantity"], 1)
         self.assertEqual(holders[("partner", self.distributor.id)]["quantity"], 0)
-        self.assertEqual(holders[("partner", self.distributor.id)]["received_quantity"], 1,
-                         "the distributor is still listed as having received it")
+        self.assertEqual(
+            holders[("partner", self.distributor.id)]["received_quantity"],
+            1,
+            "the distributor is still listed as having received it",
+        )
 
     def test_receiving_after_the_shipment_does_not_move_the_units_twice(self):
         self._receive([(self.pacemaker, "PM0001", 1)])
         serial = self._lot_named(self.pacemaker, "PM0001")
         self._deliver(self.distributor, [(self.pacemaker, serial, 1)])
-        self.Event.capture([
-            shipping_event("urn:uuid:o-2"),
-            shipping_event("urn:uuid:o-3", bizStep="receiving", disposition="in_progress",
-                           eventTime="2025-03-02T09:30:00+08:00"),
-        ])
+        self.Event.capture(
+            [
+                shipping_event("urn:uuid:o-2"),
+                shipping_event(
+                    "urn:uuid:o-3",
+                    bizStep="receiving",
+                    disposition="in_progress",
+                    eventTime="2025-03-02T09:30:00+08:00",
+                ),
+            ]
+        )
         holders = self._holders(serial)
         self.assertEqual(holders[("partner", self.hospital.id)]["quantity"], 1)
         self.assertEqual(holders[("partner", self.distributor.id)]["quantity"], 0)
@@ -258,15 +314,23 @@ class TestCapture(CaptureCommon):
         self.assertEqual(self._holders(serial)[("partner", self.hospital.id)]["quantity"], 1)
 
     def test_event_without_source_or_destination_changes_no_holder(self):
-        self.Event.capture([shipping_event("urn:uuid:n-1", bizStep="inspecting",
-                                           sourceList=[], destinationList=[])])
+        self.Event.capture(
+            [
+                shipping_event(
+                    "urn:uuid:n-1", bizStep="inspecting", sourceList=[], destinationList=[]
+                )
+            ]
+        )
         serial = self._lot_named(self.pacemaker, "PM0001")
         self.assertEqual(self._holders(serial), {})
 
     def test_shipment_from_our_warehouse_gln_leaves_our_stock_location(self):
         self._receive([(self.pacemaker, "PM0009", 1)])
-        event = shipping_event("urn:uuid:o-5", serials=("PM0009",), sourceList=[
-            {"type": "owning_party", "source": "https://id.gs1.org/417/6901234000016"}])
+        event = shipping_event(
+            "urn:uuid:o-5",
+            serials=("PM0009",),
+            sourceList=[{"type": "owning_party", "source": "https://id.gs1.org/417/6901234000016"}],
+        )
         self.Event.capture([event])
         line = self._stored("urn:uuid:o-5").line_ids
         self.assertEqual(line.location_id, self.warehouse.lot_stock_id)
@@ -278,18 +342,27 @@ class TestCapture(CaptureCommon):
         self.assertEqual(self._lot_named(self.pacemaker, "PM0100").product_id, self.pacemaker)
 
     def test_unknown_serial_in_a_delete_event_is_refused(self):
-        event = shipping_event("urn:uuid:n-3", serials=("PM0101",), action="DELETE",
-                               bizStep="destroying", disposition="destroyed")
+        event = shipping_event(
+            "urn:uuid:n-3",
+            serials=("PM0101",),
+            action="DELETE",
+            bizStep="destroying",
+            disposition="destroyed",
+        )
         with self.assertRaisesRegex(UserError, "PM0101 of .* is unknown here"):
             self.Event.capture([event])
 
     def test_new_lot_gets_its_expiry_from_the_ilmd(self):
         event = shipping_event(
-            "urn:uuid:n-4", action="ADD", bizStep="commissioning", disposition="active",
-            epcList=[], quantityList=[{"epcClass": CATHETER_DL.format(lot="C2507X"),
-                                       "quantity": 40}],
+            "urn:uuid:n-4",
+            action="ADD",
+            bizStep="commissioning",
+            disposition="active",
+            epcList=[],
+            quantityList=[{"epcClass": CATHETER_DL.format(lot="C2507X"), "quantity": 40}],
             ilmd={"cbvmda:itemExpirationDate": "2028-06-30"},
-            sourceList=[], destinationList=[],
+            sourceList=[],
+            destinationList=[],
         )
         self.Event.capture([event])
         lot = self._lot_named(self.catheter_variant, "C2507X")
@@ -297,57 +370,89 @@ class TestCapture(CaptureCommon):
         self.assertEqual(self._stored("urn:uuid:n-4").line_ids.quantity, 40)
 
     def test_new_lot_without_the_expiry_its_label_carries_is_refused(self):
-        event = shipping_event("urn:uuid:n-5", epcList=[], quantityList=[
-            {"epcClass": CATHETER_DL.format(lot="C2507Y"), "quantity": 4}])
+        event = shipping_event(
+            "urn:uuid:n-5",
+            epcList=[],
+            quantityList=[{"epcClass": CATHETER_DL.format(lot="C2507Y"), "quantity": 4}],
+        )
         with self.assertRaisesRegex(UserError, "C2507Y .* carries an expiry date"):
             self.Event.capture([event])
 
     def test_quantity_of_a_higher_packaging_level_counts_base_units(self):
-        box = self.env["udi.di"].create({
-            "di": "16901234567899", "product_tmpl_id": self.catheter.id,
-            "packaging_level": "package", "contained_di_id": self.catheter.udi_di_ids.id,
-            "contained_qty": 10,
-        })
+        box = self.env["udi.di"].create(
+            {
+                "di": "16901234567899",
+                "product_tmpl_id": self.catheter.id,
+                "packaging_level": "package",
+                "contained_di_id": self.catheter.udi_di_ids.id,
+                "contained_qty": 10,
+            }
+        )
         self._lot(self.catheter_variant, "C2508A", expiry=self._date(300))
-        event = shipping_event("urn:uuid:k-1", epcList=[], quantityList=[
-            {"epcClass": f"https://id.gs1.org/01/{box.di}/10/C2508A", "quantity": 3}])
+        event = shipping_event(
+            "urn:uuid:k-1",
+            epcList=[],
+            quantityList=[{"epcClass": f"https://id.gs1.org/01/{box.di}/10/C2508A", "quantity": 3}],
+        )
         self.Event.capture([event])
         line = self._stored("urn:uuid:k-1").line_ids
         self.assertEqual((line.quantity, line.udi_di), (30, "06901234567892"))
 
     def test_unit_of_measure_that_cannot_measure_the_device_is_refused(self):
         self._lot(self.catheter_variant, "C2508B", expiry=self._date(300))
-        event = shipping_event("urn:uuid:k-2", epcList=[], quantityList=[
-            {"epcClass": CATHETER_DL.format(lot="C2508B"), "quantity": 3, "uom": "KGM"}])
+        event = shipping_event(
+            "urn:uuid:k-2",
+            epcList=[],
+            quantityList=[
+                {"epcClass": CATHETER_DL.format(lot="C2508B"), "quantity": 3, "uom": "KGM"}
+            ],
+        )
         with self.assertRaisesRegex(UserError, "unit KGM cannot measure"):
             self.Event.capture([event])
 
     def test_error_declaration_of_a_stored_event_records_a_correction(self):
         self.Event.capture([shipping_event("urn:uuid:e-1")])
         original = self._stored("urn:uuid:e-1")
-        declaration = shipping_event("urn:uuid:e-1", errorDeclaration={
-            "declarationTime": "2025-03-02T10:00:00Z", "reason": "did_not_occur"})
+        declaration = shipping_event(
+            "urn:uuid:e-1",
+            errorDeclaration={"declarationTime": "2025-03-02T10:00:00Z", "reason": "did_not_occur"},
+        )
         result = self.Event.capture([declaration])
         correction = self.Event.browse(result["corrections"])
-        self.assertRecordValues(correction, [{
-            "corrected_event_id": original.id, "error_reason": "did_not_occur",
-            "event_time": datetime.datetime(2025, 3, 2, 10, 0), "origin": "capture"}])
+        self.assertRecordValues(
+            correction,
+            [
+                {
+                    "corrected_event_id": original.id,
+                    "error_reason": "did_not_occur",
+                    "event_time": datetime.datetime(2025, 3, 2, 10, 0),
+                    "origin": "capture",
+                }
+            ],
+        )
         self.assertFalse(correction.line_ids)
         self.assertTrue(original.is_superseded)
         serial = self._lot_named(self.pacemaker, "PM0001")
         self.assertEqual(self._holders(serial), {}, "the shipment no longer counts")
 
     def test_error_declaration_sent_again_is_a_duplicate(self):
-        declaration = shipping_event("urn:uuid:e-2", errorDeclaration={
-            "declarationTime": "2025-03-02T10:00:00Z", "reason": "did_not_occur"})
+        declaration = shipping_event(
+            "urn:uuid:e-2",
+            errorDeclaration={"declarationTime": "2025-03-02T10:00:00Z", "reason": "did_not_occur"},
+        )
         self.Event.capture([declaration])
         result = self.Event.capture([declaration])
         self.assertEqual((result["duplicates"], result["corrections"]), (["urn:uuid:e-2"], []))
 
     def test_corrective_event_of_the_same_batch_replaces_the_declared_event(self):
-        declaration = shipping_event("urn:uuid:e-3", errorDeclaration={
-            "declarationTime": "2025-03-02T10:00:00Z", "reason": "incorrect_data",
-            "correctiveEventIDs": ["urn:uuid:e-4"]})
+        declaration = shipping_event(
+            "urn:uuid:e-3",
+            errorDeclaration={
+                "declarationTime": "2025-03-02T10:00:00Z",
+                "reason": "incorrect_data",
+                "correctiveEventIDs": ["urn:uuid:e-4"],
+            },
+        )
         corrective = shipping_event("urn:uuid:e-4", serials=("PM0002",))
         self.Event.capture([declaration, corrective])
         declared, fixed = self._stored("urn:uuid:e-3"), self._stored("urn:uuid:e-4")
@@ -366,8 +471,9 @@ class TestCapture(CaptureCommon):
             self.Event.with_user(portal).capture([shipping_event("urn:uuid:a-2")])
 
     def test_traceability_user_may_capture(self):
-        user = new_test_user(self.env, "epcis_wms",
-                             groups="base.group_user,udi_master.group_trace_user")
+        user = new_test_user(
+            self.env, "epcis_wms", groups="base.group_user,udi_master.group_trace_user"
+        )
         result = self.Event.with_user(user).capture([shipping_event("urn:uuid:a-3")])
         self.assertEqual(result["created"], 1)
 
@@ -385,16 +491,25 @@ class TestGs1Examples(CaptureCommon):
         result = self.Event.import_epcis(load_gs1_example("Example_9.6.1-ObjectEvent.jsonld"))
         self.assertEqual(result["created"], 2)
         receiving = self.Event.browse(result["event_ids"][1])
-        self.assertRecordValues(receiving, [{
-            "biz_step": "receiving", "event_tz": "-06:00", "biz_location_gln": "0012345111112",
-            "event_time": datetime.datetime(2005, 4, 5, 2, 33, 31),
-            "biz_transaction": "urn:epcglobal:cbv:bt:0614141073467:1152"}])
+        self.assertRecordValues(
+            receiving,
+            [
+                {
+                    "biz_step": "receiving",
+                    "event_tz": "-06:00",
+                    "biz_location_gln": "0012345111112",
+                    "event_time": datetime.datetime(2005, 4, 5, 2, 33, 31),
+                    "biz_transaction": "urn:epcglobal:cbv:bt:0614141073467:1152",
+                }
+            ],
+        )
         self.assertEqual(receiving.line_ids.lot_id.name, "2018")
         self.assertEqual(receiving.line_ids.udi_di, "10614141073464")
 
     def test_object_event_with_error_declaration_example_imports_declared(self):
         result = self.Event.import_epcis(
-            load_gs1_example("Example_9.6.1-ObjectEvent-with-error-declaration.jsonld"))
+            load_gs1_example("Example_9.6.1-ObjectEvent-with-error-declaration.jsonld")
+        )
         self.assertEqual(result["created"], 2)
         shipping = self.Event.browse(result["event_ids"][0])
         correction = self.Event.browse(result["corrections"])
@@ -412,7 +527,8 @@ class TestGs1Examples(CaptureCommon):
 
     def test_transformation_event_example_imports(self):
         result = self.Event.import_epcis(
-            load_gs1_example("Example_9.6.4-TransformationEvent.jsonld"))
+            load_gs1_example("Example_9.6.4-TransformationEvent.jsonld")
+        )
         event = self.Event.browse(result["event_ids"])
         self.assertEqual(event.event_type, "transformation")
         self.assertEqual(len(event.line_ids.filtered(lambda line: line.role == "input")), 5)
@@ -420,15 +536,19 @@ class TestGs1Examples(CaptureCommon):
 
     def test_transformation_event_with_digital_link_example_imports(self):
         result = self.Event.import_epcis(
-            load_gs1_example("Example_9.6.4-TransformationEventWithDigitalLink.jsonld"))
+            load_gs1_example("Example_9.6.4-TransformationEventWithDigitalLink.jsonld")
+        )
         event = self.Event.browse(result["event_ids"])
         inputs = event.line_ids.filtered(lambda line: line.role == "input")
-        self.assertIn(("00614141777778", "987", 30),
-                      [(line.udi_di, line.lot_name, line.quantity) for line in inputs])
+        self.assertIn(
+            ("00614141777778", "987", 30),
+            [(line.udi_di, line.lot_name, line.quantity) for line in inputs],
+        )
 
     def test_transformation_outputs_trace_back_to_their_inputs(self):
         result = self.Event.import_epcis(
-            load_gs1_example("Example_9.6.4-TransformationEvent.jsonld"))
+            load_gs1_example("Example_9.6.4-TransformationEvent.jsonld")
+        )
         event = self.Event.browse(result["event_ids"])
         output = event.line_ids.filtered(lambda line: line.role == "output")[:1].lot_id
         reached = {row["lot_name"] for row in self.Event.trace_backward(output.ids)["lots"]}
@@ -457,29 +577,42 @@ class TestCaptureApi(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["product.template"].create({
-            "name": "Dual-chamber pacemaker",
-            "is_storable": True,
-            "tracking": "serial",
-            "udi_regulated": True,
-            "udi_pi_serial": True,
-            "udi_di_ids": [(0, 0, {"di": "06901234500011", "packaging_level": "base"})],
-        })
-        cls.env["res.partner"].create([
-            {"name": "Distributor", "is_company": True, "udi_gln": "6901234000009"},
-            {"name": "Hospital", "is_company": True, "udi_gln": "6901234000023"},
-        ])
+        cls.env["product.template"].create(
+            {
+                "name": "Dual-chamber pacemaker",
+                "is_storable": True,
+                "tracking": "serial",
+                "udi_regulated": True,
+                "udi_pi_serial": True,
+                "udi_di_ids": [(0, 0, {"di": "06901234500011", "packaging_level": "base"})],
+            }
+        )
+        cls.env["res.partner"].create(
+            [
+                {"name": "Distributor", "is_company": True, "udi_gln": "6901234000009"},
+                {"name": "Hospital", "is_company": True, "udi_gln": "6901234000023"},
+            ]
+        )
         cls.integrator = new_test_user(
-            cls.env, "epcis_integrator", password="epcis_integrator-pw1",
+            cls.env,
+            "epcis_integrator",
+            password="epcis_integrator-pw1",
             groups="base.group_user,udi_master.group_trace_user",
         )
-        cls.clerk = new_test_user(cls.env, "epcis_api_clerk", password="epcis_api_clerk-pw1",
-                                  groups="base.group_user")
+        cls.clerk = new_test_user(
+            cls.env, "epcis_api_clerk", password="epcis_api_clerk-pw1", groups="base.group_user"
+        )
         expiry = datetime.datetime.now() + datetime.timedelta(days=1)
-        cls.api_key = cls.env["res.users.apikeys"].with_user(cls.integrator)._generate(
-            scope="rpc", name="WMS", expiration_date=expiry)
-        cls.clerk_key = cls.env["res.users.apikeys"].with_user(cls.clerk)._generate(
-            scope="rpc", name="WMS", expiration_date=expiry)
+        cls.api_key = (
+            cls.env["res.users.apikeys"]
+            .with_user(cls.integrator)
+            ._generate(scope="rpc", name="WMS", expiration_date=expiry)
+        )
+        cls.clerk_key = (
+            cls.env["res.users.apikeys"]
+            .with_user(cls.clerk)
+            ._generate(scope="rpc", name="WMS", expiration_date=expiry)
+        )
 
     def _json2(self, events, key):
         return self.url_open(
@@ -493,9 +626,10 @@ class TestCaptureApi(HttpCase):
         )
 
     def test_json2_capture_stores_the_batch(self):
-        response = self._json2([shipping_event("urn:uuid:j-1"),
-                                shipping_event("urn:uuid:j-2", serials=("PM0002",))],
-                               self.api_key)
+        response = self._json2(
+            [shipping_event("urn:uuid:j-1"), shipping_event("urn:uuid:j-2", serials=("PM0002",))],
+            self.api_key,
+        )
         self.assertEqual(response.status_code, 200, response.text)
         body = response.json()
         self.assertEqual((body["created"], body["duplicates"]), (2, []))
@@ -508,8 +642,7 @@ class TestCaptureApi(HttpCase):
 
     @mute_logger("odoo.http")
     def test_json2_invalid_batch_is_an_error_naming_the_event(self):
-        response = self._json2([shipping_event("urn:uuid:j-4", bizStep="flying")],
-                               self.api_key)
+        response = self._json2([shipping_event("urn:uuid:j-4", bizStep="flying")], self.api_key)
         self.assertEqual(response.status_code, 422, response.text)
         self.assertIn("urn:uuid:j-4", response.json()["message"])
 
@@ -522,6 +655,28 @@ class TestCaptureApi(HttpCase):
     def test_json2_wrong_api_key_is_refused(self):
         response = self._json2([shipping_event("urn:uuid:j-6")], "not-a-key")
         self.assertEqual(response.status_code, 401, response.text)
+
+    def test_json2_digital_link_is_read_as_the_udi_scan_reads_it(self):
+        """The legacy short names of a Digital Link path (gtin, ser), which a scan reads, are
+        read by a capture too: one Digital Link parser (udi_master's) for both."""
+        uri = "https://id.gs1.org/gtin/06901234500011/ser/PM0009"
+        response = self._json2([shipping_event("urn:uuid:j-8", epcList=[uri])], self.api_key)
+        self.assertEqual(response.status_code, 200, response.text)
+        event = self.env["trace.event"].browse(response.json()["event_ids"])
+        self.assertEqual(event.line_ids.lot_id.name, "PM0009")
+
+    @mute_logger("odoo.http")
+    def test_json2_digital_link_naming_two_serials_stores_nothing(self):
+        """A Digital Link whose query repeats the serial with another value is refused, as a
+        scan refuses it, instead of taking the last value."""
+        uri = "https://id.gs1.org/01/06901234500011/21/PM0010?21=PM0011"
+        response = self._json2([shipping_event("urn:uuid:j-9", epcList=[uri])], self.api_key)
+        self.assertEqual(response.status_code, 422, response.text)
+        message = response.json()["message"]
+        self.assertIn("urn:uuid:j-9", message)
+        self.assertIn("(21) appears twice with different values", message)
+        self.assertFalse(self.env["trace.event"].search([("event_uid", "=", "urn:uuid:j-9")]))
+        self.assertFalse(self.env["stock.lot"].search([("name", "in", ["PM0010", "PM0011"])]))
 
     def test_json2_export_returns_the_document(self):
         body = self._json2([shipping_event("urn:uuid:j-7")], self.api_key).json()
@@ -542,8 +697,13 @@ class TestCaptureApi(HttpCase):
     @mute_logger("odoo.addons.rpc.controllers.xmlrpc")
     def test_xmlrpc_capture_works_for_legacy_integrations(self):
         result = self.xmlrpc_object.execute_kw(
-            get_db_name(), self.integrator.id, "epcis_integrator-pw1",
-            "trace.event", "capture", [[shipping_event("urn:uuid:x-1")]], {},
+            get_db_name(),
+            self.integrator.id,
+            "epcis_integrator-pw1",
+            "trace.event",
+            "capture",
+            [[shipping_event("urn:uuid:x-1")]],
+            {},
         )
         self.assertEqual(result["created"], 1)
 
@@ -551,6 +711,11 @@ class TestCaptureApi(HttpCase):
     def test_xmlrpc_user_without_the_traceability_group_is_refused(self):
         with self.assertRaisesRegex(xmlrpc.client.Fault, "Only Traceability users"):
             self.xmlrpc_object.execute_kw(
-                get_db_name(), self.clerk.id, "epcis_api_clerk-pw1",
-                "trace.event", "capture", [[shipping_event("urn:uuid:x-2")]], {},
+                get_db_name(),
+                self.clerk.id,
+                "epcis_api_clerk-pw1",
+                "trace.event",
+                "capture",
+                [[shipping_event("urn:uuid:x-2")]],
+                {},
             )

@@ -16,7 +16,8 @@
 - the parenthesised human-readable form ``(01)…(17)…(10)…``, spaces around values allowed;
 - GS1 Digital Link URIs on any domain, with path prefixes, qualifiers in the path and data
   attributes (``?17=…&11=…``) in the query; non-numeric query keys (``linkType``, tracking
-  parameters) are ignored;
+  parameters) are ignored. :func:`parse_digital_link` is the suite's one Digital Link reader:
+  it reads those of any GS1 key (SSCC, GLN, ...), which EPCIS identifiers use too;
 - HIBC primary, secondary and concatenated data, with or without the Code 39 ``*`` delimiters,
   a space check/link character written as ``_``, and a primary and a secondary symbol scanned
   into one field (separated by a line break, a tab, GS or a space), whose link character is
@@ -34,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 from biip import ParseError
 from biip.checksums import gs1_standard_check_digit
 from biip.gs1_application_identifiers import _GS1_APPLICATION_IDENTIFIERS, GS1ApplicationIdentifier
+from biip.gs1_digital_link_uris import _PRIMARY_IDENTIFIER_MAP
 from biip.gtin import Gtin
 
 from .errors import UdiError, _lt
@@ -57,6 +59,11 @@ _DAY00_DATE_AIS = ("11", "12", "13", "15", "16", "17")
 # AIs whose data starts with a YYMMDD date that must be a real calendar day.
 _OTHER_DATE_AIS = ("4324", "4325", "4326", "7003", "7006", "7007", "7011", "8008")
 _PI_AIS = ("10", "21", "11", "17")
+# Digital Link: the primary keys (biip's table), the legacy short names of path AIs, and the keys
+# whose check digit is verified besides the GTIN (SSCC, GLN of a location or of a party).
+_DL_PRIMARY_KEYS = frozenset(_PRIMARY_IDENTIFIER_MAP)
+_DL_ALIASES = {"gtin": "01", "cpv": "22", "lot": "10", "ser": "21"}
+_CHECK_DIGIT_KEYS = ("00", "414", "417")
 _DATE_AI_LABELS = {"11": "manufacture date", "17": "expiry date"}
 
 
@@ -91,15 +98,18 @@ def parse_udi(code, today=None):
     match = _SYMBOLOGY_RE.match(text)
     if match:
         symbology = match.group()
-        text = text[len(symbology):].lstrip()
+        text = text[len(symbology) :].lstrip()
         if not text:
-            raise UdiError("empty", _lt("The scan contains only a symbology identifier "
-                           "(%(symbology)s) and no data."), symbology=symbology)
+            raise UdiError(
+                "empty",
+                _lt("The scan contains only a symbology identifier (%(symbology)s) and no data."),
+                symbology=symbology,
+            )
     if text.startswith("*") and text.endswith("*") and len(text) > 2:
         text = text[1:-1]  # Code 39 start/stop characters printed in HIBC human-readable text
     if text.startswith("+"):
         result = _parse_hibc_text(text, today)
-    elif text.lower().startswith(("http://", "https://")):
+    elif is_digital_link(text):
         result = _parse_digital_link(text.strip(), today)
     elif text.startswith("("):
         result = _parse_gs1_hri(text.strip(), today)
@@ -113,14 +123,19 @@ def parse_udi(code, today=None):
     else:
         raise UdiError(
             "unrecognised",
-            _lt("%(value)r is not a UDI: expected GS1 data (starting with an application identifier"
-                " such as 01, a '(' or 'https://') or HIBC data (starting with '+')."),
+            _lt(
+                "%(value)r is not a UDI: expected GS1 data (starting with an application identifier"
+                " such as 01, a '(' or 'https://') or HIBC data (starting with '+')."
+            ),
             value=_short(text),
         )
     result["symbology"] = symbology
     if result["expiry"] and result["expiry"] < today:
-        result["warnings"].append(_warning(
-            "expired", _lt("The device expired on %(date)s."), date=result["expiry"].isoformat()))
+        result["warnings"].append(
+            _warning(
+                "expired", _lt("The device expired on %(date)s."), date=result["expiry"].isoformat()
+            )
+        )
     return result
 
 
@@ -128,17 +143,27 @@ def _clean(code):
     if not isinstance(code, str) or not code.strip(" \r\n\t\x00"):
         raise UdiError("empty", _lt("Nothing was scanned: the UDI is empty."))
     if len(code) > MAX_INPUT_LENGTH:
-        raise UdiError("input_too_long", _lt("The scan has %(length)s characters; a UDI has at "
-                       "most %(max)s."), length=len(code), max=MAX_INPUT_LENGTH)
+        raise UdiError(
+            "input_too_long",
+            _lt("The scan has %(length)s characters; a UDI has at most %(max)s."),
+            length=len(code),
+            max=MAX_INPUT_LENGTH,
+        )
     text = code.strip("\r\n\t\x00").lstrip(" ")
     for char in text:
-        if char != GS and char != "\n" and char != "\t" and char != "\u241d" and not (
-            " " <= char <= "~"
+        if (
+            char != GS
+            and char != "\n"
+            and char != "\t"
+            and char != "\u241d"
+            and not (" " <= char <= "~")
         ):
             raise UdiError(
                 "bad_character",
-                _lt("The scan contains the character %(char)r (code %(codepoint)s), which no UDI "
-                    "carries. Check the scanner's keyboard layout and that it sends ASCII."),
+                _lt(
+                    "The scan contains the character %(char)r (code %(codepoint)s), which no UDI "
+                    "carries. Check the scanner's keyboard layout and that it sends ASCII."
+                ),
                 char=char,
                 codepoint="U+%04X" % ord(char),
             )
@@ -182,26 +207,33 @@ def _bare_gtin(text):
     di = _gtin14(text)
     result = _new_result("gs1", "gtin", di=di, hri="(01)" + di)
     result["elements"] = [("01", di)]
-    result["warnings"].append(_warning(
-        "bare_gtin",
-        _lt("The scan carries only the GTIN %(gtin)s (an EAN/UPC or ITF-14 barcode), no lot, "
-            "serial or dates: scan the UDI barcode (GS1 DataMatrix or GS1-128) for those."),
-        gtin=di,
-    ))
+    result["warnings"].append(
+        _warning(
+            "bare_gtin",
+            _lt(
+                "The scan carries only the GTIN %(gtin)s (an EAN/UPC or ITF-14 barcode), no lot, "
+                "serial or dates: scan the UDI barcode (GS1 DataMatrix or GS1-128) for those."
+            ),
+            gtin=di,
+        )
+    )
     return result
 
 
 def _gtin14(value):
     """``value`` as GTIN-14 after checking its check digit."""
     if len(value) not in (8, 12, 13, 14) or not value.isdigit():
-        raise UdiError("gs1_bad_value", _lt("GTIN %(value)r must have 8, 12, 13 or 14 digits."),
-                       value=value)
+        raise UdiError(
+            "gs1_bad_value", _lt("GTIN %(value)r must have 8, 12, 13 or 14 digits."), value=value
+        )
     expected = gs1_standard_check_digit(value[:-1])
     if expected != int(value[-1]):
         raise UdiError(
             "gtin_bad_check_digit",
-            _lt("GTIN %(value)s has a bad check digit: expected %(expected)s, got %(got)s. The "
-                "barcode is damaged or the number was mistyped."),
+            _lt(
+                "GTIN %(value)s has a bad check digit: expected %(expected)s, got %(got)s. The "
+                "barcode is damaged or the number was mistyped."
+            ),
             value=value,
             expected=expected,
             got=value[-1],
@@ -251,7 +283,7 @@ def _parse_gs1_element_string(text, today):
         value_start = pos + len(ai.ai)
         fixed, maximum = _lengths(ai)
         if fixed:
-            value = data[value_start:value_start + fixed]
+            value = data[value_start : value_start + fixed]
             if GS in value or len(value) < fixed:
                 raise UdiError(
                     "gs1_truncated",
@@ -269,9 +301,11 @@ def _parse_gs1_element_string(text, today):
             if len(value) > maximum and ai.ai in ("10", "21"):
                 raise UdiError(
                     "pi_too_long",
-                    _lt("The %(what)s in (%(ai)s) reads %(value)r, %(length)s characters; a "
+                    _lt(
+                        "The %(what)s in (%(ai)s) reads %(value)r, %(length)s characters; a "
                         "UDI allows at most 20. If more data follows the %(what)s on the label, "
-                        "the FNC1 separator after it is missing."),
+                        "the FNC1 separator after it is missing."
+                    ),
                     what="lot" if ai.ai == "10" else "serial number",
                     ai=ai.ai,
                     value=_short(value),
@@ -284,66 +318,160 @@ def _parse_gs1_element_string(text, today):
 def _parse_gs1_hri(text, today):
     pieces = _HRI_AI_RE.split(text)
     if pieces[0].strip():
-        raise UdiError("gs1_bad_hri", _lt("Human-readable GS1 data must start with an AI in "
-                       "parentheses, e.g. (01); got %(value)r."), value=_short(text))
+        raise UdiError(
+            "gs1_bad_hri",
+            _lt(
+                "Human-readable GS1 data must start with an AI in "
+                "parentheses, e.g. (01); got %(value)r."
+            ),
+            value=_short(text),
+        )
     elements = []
     for index in range(1, len(pieces), 2):
         elements.append((pieces[index], pieces[index + 1].strip()))
     if not elements:
-        raise UdiError("gs1_bad_hri", _lt("No application identifier in parentheses found in "
-                       "%(value)r."), value=_short(text))
+        raise UdiError(
+            "gs1_bad_hri",
+            _lt("No application identifier in parentheses found in %(value)r."),
+            value=_short(text),
+        )
     return _gs1_result("gs1_hri", elements, today)
 
 
 def _parse_digital_link(text, today):
+    """A UDI in a Digital Link: its primary key must be a GTIN (a device)."""
+    path, query = _digital_link_parts(text)
+    if not path or _DL_ALIASES.get(path[0], path[0]) != "01":
+        raise UdiError(
+            "no_di",
+            _lt(
+                "The Digital Link %(value)r has no GTIN (/01/…) in its path, so it identifies no "
+                "device."
+            ),
+            value=_short(text, 80),
+        )
+    return _gs1_result("gs1_digital_link", _digital_link_elements(path, query), today)
+
+
+def is_digital_link(text):
+    """Whether ``text`` has the form of a GS1 Digital Link: an http(s) URI, its scheme in any
+    case (a QR code in alphanumeric mode carries it upper-case)."""
+    return text.lower().startswith(("http://", "https://"))
+
+
+def parse_digital_link(uri, today=None):
+    """The GS1 element strings of a GS1 Digital Link URI: ``[(AI, value)]``, primary key first.
+
+    The one Digital Link reader of the suite (UDI scans, EPCIS identifiers). It reads any domain
+    and path prefix, a primary key (``/01/`` GTIN, ``/00/`` SSCC, ``/414/`` GLN, ``/417/`` party
+    GLN, and the other keys of the standard) with its qualifiers in the path, in any order,
+    including the legacy short names ``gtin``, ``cpv``, ``lot`` and ``ser``, and data attributes
+    in the query, whose non-numeric keys are ignored. A GTIN-8, -12 or -13 becomes a GTIN-14.
+    Every value is checked against its AI's format, an unknown AI or one given twice with
+    different values is refused, a date must be a day of the calendar (century from ``today``,
+    day 00 allowed where a UDI allows it), and the check digit of a GTIN (01), SSCC (00) or GLN
+    (414, 417) is verified. :func:`gs1_date` gives the dates.
+
+    :raise UdiError: with a stable ``code`` naming what is wrong
+    """
+    path, query = _digital_link_parts(uri)
+    if not path:
+        raise UdiError(
+            "dl_no_key",
+            _lt(
+                "The Digital Link %(value)r has no GS1 key (such as /01/ for a GTIN or /414/ for "
+                "a GLN) in its path."
+            ),
+            value=_short(uri, 80),
+        )
+    elements = [
+        (ai_code, _checked_key(ai_code, value))
+        for ai_code, value in _gs1_elements(_digital_link_elements(path, query))
+    ]
+    for ai_code, value in elements:
+        if ai_code in _DAY00_DATE_AIS + _OTHER_DATE_AIS:
+            gs1_date(ai_code, value, today)
+    return elements
+
+
+def _digital_link_parts(text):
+    """(path segments from the primary key on, query) of a Digital Link URI; the segments are
+    empty when the path names no primary key (followed by a value starting with a digit, as
+    every GS1 key does: so a path prefix such as ``/01/products/`` is skipped)."""
     try:
         parts = urlsplit(text)
     except ValueError:
         parts = None
     if not parts or not parts.netloc:
-        raise UdiError("dl_invalid", _lt("%(value)r is not a valid GS1 Digital Link URI."),
-                       value=_short(text))
+        raise UdiError(
+            "dl_invalid", _lt("%(value)r is not a valid GS1 Digital Link URI."), value=_short(text)
+        )
     segments = [segment for segment in parts.path.split("/") if segment]
     start = next(
-        (index for index, segment in enumerate(segments)
-         if segment in ("01", "gtin") and index + 1 < len(segments)
-         and segments[index + 1].isdigit()),
+        (
+            index
+            for index, segment in enumerate(segments)
+            if _DL_ALIASES.get(segment, segment) in _DL_PRIMARY_KEYS
+            and index + 1 < len(segments)
+            and segments[index + 1][:1].isdigit()
+        ),
         None,
     )
-    if start is None:
-        raise UdiError(
-            "no_di",
-            _lt("The Digital Link %(value)r has no GTIN (/01/…) in its path, so it identifies no "
-                "device."),
-            value=_short(text, 80),
-        )
-    path = segments[start:]
+    return (segments[start:] if start is not None else []), parts.query
+
+
+def _digital_link_elements(path, query):
+    """(AI, value) pairs of the path from the primary key on, then of the query's numeric keys
+    (as read: :func:`_gs1_elements` checks them)."""
     if len(path) % 2:
         raise UdiError(
             "dl_invalid",
-            _lt("The Digital Link path %(path)r must alternate AIs and values; %(last)r has no "
-                "value."),
+            _lt(
+                "The Digital Link path %(path)r must alternate AIs and values; %(last)r has no "
+                "value."
+            ),
             path="/" + "/".join(path),
             last=path[-1],
         )
-    aliases = {"gtin": "01", "cpv": "22", "lot": "10", "ser": "21"}
     elements = [
-        (aliases.get(path[index], path[index]), unquote(path[index + 1]))
+        (_DL_ALIASES.get(path[index], path[index]), unquote(path[index + 1]))
         for index in range(0, len(path), 2)
     ]
-    gtin = elements[0][1]
-    if gtin.isdigit() and len(gtin) in (8, 12, 13):
-        elements[0] = ("01", gtin.zfill(14))
-    for pair in filter(None, parts.query.split("&")):
+    ai_code, value = elements[0]
+    if ai_code == "01" and value.isdigit() and len(value) in (8, 12, 13):
+        elements[0] = ("01", value.zfill(14))
+    for pair in filter(None, query.split("&")):
         key, _sep, value = pair.partition("=")
         key = unquote(key)
         if key.isdigit():
             elements.append((key, unquote(value)))
-    return _gs1_result("gs1_digital_link", elements, today)
+    return elements
 
 
-def _gs1_result(fmt, elements, today):
-    """Validate (AI, value) pairs read from any GS1 syntax and give them UDI meaning."""
+def _checked_key(ai_code, value):
+    """``value`` of AI ``ai_code``, a GTIN as GTIN-14; a GTIN, SSCC or GLN whose last digit is
+    not its check digit is refused."""
+    if ai_code == "01":
+        return _gtin14(value)
+    if ai_code in _CHECK_DIGIT_KEYS:
+        expected = gs1_standard_check_digit(value[:-1])
+        if expected != int(value[-1]):
+            raise UdiError(
+                "gs1_bad_check_digit",
+                _lt(
+                    "(%(ai)s) %(value)s has a bad check digit: expected %(expected)s, got %(got)s."
+                ),
+                ai=ai_code,
+                value=value,
+                expected=expected,
+                got=value[-1],
+            )
+    return value
+
+
+def _gs1_elements(elements):
+    """``elements`` with each value checked against its AI, a repeated AI once; a repeated AI
+    with another value is refused."""
     seen = {}
     unique = []
     for ai_code, value in elements:
@@ -360,7 +488,13 @@ def _gs1_result(fmt, elements, today):
             continue
         seen[ai_code] = value
         unique.append((ai_code, value))
+    return unique
 
+
+def _gs1_result(fmt, elements, today):
+    """Validate (AI, value) pairs read from any GS1 syntax and give them UDI meaning."""
+    unique = _gs1_elements(elements)
+    seen = dict(unique)
     result = _new_result("gs1", fmt)
     result["elements"] = unique
     result["hri"] = "".join(f"({ai}){value}" for ai, value in unique)
@@ -369,8 +503,10 @@ def _gs1_result(fmt, elements, today):
         if present:
             raise UdiError(
                 "gtin_missing",
-                _lt("The scan has production data (%(ais)s) but no GTIN (01): the device cannot be "
-                    "identified. Scan the barcode that carries (01)."),
+                _lt(
+                    "The scan has production data (%(ais)s) but no GTIN (01): the device cannot be "
+                    "identified. Scan the barcode that carries (01)."
+                ),
                 ais=", ".join(f"({ai})" for ai in present),
             )
         raise UdiError(
@@ -433,8 +569,12 @@ def _gs1_value(ai_code, value):
         )
     if ai_code in _DAY00_DATE_AIS:
         if not value.isdigit():
-            raise UdiError("gs1_bad_value", _lt("(%(ai)s) must be a date YYMMDD in digits, got "
-                           "%(value)r."), ai=ai_code, value=value)
+            raise UdiError(
+                "gs1_bad_value",
+                _lt("(%(ai)s) must be a date YYMMDD in digits, got %(value)r."),
+                ai=ai_code,
+                value=value,
+            )
         return value
     if not re.fullmatch(ai.pattern, ai.ai + value):
         raise UdiError(
@@ -448,6 +588,12 @@ def _gs1_value(ai_code, value):
     return value
 
 
+def gs1_date(ai_code, value, today=None):
+    """The calendar date of the GS1 YYMMDD ``value`` of a date AI (such as 11 or 17), as a UDI
+    scan reads it (century from ``today``, day 00 the last day of the month)."""
+    return _gs1_date(ai_code, value[:6], _today(today), [])
+
+
 def _gs1_date(ai_code, value, today, warnings):
     """The calendar date of a GS1 YYMMDD value (GS1 General Specifications §7.12)."""
     year = century_year(value[0:2], today)
@@ -457,25 +603,42 @@ def _gs1_date(ai_code, value, today, warnings):
         raise UdiError(
             "date_impossible",
             _lt("The %(what)s (%(ai)s) %(value)s is impossible: there is no month %(month)s."),
-            what=what, ai=ai_code, value=value, month=value[2:4],
+            what=what,
+            ai=ai_code,
+            value=value,
+            month=value[2:4],
         )
     last_day = calendar.monthrange(year, month)[1]
     if day == 0 and ai_code in _DAY00_DATE_AIS:
         date = datetime.date(year, month, last_day)
-        warnings.append(_warning(
-            "date_day_00",
-            _lt("The %(what)s (%(ai)s) %(value)s has day 00, read as %(date)s (last day of the "
-                "month). Day 00 is no longer allowed on healthcare labels since 2025 (GS1 GSCN "
-                "21-040); ask the supplier to print the full date."),
-            what=what, ai=ai_code, value=value, date=date.isoformat(),
-        ))
+        warnings.append(
+            _warning(
+                "date_day_00",
+                _lt(
+                    "The %(what)s (%(ai)s) %(value)s has day 00, read as %(date)s (last day of the "
+                    "month). Day 00 is no longer allowed on healthcare labels since 2025 (GS1 GSCN "
+                    "21-040); ask the supplier to print the full date."
+                ),
+                what=what,
+                ai=ai_code,
+                value=value,
+                date=date.isoformat(),
+            )
+        )
         return date
     if not 1 <= day <= last_day:
         raise UdiError(
             "date_impossible",
-            _lt("The %(what)s (%(ai)s) %(value)s is impossible: %(year)s-%(month)s has %(days)s "
-                "days."),
-            what=what, ai=ai_code, value=value, year=year, month=value[2:4], days=last_day,
+            _lt(
+                "The %(what)s (%(ai)s) %(value)s is impossible: %(year)s-%(month)s has %(days)s "
+                "days."
+            ),
+            what=what,
+            ai=ai_code,
+            value=value,
+            year=year,
+            month=value[2:4],
+            days=last_day,
         )
     return datetime.date(year, month, day)
 
@@ -489,23 +652,32 @@ _HIBC_SPLIT_RE = re.compile(r"[\r\n\t\x1d]+| (?=\+[$0-9])")
 def _parse_hibc_text(text, today):
     symbols = [symbol for symbol in _HIBC_SPLIT_RE.split(text) if symbol.strip()]
     if len(symbols) > 2:
-        raise UdiError("hibc_too_many_symbols", _lt("The scan holds %(count)s HIBC symbols; scan "
-                       "one label at a time (a primary and its secondary at most)."),
-                       count=len(symbols))
+        raise UdiError(
+            "hibc_too_many_symbols",
+            _lt(
+                "The scan holds %(count)s HIBC symbols; scan "
+                "one label at a time (a primary and its secondary at most)."
+            ),
+            count=len(symbols),
+        )
     parsed = [_parse_hibc_symbol(symbol, today) for symbol in symbols]
     if len(parsed) == 2:
         primary, secondary = parsed
         if primary["kind"] != "primary" or secondary["kind"] != "secondary":
             raise UdiError(
                 "hibc_bad_pair",
-                _lt("Two HIBC symbols were scanned together; expected a primary symbol followed by "
-                    "its secondary symbol."),
+                _lt(
+                    "Two HIBC symbols were scanned together; expected a primary symbol followed by "
+                    "its secondary symbol."
+                ),
             )
         if secondary["link"] != primary["di"][-1]:
             raise UdiError(
                 "hibc_link_mismatch",
-                _lt("The secondary HIBC symbol belongs to another product: its link character is "
-                    "%(link)r but the primary %(di)s ends with %(check)r."),
+                _lt(
+                    "The secondary HIBC symbol belongs to another product: its link character is "
+                    "%(link)r but the primary %(di)s ends with %(check)r."
+                ),
                 link=secondary["link"],
                 di=primary["di"],
                 check=primary["di"][-1],
@@ -519,24 +691,33 @@ def _parse_hibc_text(text, today):
     for key in ("lot", "serial", "expiry", "manufactured", "quantity", "link"):
         result[key] = data[key]
     result["elements"] = [
-        (key, data[key]) for key in ("di", "link", "lot", "serial", "expiry", "manufactured",
-                                     "quantity") if data[key] is not None
+        (key, data[key])
+        for key in ("di", "link", "lot", "serial", "expiry", "manufactured", "quantity")
+        if data[key] is not None
     ]
     for code in data["warnings"]:
         if code == "hibc_legacy_format":
-            result["warnings"].append(_warning(
-                code,
-                _lt("The HIBC secondary data uses the '$' / '$+' format, kept by the FDA for "
-                    "backward compatibility only; new labels use '$$7' / '$$+7'."),
-            ))
+            result["warnings"].append(
+                _warning(
+                    code,
+                    _lt(
+                        "The HIBC secondary data uses the '$' / '$+' format, kept by the FDA for "
+                        "backward compatibility only; new labels use '$$7' / '$$+7'."
+                    ),
+                )
+            )
     if data["kind"] == "secondary":
-        result["warnings"].append(_warning(
-            "hibc_secondary_only",
-            _lt("This is an HIBC secondary symbol (lot, serial, dates) without the device "
-                "identifier; it belongs to the primary symbol whose check character is %(link)r. "
-                "Scan the primary symbol too."),
-            link=data["link"],
-        ))
+        result["warnings"].append(
+            _warning(
+                "hibc_secondary_only",
+                _lt(
+                    "This is an HIBC secondary symbol (lot, serial, dates) without the device "
+                    "identifier; it belongs to the primary symbol whose check character is "
+                    "%(link)r. Scan the primary symbol too."
+                ),
+                link=data["link"],
+            )
+        )
     _check_date_order(result)
     return result
 

@@ -27,7 +27,14 @@ class TestDiExport(TransactionCase):
                 "email": "ra@example.com",
             }
         )
-        cls.catheter = cls.env["product.template"].create(
+        cls.catheter = cls._create_catheter()
+        cls.implant = cls._create_implant()
+
+    @classmethod
+    def _create_catheter(cls):
+        """A lot-tracked catheter with every field the exports need, and three packaging
+        levels (base, box of 10, case of 5 boxes)."""
+        catheter = cls.env["product.template"].create(
             {
                 "name": "Central venous catheter 7Fr",
                 "default_code": "CVC7F20",
@@ -60,14 +67,14 @@ class TestDiExport(TransactionCase):
         )
         base = cls.env["udi.di"].create(
             {
-                "product_tmpl_id": cls.catheter.id,
+                "product_tmpl_id": catheter.id,
                 "di": "06901234567892",
                 "packaging_level": "base",
             }
         )
         box = cls.env["udi.di"].create(
             {
-                "product_tmpl_id": cls.catheter.id,
+                "product_tmpl_id": catheter.id,
                 "di": "16901234567899",
                 "packaging_level": "package",
                 "contained_di_id": base.id,
@@ -76,16 +83,20 @@ class TestDiExport(TransactionCase):
         )
         cls.env["udi.di"].create(
             {
-                "product_tmpl_id": cls.catheter.id,
+                "product_tmpl_id": catheter.id,
                 "di": "26901234567896",
                 "packaging_level": "package",
                 "contained_di_id": box.id,
                 "contained_qty": 5,
             }
         )
-        # Registered, but without registration number, classification code or MRI
-        # status.
-        cls.implant = cls.env["product.template"].create(
+        return catheter
+
+    @classmethod
+    def _create_implant(cls):
+        """A registered pacemaker without registration number, classification code or MRI
+        status."""
+        return cls.env["product.template"].create(
             {
                 "name": "Dual-chamber pacemaker",
                 "is_storable": True,
@@ -97,9 +108,7 @@ class TestDiExport(TransactionCase):
                 "udi_description": "Implantable dual-chamber pacemaker",
                 "udi_nmpa_class": "3",
                 "udi_nmpa_publish_date": datetime.date(2024, 5, 6),
-                "udi_di_ids": [
-                    (0, 0, {"di": "06901234500011", "packaging_level": "base"})
-                ],
+                "udi_di_ids": [(0, 0, {"di": "06901234500011", "packaging_level": "base"})],
             }
         )
 
@@ -129,9 +138,7 @@ class TestDiExport(TransactionCase):
 
     def test_devices_default_to_the_products_selected_in_the_list(self):
         wizard = self._wizard_form(self.catheter | self.implant)
-        self.assertEqual(
-            wizard.product_tmpl_ids.ids, (self.catheter | self.implant).ids
-        )
+        self.assertEqual(wizard.product_tmpl_ids.ids, (self.catheter | self.implant).ids)
 
     def test_action_is_offered_on_the_product_list(self):
         action = self.env.ref("udi_master.udi_di_export_wizard_action")
@@ -144,16 +151,12 @@ class TestDiExport(TransactionCase):
 
     def test_missing_registration_number_is_reported_for_nmpa(self):
         wizard = self._wizard_form(self.implant, database="nmpa").save()
-        issues = wizard.issue_ids.filtered(
-            lambda i: i.field_key == "registration_number"
-        )
+        issues = wizard.issue_ids.filtered(lambda i: i.field_key == "registration_number")
         self.assertEqual(len(issues), 1)
         self.assertEqual(issues.product_tmpl_id, self.implant)
         self.assertEqual(issues.primary_di, "06901234500011")
         self.assertEqual(issues.database, "nmpa")
-        self.assertEqual(
-            issues.field_label, "Registration certificate or filing number"
-        )
+        self.assertEqual(issues.field_label, "Registration certificate or filing number")
 
     def test_report_follows_the_chosen_database(self):
         form = self._wizard_form(self.implant, database="nmpa")
@@ -186,9 +189,7 @@ class TestDiExport(TransactionCase):
         )
 
     def test_device_without_base_di_is_reported(self):
-        bare = self.env["product.template"].create(
-            {"name": "Bare device", "udi_regulated": True}
-        )
+        bare = self.env["product.template"].create({"name": "Bare device", "udi_regulated": True})
         wizard = self._wizard_form(bare, database="gudid").save()
         self.assertEqual(wizard.issue_ids.mapped("field_key"), ["primary_di"])
 
@@ -200,9 +201,7 @@ class TestDiExport(TransactionCase):
         device = root.find("devices/device")
         self.assertEqual(device.findtext("zxxsdycpbs"), "06901234567892")
         self.assertEqual(device.findtext("zczbhhzbapzbh"), "国械注准20203030001")
-        self.assertEqual(
-            device.findtext("ylqxzcrbarmc"), "Shanghai Example Medical Co., Ltd."
-        )
+        self.assertEqual(device.findtext("ylqxzcrbarmc"), "Shanghai Example Medical Co., Ltd.")
         packing = [
             (
                 p.findtext("bzcpbs"),
@@ -220,18 +219,14 @@ class TestDiExport(TransactionCase):
         )
 
     def test_nmpa_csv_writes_booleans_as_shi_fou_and_dates_as_iso(self):
-        _wizard, archive = self._export(
-            self.catheter, database="nmpa", export_xml=False
-        )
+        _wizard, archive = self._export(self.catheter, database="nmpa", export_xml=False)
         files = self._files(archive)
         product = self._csv(next(v for k, v in files.items() if "products" in k))[0]
         self.assertEqual(product["是否为无菌包装"], "是")
         self.assertEqual(product["使用前是否需要进行灭菌"], "否")
         self.assertEqual(product["产品标识发布日期"], "2024-05-06")
         packages = self._csv(next(v for k, v in files.items() if "packages" in k))
-        self.assertEqual(
-            [row["包装内含小一级相同产品标识的数量"] for row in packages], ["10", "5"]
-        )
+        self.assertEqual([row["包装内含小一级相同产品标识的数量"] for row in packages], ["10", "5"])
 
     def test_gudid_csv_writes_true_false_and_package_quantities(self):
         _wizard, archive = self._export(self.catheter, database="gudid")
@@ -258,9 +253,7 @@ class TestDiExport(TransactionCase):
         )
 
     def test_gudid_without_csv_has_no_format_to_export(self):
-        wizard = self._wizard_form(
-            self.catheter, database="gudid", export_csv=False
-        ).save()
+        wizard = self._wizard_form(self.catheter, database="gudid", export_csv=False).save()
         with self.assertRaisesRegex(UserError, "Choose a file format"):
             wizard.action_export()
 
@@ -273,9 +266,7 @@ class TestDiExport(TransactionCase):
             {
                 "name": "RA manager",
                 "login": "udix_ra_manager",
-                "group_ids": [
-                    (6, 0, [self.env.ref("udi_master.group_trace_manager").id])
-                ],
+                "group_ids": [(6, 0, [self.env.ref("udi_master.group_trace_manager").id])],
             }
         )
         form = Form(

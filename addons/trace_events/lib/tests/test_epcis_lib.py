@@ -5,11 +5,14 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from biip.checksums import gs1_standard_check_digit
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from trace_events_lib import epcis
 from trace_events_lib.epcis import EpcisError
 from udi_master_lib.compose import gs1_digital_link
+from udi_master_lib.errors import UdiError
+from udi_master_lib.parse import parse_udi
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "epcis"
 EXAMPLES = sorted((DATA / "examples").glob("*.jsonld"))
@@ -34,26 +37,94 @@ def _example_events():
 def test_serial_digital_link_reads_back_gtin_and_serial():
     ref = epcis.parse_object_uri("https://id.gs1.org/01/06901234500011/21/PM0001")
     assert (ref["kind"], ref["agency"], ref["di"], ref["serial"]) == (
-        "instance", "gs1", "06901234500011", "PM0001")
+        "instance",
+        "gs1",
+        "06901234500011",
+        "PM0001",
+    )
 
 
 def test_lot_digital_link_on_another_domain_reads_lot_and_query_dates():
     ref = epcis.parse_object_uri(
-        "https://example.com/dl/01/06901234567892/10/C2405A?17=270331&11=250401")
+        "https://example.com/dl/01/06901234567892/10/C2405A?17=270331&11=250401"
+    )
     assert (ref["kind"], ref["lot"]) == ("lot", "C2405A")
     assert (ref["expiry"], ref["manufactured"]) == (
-        datetime.date(2027, 3, 31), datetime.date(2025, 4, 1))
+        datetime.date(2027, 3, 31),
+        datetime.date(2025, 4, 1),
+    )
 
 
 def test_class_level_digital_link_names_the_device_model():
     ref = epcis.parse_object_uri("https://id.gs1.org/01/04012345666663")
     assert (ref["kind"], ref["di"], ref["lot"], ref["serial"]) == (
-        "class", "04012345666663", None, None)
+        "class",
+        "04012345666663",
+        None,
+        None,
+    )
 
 
 def test_digital_link_with_a_wrong_check_digit_is_refused():
     with pytest.raises(EpcisError, match="check digit"):
         epcis.parse_object_uri("https://id.gs1.org/01/06901234500012/21/PM0001")
+
+
+# The Digital Link is read by udi_master's parser, the one a UDI scan goes through: EPCIS
+# identifiers read as the scan reads them (these were read differently by biip's parser).
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://id.gs1.org/gtin/06901234500011/ser/PM0001",  # legacy short names
+        "https://id.gs1.org/01/06901234500011/21/PM0001/10/L1",  # qualifiers in another order
+        "HTTPS://ID.GS1.ORG/01/06901234500011/21/PM0001",  # upper case, as a QR code carries it
+    ],
+)
+def test_digital_link_reads_as_the_udi_scan_reads_it(uri):
+    ref = epcis.parse_object_uri(uri)
+    scan = parse_udi(uri)
+    assert (ref["di"], ref["serial"], ref["lot"]) == (scan["di"], scan["serial"], scan["lot"])
+    assert (ref["di"], ref["serial"]) == ("06901234500011", "PM0001")
+
+
+@pytest.mark.parametrize(
+    ("uri", "reason"),
+    [
+        ("https://id.gs1.org/01/06901234500011/21/PM0001?23=1", "gs1_unknown_ai"),
+        ("https://id.gs1.org/01/06901234500011/21/PM0001?21=PM0002", "gs1_duplicate_ai"),
+        ("https://id.gs1.org/01/06901234567892/10/L1?17=270231", "date_impossible"),
+    ],
+)
+def test_digital_link_the_udi_scan_refuses_is_refused(uri, reason):
+    with pytest.raises(EpcisError) as caught:
+        epcis.parse_object_uri(uri)
+    assert caught.value.code == "digital_link_invalid"
+    assert caught.value.params["reason"].code == reason
+    with pytest.raises(UdiError) as scanned:
+        parse_udi(uri)
+    assert scanned.value.code == reason
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    gtin=st.from_regex(r"\A[0-9]{13}\Z"),
+    lot=st.none() | pi_values,
+    serial=st.none() | pi_values,
+    expiry=st.none() | st.dates(datetime.date(2000, 1, 1), datetime.date(2049, 12, 31)),
+)
+def test_digital_link_gives_what_the_udi_scan_gives(gtin, lot, serial, expiry):
+    gtin += str(gs1_standard_check_digit(gtin))
+    uri = gs1_digital_link(gtin, lot=lot, serial=serial, expiry=expiry)
+    ref = epcis.parse_object_uri(uri)
+    scan = parse_udi(uri)
+    assert (ref["di"], ref["lot"], ref["serial"], ref["expiry"]) == (
+        scan["di"],
+        scan["lot"],
+        scan["serial"],
+        scan["expiry"],
+    )
 
 
 def test_sgtin_urn_gives_the_gtin_with_its_check_digit_recomputed():
@@ -101,7 +172,11 @@ def test_non_gs1_device_uses_the_suite_urn_and_reads_back():
     assert uri == "urn:udi-trace:id:hibcc:%2BH123PROD1%2F%24:sn:S%201"
     ref = epcis.parse_object_uri(uri)
     assert (ref["kind"], ref["agency"], ref["di"], ref["serial"]) == (
-        "instance", "hibcc", "+H123PROD1/$", "S 1")
+        "instance",
+        "hibcc",
+        "+H123PROD1/$",
+        "S 1",
+    )
 
 
 def test_local_product_urn_reads_scope_and_id():
@@ -158,7 +233,10 @@ def test_pgln_urn_gives_the_party_gln():
 
 def test_location_and_party_digital_links_read_back():
     assert epcis.parse_place_uri(epcis.location_uri("6901234000016", "DOCK-1")) == {
-        "gln": "6901234000016", "extension": "DOCK-1", "local": None}
+        "gln": "6901234000016",
+        "extension": "DOCK-1",
+        "local": None,
+    }
     assert epcis.parse_place_uri(epcis.party_uri("6901234000009"))["gln"] == "6901234000009"
 
 
@@ -188,27 +266,39 @@ def test_business_transaction_that_is_a_uri_is_kept():
 
 def test_event_time_with_an_offset_becomes_utc():
     assert epcis.parse_time("2005-04-03T20:33:31.116000-06:00") == (
-        datetime.datetime(2005, 4, 4, 2, 33, 31, 116000), "-06:00")
+        datetime.datetime(2005, 4, 4, 2, 33, 31, 116000),
+        "-06:00",
+    )
 
 
 def test_event_time_in_z_form_is_utc():
     assert epcis.parse_time("2013-06-08T14:58:56.591Z") == (
-        datetime.datetime(2013, 6, 8, 14, 58, 56, 591000), "+00:00")
+        datetime.datetime(2013, 6, 8, 14, 58, 56, 591000),
+        "+00:00",
+    )
 
 
-@pytest.mark.parametrize("text", [
-    "2025-04-01T08:30:00", "2025-04-01 08:30:00+08:00", "2025-02-30T08:30:00Z",
-    "2025-04-01T08:30:00+15:00", 20250401,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-04-01T08:30:00",
+        "2025-04-01 08:30:00+08:00",
+        "2025-02-30T08:30:00Z",
+        "2025-04-01T08:30:00+15:00",
+        20250401,
+    ],
+)
 def test_time_without_zone_or_impossible_is_refused(text):
     with pytest.raises(EpcisError):
         epcis.parse_time(text)
 
 
-@given(st.datetimes(min_value=datetime.datetime(1990, 1, 1),
-                    max_value=datetime.datetime(2100, 1, 1)).map(
-                        lambda value: value.replace(microsecond=value.microsecond // 1000 * 1000)),
-       st.integers(min_value=-12 * 60, max_value=14 * 60).map(lambda m: m - m % 15))
+@given(
+    st.datetimes(
+        min_value=datetime.datetime(1990, 1, 1), max_value=datetime.datetime(2100, 1, 1)
+    ).map(lambda value: value.replace(microsecond=value.microsecond // 1000 * 1000)),
+    st.integers(min_value=-12 * 60, max_value=14 * 60).map(lambda m: m - m % 15),
+)
 def test_time_round_trips_through_any_offset(utc, minutes):
     offset = epcis.format_offset(minutes)
     assert epcis.parse_time(epcis.format_time(utc, offset)) == (utc, offset)
@@ -223,9 +313,14 @@ def test_format_time_writes_local_time_with_its_offset():
 # ---------------------------------------------------------------------------- vocabulary
 
 
-@pytest.mark.parametrize("value", [
-    "shipping", "https://ref.gs1.org/cbv/BizStep-shipping", "urn:epcglobal:cbv:bizstep:shipping",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "shipping",
+        "https://ref.gs1.org/cbv/BizStep-shipping",
+        "urn:epcglobal:cbv:bizstep:shipping",
+    ],
+)
 def test_business_step_is_read_as_its_bare_word(value):
     assert epcis.biz_step_term(value) == "shipping"
 
@@ -258,12 +353,26 @@ def _values(**overrides):
         "destinations": [("owning_party", epcis.party_uri("6901234000009"))],
         "biz_transactions": [("desadv", epcis.biz_transaction_uri("WH/OUT/1", "6901234000016"))],
         "items": [
-            {"role": "object", "uri": epcis.object_uri("gs1", "06901234500011", serial="PM1"),
-             "instance": True, "quantity": 1},
-            {"role": "object", "uri": epcis.object_uri("gs1", "06901234567892", lot="C1"),
-             "instance": False, "quantity": 5, "uom": None},
-            {"role": "object", "uri": epcis.object_uri("gs1", "06901234567892", lot="C1"),
-             "instance": False, "quantity": 7, "uom": None},
+            {
+                "role": "object",
+                "uri": epcis.object_uri("gs1", "06901234500011", serial="PM1"),
+                "instance": True,
+                "quantity": 1,
+            },
+            {
+                "role": "object",
+                "uri": epcis.object_uri("gs1", "06901234567892", lot="C1"),
+                "instance": False,
+                "quantity": 5,
+                "uom": None,
+            },
+            {
+                "role": "object",
+                "uri": epcis.object_uri("gs1", "06901234567892", lot="C1"),
+                "instance": False,
+                "quantity": 7,
+                "uom": None,
+            },
         ],
     }
     values.update(overrides)
@@ -275,14 +384,14 @@ def test_built_event_validates_and_merges_quantities_of_one_lot(schema):
     assert schema.event_errors(event) == []
     assert event["epcList"] == ["https://id.gs1.org/01/06901234500011/21/PM1"]
     assert event["quantityList"] == [
-        {"epcClass": "https://id.gs1.org/01/06901234567892/10/C1", "quantity": 12}]
+        {"epcClass": "https://id.gs1.org/01/06901234567892/10/C1", "quantity": 12}
+    ]
 
 
 def test_built_event_reads_back_into_the_same_values():
     event = epcis.build_event(_values())
     values = epcis.read_event(event)
-    assert (values["event_time"], values["tz"]) == (datetime.datetime(2025, 3, 1, 1, 30),
-                                                    "+08:00")
+    assert (values["event_time"], values["tz"]) == (datetime.datetime(2025, 3, 1, 1, 30), "+08:00")
     assert values["sources"] == [("owning_party", "https://id.gs1.org/417/6901234000016")]
     assert [(item["uri"], item["quantity"]) for item in values["items"]] == [
         ("https://id.gs1.org/01/06901234500011/21/PM1", 1),
@@ -291,12 +400,24 @@ def test_built_event_reads_back_into_the_same_values():
 
 
 def test_transformation_has_no_action_and_uses_input_and_output_lists(schema):
-    event = epcis.build_event(_values(type="TransformationEvent", items=[
-        {"role": "input", "uri": epcis.object_uri("gs1", "06901234567892", lot="C1"),
-         "quantity": 2},
-        {"role": "output", "uri": epcis.object_uri("gs1", "06901234500011", serial="PM1"),
-         "instance": True},
-    ], ilmd={"cbvmda:itemExpirationDate": "2030-01-31"}))
+    event = epcis.build_event(
+        _values(
+            type="TransformationEvent",
+            items=[
+                {
+                    "role": "input",
+                    "uri": epcis.object_uri("gs1", "06901234567892", lot="C1"),
+                    "quantity": 2,
+                },
+                {
+                    "role": "output",
+                    "uri": epcis.object_uri("gs1", "06901234500011", serial="PM1"),
+                    "instance": True,
+                },
+            ],
+            ilmd={"cbvmda:itemExpirationDate": "2030-01-31"},
+        )
+    )
     assert schema.event_errors(event) == []
     assert "action" not in event
     assert set(event) >= {"inputQuantityList", "outputEPCList", "ilmd"}
@@ -309,22 +430,35 @@ def test_ilmd_is_only_written_on_add_object_events(schema):
 
 
 def test_error_declaration_is_written_and_read():
-    declaration = {"time": datetime.datetime(2025, 3, 2, 10, 0), "reason": "did_not_occur",
-                   "corrective_ids": ["urn:uuid:1"]}
+    declaration = {
+        "time": datetime.datetime(2025, 3, 2, 10, 0),
+        "reason": "did_not_occur",
+        "corrective_ids": ["urn:uuid:1"],
+    }
     event = epcis.build_event(_values(error_declaration=declaration))
-    assert event["errorDeclaration"] == {"declarationTime": "2025-03-02T10:00:00Z",
-                                         "reason": "did_not_occur",
-                                         "correctiveEventIDs": ["urn:uuid:1"]}
+    assert event["errorDeclaration"] == {
+        "declarationTime": "2025-03-02T10:00:00Z",
+        "reason": "did_not_occur",
+        "correctiveEventIDs": ["urn:uuid:1"],
+    }
     assert epcis.read_event(event)["error_declaration"] == declaration
 
 
 def test_children_of_a_delete_aggregation_are_read_as_removed():
-    event = epcis.build_event(_values(type="AggregationEvent", action="DELETE",
-                                      parent=epcis.object_uri("gs1", "06901234500011",
-                                                              serial="PM1"),
-                                      items=[{"role": "child", "instance": True,
-                                              "uri": epcis.object_uri("gs1", "06901234500011",
-                                                                      serial="PM2")}]))
+    event = epcis.build_event(
+        _values(
+            type="AggregationEvent",
+            action="DELETE",
+            parent=epcis.object_uri("gs1", "06901234500011", serial="PM1"),
+            items=[
+                {
+                    "role": "child",
+                    "instance": True,
+                    "uri": epcis.object_uri("gs1", "06901234500011", serial="PM2"),
+                }
+            ],
+        )
+    )
     assert [item["role"] for item in epcis.read_event(event)["items"]] == ["removed"]
 
 
@@ -335,9 +469,9 @@ def test_unknown_disposition_is_refused_on_reading():
 
 
 def test_ilmd_dates_are_read_from_cbv_master_data():
-    assert epcis.ilmd_dates({"cbvmda:itemExpirationDate": "2030-01-31",
-                             "udit:manufactureDate": "2025-01-31"}) == (
-        datetime.date(2030, 1, 31), datetime.date(2025, 1, 31))
+    assert epcis.ilmd_dates(
+        {"cbvmda:itemExpirationDate": "2030-01-31", "udit:manufactureDate": "2025-01-31"}
+    ) == (datetime.date(2030, 1, 31), datetime.date(2025, 1, 31))
 
 
 # ---------------------------------------------------------------------------- schema
@@ -404,10 +538,15 @@ def test_depth_only_lets_nan_through():
 
 
 def test_quantity_above_the_largest_is_refused():
-    event = {"type": "ObjectEvent", "action": "OBSERVE", "eventTime": "2025-01-01T00:00:00Z",
-             "eventTimeZoneOffset": "+00:00",
-             "quantityList": [{"epcClass": "https://id.gs1.org/01/06901234567892/10/L1",
-                               "quantity": 1e308}]}
+    event = {
+        "type": "ObjectEvent",
+        "action": "OBSERVE",
+        "eventTime": "2025-01-01T00:00:00Z",
+        "eventTimeZoneOffset": "+00:00",
+        "quantityList": [
+            {"epcClass": "https://id.gs1.org/01/06901234567892/10/L1", "quantity": 1e308}
+        ],
+    }
     with pytest.raises(EpcisError) as caught:
         epcis.read_event(event)
     assert caught.value.code == "quantity_too_large"

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from udi_master_lib.compose import gs1_digital_link, gs1_element_string, gs1_hri
 from udi_master_lib.errors import UdiError
 from udi_master_lib.hibc import hibc_concatenated, hibc_secondary, mod43_check_char
-from udi_master_lib.parse import parse_udi
+from udi_master_lib.parse import gs1_date, parse_digital_link, parse_udi
 
 TODAY = datetime.date(2025, 6, 1)
 GTIN = "09501101020917"
@@ -32,8 +32,24 @@ def _warning_codes(result):
 # -- GS1 spellings ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("separator", ["\x1d", "<GS>", "<gs>", "{GS}", "[GS]", "<FNC1>", "{FNC1}",
-                                       "[FNC1]", "\\x1d", "\\x1D", "\\u001d", "^]", "\u241d"])
+@pytest.mark.parametrize(
+    "separator",
+    [
+        "\x1d",
+        "<GS>",
+        "<gs>",
+        "{GS}",
+        "[GS]",
+        "<FNC1>",
+        "{FNC1}",
+        "[FNC1]",
+        "\\x1d",
+        "\\x1D",
+        "\\u001d",
+        "^]",
+        "\u241d",
+    ],
+)
 def test_every_fnc1_spelling_separates_the_lot_from_the_serial(separator):
     result = _parse(BASE + separator + "21SN1")
     assert (result["lot"], result["serial"]) == ("LOT-1", "SN1")
@@ -99,6 +115,52 @@ def test_digital_link_with_odd_path_is_refused():
     assert _error("https://id.gs1.org/01/09501101020917/10").code == "dl_invalid"
 
 
+def _dl_error(uri):
+    with pytest.raises(UdiError) as caught:
+        parse_digital_link(uri, today=TODAY)
+    return caught.value
+
+
+def test_digital_link_of_any_gs1_key_gives_its_element_strings():
+    assert parse_digital_link("https://id.gs1.org/414/6901234000016/254/DOCK%2F1") == [
+        ("414", "6901234000016"),
+        ("254", "DOCK/1"),
+    ]
+    assert parse_digital_link("https://id.gs1.org/00/106141411234567897?02=09501101020917") == [
+        ("00", "106141411234567897"),
+        ("02", "09501101020917"),
+    ]
+
+
+def test_digital_link_elements_of_a_udi_are_those_the_scan_reads():
+    uri = "https://brand.example/dl/gtin/9501101020917/lot/L%2B1?17=270100&linkType=all"
+    assert parse_digital_link(uri, today=TODAY) == _parse(uri)["elements"]
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://id.gs1.org/414/6901234000010",
+        "https://id.gs1.org/417/6901234000010",
+        "https://id.gs1.org/00/106141411234567890",
+    ],
+)
+def test_digital_link_gln_or_sscc_with_a_wrong_check_digit_is_refused(uri):
+    assert _dl_error(uri).code == "gs1_bad_check_digit"
+
+
+def test_digital_link_without_a_gs1_key_is_refused():
+    assert _dl_error("https://id.gs1.org/products/pacemaker").code == "dl_no_key"
+
+
+def test_digital_link_with_an_impossible_date_is_refused():
+    assert _dl_error("https://id.gs1.org/01/09501101020917?17=270231").code == "date_impossible"
+
+
+def test_gs1_date_reads_day_00_as_the_last_day_of_the_month():
+    assert gs1_date("17", "280200", TODAY) == datetime.date(2028, 2, 29)
+
+
 # -- GS1 dates -------------------------------------------------------------------------------------
 
 
@@ -146,22 +208,25 @@ def test_quantity_from_ai_30():
 # -- GS1 errors ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code, error", [
-    ("01" + GTIN[:-1] + "8", "gtin_bad_check_digit"),
-    ("01" + GTIN + "10", "gs1_empty_value"),
-    ("01" + GTIN + "10\x1d21X", "gs1_empty_value"),
-    ("01" + GTIN + "17ABCDEF", "gs1_bad_value"),
-    ("01" + GTIN + "2312", "gs1_unknown_ai"),
-    ("(01)" + GTIN + "(30)123456789", "gs1_value_too_long"),
-    ("(01)" + GTIN + "(21)" + "S" * 21, "pi_too_long"),
-    ("(10)ABC", "gtin_missing"),
-    ("(21)ABC", "gtin_missing"),
-    ("(15)270101", "no_di"),
-    ("01" + GTIN + "10A\x1d10B", "gs1_duplicate_ai"),
-    ("x" * 1001, "input_too_long"),
-    ("0109501101020917\x0710A", "bad_character"),
-    ("~~~", "unrecognised"),
-])
+@pytest.mark.parametrize(
+    "code, error",
+    [
+        ("01" + GTIN[:-1] + "8", "gtin_bad_check_digit"),
+        ("01" + GTIN + "10", "gs1_empty_value"),
+        ("01" + GTIN + "10\x1d21X", "gs1_empty_value"),
+        ("01" + GTIN + "17ABCDEF", "gs1_bad_value"),
+        ("01" + GTIN + "2312", "gs1_unknown_ai"),
+        ("(01)" + GTIN + "(30)123456789", "gs1_value_too_long"),
+        ("(01)" + GTIN + "(21)" + "S" * 21, "pi_too_long"),
+        ("(10)ABC", "gtin_missing"),
+        ("(21)ABC", "gtin_missing"),
+        ("(15)270101", "no_di"),
+        ("01" + GTIN + "10A\x1d10B", "gs1_duplicate_ai"),
+        ("x" * 1001, "input_too_long"),
+        ("0109501101020917\x0710A", "bad_character"),
+        ("~~~", "unrecognised"),
+    ],
+)
 def test_invalid_gs1_is_refused_with_a_stable_code(code, error):
     assert _error(code).code == error
 
@@ -196,25 +261,29 @@ def _with_check(body):
 PRIMARY = "+A99912345"  # LIC A999, PCN 1234, unit of measure 5
 
 
-@pytest.mark.parametrize("secondary, expiry", [
-    ("$$0127LOT1", datetime.date(2027, 1, 31)),    # MMYY, flag digit is the month's first digit
-    ("$$1227LOT1", datetime.date(2027, 12, 31)),
-    ("$$2013127LOT1", datetime.date(2027, 1, 31)),  # MMDDYY
-    ("$$3270131LOT1", datetime.date(2027, 1, 31)),  # YYMMDD
-    ("$$427013123LOT1", datetime.date(2027, 1, 31)),  # YYMMDDHH
-    ("$$527031LOT1", datetime.date(2027, 1, 31)),   # YYJJJ
-    ("$$62703123LOT1", datetime.date(2027, 1, 31)),  # YYJJJHH
-    ("$$7LOT1", None),                               # no date
-    ("27031LOT1", datetime.date(2027, 1, 31)),       # original format: Julian date + lot
-])
+@pytest.mark.parametrize(
+    "secondary, expiry",
+    [
+        ("$$0127LOT1", datetime.date(2027, 1, 31)),  # MMYY, flag digit is the month's first digit
+        ("$$1227LOT1", datetime.date(2027, 12, 31)),
+        ("$$2013127LOT1", datetime.date(2027, 1, 31)),  # MMDDYY
+        ("$$3270131LOT1", datetime.date(2027, 1, 31)),  # YYMMDD
+        ("$$427013123LOT1", datetime.date(2027, 1, 31)),  # YYMMDDHH
+        ("$$527031LOT1", datetime.date(2027, 1, 31)),  # YYJJJ
+        ("$$62703123LOT1", datetime.date(2027, 1, 31)),  # YYJJJHH
+        ("$$7LOT1", None),  # no date
+        ("27031LOT1", datetime.date(2027, 1, 31)),  # original format: Julian date + lot
+    ],
+)
 def test_hibc_secondary_date_formats(secondary, expiry):
     result = _parse(_with_check(PRIMARY + "/" + secondary))
     assert (result["lot"], result["expiry"]) == ("LOT1", expiry)
     assert result["di"] == "+A999123457"
 
 
-@pytest.mark.parametrize("secondary, quantity", [("$$810$$X", None), ("$$8243270131L", 24),
-                                                 ("$$9001003270131L", 100)])
+@pytest.mark.parametrize(
+    "secondary, quantity", [("$$810$$X", None), ("$$8243270131L", 24), ("$$9001003270131L", 100)]
+)
 def test_hibc_quantity(secondary, quantity):
     if quantity is None:
         assert _error(_with_check(PRIMARY + "/" + secondary)).code == "hibc_bad_secondary"
@@ -273,27 +342,33 @@ def test_hibc_two_primaries_are_refused():
     assert _error("+A123BJC5D6E71G\n+A999ABC1230V").code == "hibc_bad_pair"
 
 
-@pytest.mark.parametrize("code, error", [
-    (_with_check("+A999" + "1" * 19 + "0"), "hibc_bad_primary"),
-    ("+A", "hibc_too_short"),
-    ("+A999#1234", "hibc_bad_character"),
-    (_with_check(PRIMARY + "/$$3270131" + "L" * 19), "pi_too_long"),
-    (_with_check(PRIMARY + "/$$3270131LOT%1"), "pi_bad_character"),
-    (PRIMARY + "/$$3270131LOT1" + "X", "hibc_bad_check_char"),
-    (_with_check(PRIMARY + "/$$327013"), "hibc_truncated"),
-    (_with_check(PRIMARY + "/$$527400L"), "date_impossible"),
-    (_with_check(PRIMARY + "/$$427013125L"), "date_impossible"),
-    (_with_check(PRIMARY + "/XYZ"), "hibc_bad_secondary"),
-    (_with_check(PRIMARY + "/$$3270131L/16D20280101"), "expiry_before_manufacture"),
-])
+@pytest.mark.parametrize(
+    "code, error",
+    [
+        (_with_check("+A999" + "1" * 19 + "0"), "hibc_bad_primary"),
+        ("+A", "hibc_too_short"),
+        ("+A999#1234", "hibc_bad_character"),
+        (_with_check(PRIMARY + "/$$3270131" + "L" * 19), "pi_too_long"),
+        (_with_check(PRIMARY + "/$$3270131LOT%1"), "pi_bad_character"),
+        (PRIMARY + "/$$3270131LOT1" + "X", "hibc_bad_check_char"),
+        (_with_check(PRIMARY + "/$$327013"), "hibc_truncated"),
+        (_with_check(PRIMARY + "/$$527400L"), "date_impossible"),
+        (_with_check(PRIMARY + "/$$427013125L"), "date_impossible"),
+        (_with_check(PRIMARY + "/XYZ"), "hibc_bad_secondary"),
+        (_with_check(PRIMARY + "/$$3270131L/16D20280101"), "expiry_before_manufacture"),
+    ],
+)
 def test_invalid_hibc_is_refused_with_a_stable_code(code, error):
     assert _error(code).code == error
 
 
 # -- round trips -----------------------------------------------------------------------------------
 
-GS1_PI = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-./_",
-                 min_size=1, max_size=20)
+GS1_PI = st.text(
+    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-./_",
+    min_size=1,
+    max_size=20,
+)
 HIBC_PI = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.", min_size=1, max_size=18)
 DATES = st.dates(min_value=datetime.date(1976, 1, 1), max_value=datetime.date(2075, 12, 31))
 
@@ -302,6 +377,7 @@ DATES = st.dates(min_value=datetime.date(1976, 1, 1), max_value=datetime.date(20
 def gtins(draw):
     body = draw(st.text(alphabet="0123456789", min_size=13, max_size=13))
     from biip.checksums import gs1_standard_check_digit
+
     return body + str(gs1_standard_check_digit(body))
 
 
@@ -311,8 +387,12 @@ def gs1_pis(draw):
     expiry = draw(st.none() | DATES)
     if manufactured and expiry and expiry < manufactured:
         manufactured, expiry = expiry, manufactured
-    return {"lot": draw(st.none() | GS1_PI), "serial": draw(st.none() | GS1_PI),
-            "manufactured": manufactured, "expiry": expiry}
+    return {
+        "lot": draw(st.none() | GS1_PI),
+        "serial": draw(st.none() | GS1_PI),
+        "manufactured": manufactured,
+        "expiry": expiry,
+    }
 
 
 def _same_pi(result, pi):
@@ -348,7 +428,8 @@ def test_gs1_digital_link_round_trip(gtin, pi):
 @st.composite
 def hibc_dis(draw):
     lic = draw(st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) + draw(
-        st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=3, max_size=3))
+        st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=3, max_size=3)
+    )
     pcn = draw(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=18))
     body = "+" + lic + pcn + draw(st.sampled_from("0123456789"))
     return body + mod43_check_char(body)
