@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from odoo.addons.trace_events.models.trace_event_correction import LINE_COPY, SEALED_HEADER
+from odoo.addons.trace_events.models.trace_event import EVENT_FACT_FIELDS, LINE_FACT_FIELDS
 
 
 class TraceEvent(models.Model):
@@ -135,14 +135,14 @@ class TraceEvent(models.Model):
             if quantity <= 1e-9:
                 break
             vals = {name: event._fields[name].convert_to_write(event[name], event)
-                    for name in SEALED_HEADER}
+                    for name in EVENT_FACT_FIELDS}
             lines = []
             for line in event.line_ids:
                 cut = min(quantity, line.quantity)
                 quantity -= cut
                 if line.quantity - cut > 1e-9:
                     values = {name: line._fields[name].convert_to_write(line[name], line)
-                              for name in LINE_COPY}
+                              for name in LINE_FACT_FIELDS}
                     lines.append((0, 0, {**values, "quantity": line.quantity - cut}))
             vals.update(
                 origin="correction",

@@ -2,10 +2,6 @@ from odoo import fields, models
 
 from .trace_event import EVENT_FACT_FIELDS, LINE_FACT_FIELDS
 
-# the names recall_mgmt imports from here (its restatements copy the same fields)
-SEALED_HEADER = EVENT_FACT_FIELDS
-LINE_COPY = LINE_FACT_FIELDS
-
 
 class TraceEvent(models.Model):
     """Restating events: a correction event (EPCIS error declaration) that copies what the
