@@ -109,7 +109,7 @@ def load_certificates(text):
             if kind != "CERTIFICATE":
                 raise TimestampError(f"a PEM block is a {kind}, not a CERTIFICATE")
             certificate = x509.Certificate.load(der)
-            certificate.native  # noqa: B018 - parse it all now, not at the first token
+            _ = certificate.native  # parse it all now, not at the first token
             certificates.append(certificate)
     except TimestampError:
         raise
@@ -195,8 +195,7 @@ def _parse_token(token):
         tst_der = content["content"].contents
         tst = tsp.TSTInfo.load(tst_der)
         # parse every field now: a damaged token fails here, not halfway through the checks
-        tst.native  # noqa: B018
-        signed.native  # noqa: B018
+        _ = tst.native, signed.native
     except TimestampError:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as exc:

@@ -12,6 +12,9 @@ or, from the folder that contains ``lib``: ``python3 -m lib.verify_cli verify ..
 Exit status: 0 the chain verifies, 1 it does not, 2 bad usage or unreadable input.
 """
 
+# a command-line tool: what it prints is its answer
+# pylint: disable=print-used
+
 import argparse
 import json
 import os

@@ -58,14 +58,13 @@ class AuditSealCheckpoint(models.Model):
 
     seq_from = fields.Integer(string="First Entry", required=True, readonly=True)
     seq_to = fields.Integer(string="Last Entry (Head)", required=True, readonly=True)
-    head_hash = fields.Char(string="Head Hash", required=True, readonly=True)
-    signed_at = fields.Datetime(string="Signed At", required=True, readonly=True)
+    head_hash = fields.Char(required=True, readonly=True)
+    signed_at = fields.Datetime(required=True, readonly=True)
     key_id = fields.Char(string="Key ID", required=True, readonly=True, index=True)
     signature = fields.Char(string="Signature (base64)", required=True, readonly=True)
     key_ref_id = fields.Many2one("audit.seal.key", string="Signing Key", compute="_compute_key_ref")
     entry_count = fields.Integer(string="Entries", compute="_compute_entry_count")
     signature_valid = fields.Boolean(
-        string="Signature Valid",
         compute="_compute_signature_valid",
         help="Checked against the registered public key and its validity period.",
     )
@@ -108,8 +107,9 @@ class AuditSealCheckpoint(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         seal_sql.guard_checkpoint_table(self.env.cr, self._table, TSA_COLUMNS)
+        return result
 
     @api.depends("key_id")
     def _compute_key_ref(self):

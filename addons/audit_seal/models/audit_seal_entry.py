@@ -42,7 +42,8 @@ class _ChunkReader:
         self._chunks = chunks
         self.error = None
 
-    def read(self, size=-1):
+    # a file, not a model: no super() on purpose
+    def read(self, size=-1):  # pylint: disable=method-required-super
         try:
             return next(self._chunks, b"")
         except Exception as exc:
@@ -186,7 +187,7 @@ class AuditSealEntry(models.Model):
         help="The sealed record's company when it was sealed (empty: a record without company, "
         "readable by the Audit Seal managers of every company).",
     )
-    sealed_at = fields.Datetime(string="Sealed At", required=True, readonly=True)
+    sealed_at = fields.Datetime(required=True, readonly=True)
     payload = fields.Text(string="Canonical Payload", required=True, readonly=True)
     prev_hash = fields.Char(string="Previous Hash", required=True, readonly=True)
     entry_hash = fields.Char(string="Hash", required=True, readonly=True)
@@ -202,7 +203,7 @@ class AuditSealEntry(models.Model):
     _record_index = models.Index("(res_id)")
 
     def init(self):
-        super().init()
+        result = super().init()
         cr = self.env.cr
         seal_sql.guard_ledger_table(cr, self._table)
         seal_sql.guard_users_table(cr, self.env["res.users"]._table, self._table)
@@ -212,6 +213,7 @@ class AuditSealEntry(models.Model):
                 SQL.identifier(HEAD_SEQUENCE),
             )
         )
+        return result
 
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):

@@ -57,7 +57,7 @@ class AuditSealKey(models.Model):
     name = fields.Char(string="Label")
     key_id = fields.Char(string="Key ID", required=True, readonly=True)
     public_key = fields.Char(string="Public Key (base64)", required=True, readonly=True)
-    valid_from = fields.Datetime(string="Valid From", required=True, readonly=True)
+    valid_from = fields.Datetime(required=True, readonly=True)
     valid_to = fields.Datetime(
         string="Valid Until",
         readonly=True,
@@ -74,8 +74,9 @@ class AuditSealKey(models.Model):
     _key_id_unique = models.UniqueIndex("(key_id)")
 
     def init(self):
-        super().init()
+        result = super().init()
         seal_sql.guard_key_table(self.env.cr, self._table)
+        return result
 
     @api.depends("valid_to")
     def _compute_state(self):
@@ -90,7 +91,8 @@ class AuditSealKey(models.Model):
         for key in self:
             key.checkpoint_count = counts.get(key.key_id, 0)
 
-    def unlink(self):
+    # keys are never deleted: no super() on purpose
+    def unlink(self):  # pylint: disable=method-required-super
         raise UserError(
             self.env._(
                 "Public keys cannot be deleted: checkpoints signed with them must stay verifiable."

@@ -24,8 +24,9 @@ class AuditSealModel(models.Model):
     _model_unique = models.UniqueIndex("(model)")
 
     def init(self):
-        super().init()
+        result = super().init()
         seal_sql.guard_ledger_table(self.env.cr, self._table)
+        return result
 
     def _compute_sealed_fields(self):
         for sealed in self:

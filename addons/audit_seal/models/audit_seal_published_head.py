@@ -26,7 +26,6 @@ class AuditSealPublishedHead(models.Model):
     document = fields.Char(readonly=True, help="Where the head was given (document, recipient).")
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         readonly=True,
         index=True,
         help="The company of the document the head was given with (empty: readable by the "

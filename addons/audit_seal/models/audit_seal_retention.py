@@ -23,7 +23,6 @@ class AuditSealRetention(models.Model):
     )
     active = fields.Boolean(default=True)
     years = fields.Integer(
-        string="Years",
         required=True,
         default=10,
         help="Minimum number of years a sealed record is kept after its retention start "

@@ -58,6 +58,7 @@ class ResConfigSettings(models.TransientModel):
     def set_values(self):
         params = self.env["ir.config_parameter"].sudo()
         was_on = bool((params.get_param(PARAM_TSA_URL) or "").strip())
-        super().set_values()
+        result = super().set_values()
         if not was_on and (self.audit_seal_tsa_url or "").strip():
             self.env["audit.seal.checkpoint"].sudo()._seal_tsa_switched_on()
+        return result

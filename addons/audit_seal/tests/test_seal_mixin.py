@@ -120,12 +120,9 @@ class TestSealMixin(SealCase):
 
     def test_rolled_back_work_leaves_no_entry_and_no_gap(self):
         before = self.head_seq()
-        try:
-            with self.env.cr.savepoint():
-                self.Record.create({"name": "Rolled back"})
-                raise ValueError("abort")
-        except ValueError:
-            pass
+        with self.assertRaises(ValueError), self.env.cr.savepoint():
+            self.Record.create({"name": "Rolled back"})
+            raise ValueError("abort")
         self.env["audit.seal.entry"]._seal_run_pending()
         self.assertEqual(self.head_seq(), before)
         record = self.seal()
@@ -139,13 +136,10 @@ class TestSealMixin(SealCase):
             pass
         self.assertEqual(self.head_seq(), before, "a savepoint must not append")
         for flush in (True, False):  # base_import's dry run uses a savepoint without flush
-            try:
-                with self.env.cr.savepoint(flush=flush):
-                    self.Record.create({"name": "Rolled back"})
-                    self.env.flush_all()
-                    raise ValueError("abort")
-            except ValueError:
-                pass
+            with self.assertRaises(ValueError), self.env.cr.savepoint(flush=flush):
+                self.Record.create({"name": "Rolled back"})
+                self.env.flush_all()
+                raise ValueError("abort")
         self.Entry._seal_run_pending()
         entries = self.Entry.search([("seq", ">", before)])
         self.assertEqual(entries.mapped("res_id"), kept.ids, "sealed despite the rollbacks")

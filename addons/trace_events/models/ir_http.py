@@ -9,9 +9,10 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _pre_dispatch(cls, rule, args):
-        super()._pre_dispatch(rule, args)
+        result = super()._pre_dispatch(rule, args)
         if rule.endpoint.routing.get("type") == "json2" and request.httprequest.content_length:
             cls._trace_read_json2_body()
+        return result
 
     @classmethod
     def _trace_read_json2_body(cls):

@@ -140,7 +140,7 @@ class TraceEvent(models.Model):
     record_time = fields.Datetime(
         string="Recorded At", required=True, readonly=True, default=fields.Datetime.now
     )
-    read_point_id = fields.Many2one("stock.location", string="Read Point", readonly=True)
+    read_point_id = fields.Many2one("stock.location", readonly=True)
     read_point_gln = fields.Char(string="Read Point GLN", readonly=True)
     biz_location_id = fields.Many2one("stock.location", string="Business Location", readonly=True)
     biz_location_gln = fields.Char(string="Business Location GLN", readonly=True)
@@ -158,7 +158,7 @@ class TraceEvent(models.Model):
     repair_id = fields.Many2one(
         "repair.order", string="Repair Order", readonly=True, index="btree_not_null"
     )
-    scrap_id = fields.Many2one("stock.scrap", string="Scrap", readonly=True)
+    scrap_id = fields.Many2one("stock.scrap", readonly=True)
     ticket_id = fields.Many2one(
         "helpdesk.ticket",
         string="Service Ticket",

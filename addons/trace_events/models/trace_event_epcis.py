@@ -163,8 +163,10 @@ class TraceEvent(models.Model):
         ``trace_events.capture_max_events`` / ``capture_max_epcs``, else 10,000 each."""
         params = self.env["ir.config_parameter"].sudo()
         limits = []
-        for key, default in ((MAX_EVENTS_PARAM, DEFAULT_MAX_EVENTS),
-                             (MAX_EPCS_PARAM, DEFAULT_MAX_EPCS)):
+        for key, default in (
+            (MAX_EVENTS_PARAM, DEFAULT_MAX_EVENTS),
+            (MAX_EPCS_PARAM, DEFAULT_MAX_EPCS),
+        ):
             try:
                 value = int(params.get_param(key) or default)
             except ValueError:
@@ -197,8 +199,10 @@ class TraceEvent(models.Model):
                 ) from None
             except RecursionError:
                 raise UserError(
-                    self.env._("The file is not an EPCIS document: its JSON is nested too "
-                               "deeply to be read.")
+                    self.env._(
+                        "The file is not an EPCIS document: its JSON is nested too "
+                        "deeply to be read."
+                    )
                 ) from None
         if not isinstance(document, dict) or document.get("type") != "EPCISDocument":
             raise UserError(self.env._("This is not an EPCIS document (type EPCISDocument)."))
@@ -210,8 +214,10 @@ class TraceEvent(models.Model):
             epcis.check_shape(document, max_depth=epcis.MAX_DEPTH + 3, depth_only=True)
         except EpcisError as exc:
             raise UserError(
-                self.env._("Nothing was stored: the document cannot be read: %(reason)s",
-                           reason=self._epcis_message(exc))
+                self.env._(
+                    "Nothing was stored: the document cannot be read: %(reason)s",
+                    reason=self._epcis_message(exc),
+                )
             ) from None
         problems = epcis_schema().document_errors(document)
         if problems:
@@ -274,8 +280,11 @@ class _Exporter:
             self.corrections[correction.corrected_event_id.id].append(correction)
         lines = events.line_ids
         dis = {di for di in lines.mapped("udi_di") if di}
-        levels = self.env["udi.di"].sudo().with_context(active_test=False).search(
-            [("di", "in", list(dis))]
+        levels = (
+            self.env["udi.di"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("di", "in", list(dis))])
         )
         self.agencies = {level.di: level.issuing_agency for level in levels}
         locations = (
@@ -285,9 +294,16 @@ class _Exporter:
             | events.biz_location_id
         ).filtered(lambda location: location.usage == "internal")
         self.location_glns = self.model._trace_location_glns(locations)
-        data = self.env["ir.model.data"].sudo().search(
-            [("model", "=", "uom.uom"), ("module", "=", "uom"),
-             ("name", "in", list(epcis.REC20_BY_UOM))]
+        data = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "uom.uom"),
+                    ("module", "=", "uom"),
+                    ("name", "in", list(epcis.REC20_BY_UOM)),
+                ]
+            )
         )
         self.rec20 = {row.res_id: epcis.REC20_BY_UOM[row.name] for row in data}
         self.unit = self.env.ref("uom.product_uom_unit", raise_if_not_found=False)
@@ -319,8 +335,7 @@ class _Exporter:
         if serial:
             return {"role": line.role, "uri": uri, "instance": True, "quantity": 1, "uom": None}
         quantity, code = self._uom_quantity(line.quantity, line.uom_id or product.uom_id)
-        return {"role": line.role, "uri": uri, "instance": False, "quantity": quantity,
-                "uom": code}
+        return {"role": line.role, "uri": uri, "instance": False, "quantity": quantity, "uom": code}
 
     def place(self, location, gln):
         if gln:
@@ -331,8 +346,10 @@ class _Exporter:
 
     def party(self, partner):
         if partner.udi_gln:
-            return [("possessing_party", epcis.party_uri(partner.udi_gln)),
-                    ("owning_party", epcis.party_uri(partner.udi_gln))]
+            return [
+                ("possessing_party", epcis.party_uri(partner.udi_gln)),
+                ("owning_party", epcis.party_uri(partner.udi_gln)),
+            ]
         return [("possessing_party", epcis.local_uri(self.scope, "party", partner.id))]
 
     def our_side(self, locations):
@@ -340,8 +357,10 @@ class _Exporter:
         for location in locations.filtered(lambda loc: loc.usage == "internal"):
             gln = self.location_glns.get(location.id)
             if gln:
-                return [("possessing_party", epcis.party_uri(gln)),
-                        ("owning_party", epcis.party_uri(gln))]
+                return [
+                    ("possessing_party", epcis.party_uri(gln)),
+                    ("owning_party", epcis.party_uri(gln)),
+                ]
             return [("location", epcis.local_uri(self.scope, "location", location.id))]
         return []
 
@@ -350,10 +369,16 @@ class _Exporter:
         if not (event.source_partner_id or event.dest_partner_id):
             return [], []
         lines = event.line_ids
-        sources = (self.party(event.source_partner_id) if event.source_partner_id
-                   else self.our_side(lines.location_id))
-        destinations = (self.party(event.dest_partner_id) if event.dest_partner_id
-                        else self.our_side(lines.location_dest_id))
+        sources = (
+            self.party(event.source_partner_id)
+            if event.source_partner_id
+            else self.our_side(lines.location_id)
+        )
+        destinations = (
+            self.party(event.dest_partner_id)
+            if event.dest_partner_id
+            else self.our_side(lines.location_dest_id)
+        )
         return sources, destinations
 
     def biz_transactions(self, event):
@@ -366,7 +391,7 @@ class _Exporter:
             )
         elif event.origin in ("production", "unbuild"):
             kind = "prodorder"
-        gln = (event.company_id.partner_id.udi_gln or self.company_gln)
+        gln = event.company_id.partner_id.udi_gln or self.company_gln
         return [(kind, epcis.biz_transaction_uri(event.biz_transaction, gln, self.scope))]
 
     # ------------------------------------------------------------------ events
@@ -391,8 +416,11 @@ class _Exporter:
             lines = items_lines
         else:
             return None
-        dates = {(line.lot_id.udi_expiry_date, line.lot_id.udi_manufacture_date)
-                 for line in lines if line.lot_id}
+        dates = {
+            (line.lot_id.udi_expiry_date, line.lot_id.udi_manufacture_date)
+            for line in lines
+            if line.lot_id
+        }
         if len(dates) != 1:
             return None
         expiry, manufactured = dates.pop()
@@ -447,8 +475,7 @@ class _Exporter:
         if removed:
             extra = dict(values, action="DELETE", error_declaration=None, ilmd=None)
             extra["event_id"] = f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, event.event_uid)}"
-            extra["items"] = [self._role_item(self.item(line), values["type"])
-                              for line in removed]
+            extra["items"] = [self._role_item(self.item(line), values["type"]) for line in removed]
             result.append(epcis.build_event(extra))
         return result
 
@@ -496,8 +523,12 @@ class _Capture:
     def error(self, index, message):
         event = self.events[index] if 0 <= index < len(self.events) else None
         event_id = event.get("eventID") if isinstance(event, dict) else None
-        if not (isinstance(event_id, str) and len(event_id) <= 200 and epcis.is_uri(event_id)
-                and not epcis._CONTROL_RE.search(event_id)):
+        if not (
+            isinstance(event_id, str)
+            and len(event_id) <= 200
+            and epcis.is_uri(event_id)
+            and not epcis._CONTROL_RE.search(event_id)
+        ):
             event_id = None  # named by its position only
         self.errors.append((index, event_id, message))
 
@@ -518,8 +549,7 @@ class _Capture:
                 where += f" ({event_id})"
             lines.append(f"- {where}: {message}")
         if len(self.errors) > MAX_ERRORS:
-            lines.append(_("... and %(count)s more problems.",
-                           count=len(self.errors) - MAX_ERRORS))
+            lines.append(_("... and %(count)s more problems.", count=len(self.errors) - MAX_ERRORS))
         raise UserError(
             _(
                 "Nothing was stored: %(count)s problem(s) in the %(events)s event(s) sent.\n"
@@ -562,17 +592,30 @@ class _Capture:
                 continue
             problems = schema.event_errors(event)
             if problems:
-                self.error(index, _("not a valid EPCIS 2.0 event: %(problems)s",
-                                    problems="; ".join(problems)))
+                self.error(
+                    index,
+                    _("not a valid EPCIS 2.0 event: %(problems)s", problems="; ".join(problems)),
+                )
                 continue
             event_id = event.get("eventID")
             if not event_id:
-                self.error(index, _("the event has no eventID; capture needs one so that "
-                                    "sending it again does not store it twice."))
+                self.error(
+                    index,
+                    _(
+                        "the event has no eventID; capture needs one so that "
+                        "sending it again does not store it twice."
+                    ),
+                )
                 continue
             if event_id in seen:
-                self.error(index, _("eventID %(event_id)s is also event %(position)s of this "
-                                    "batch.", event_id=event_id, position=seen[event_id] + 1))
+                self.error(
+                    index,
+                    _(
+                        "eventID %(event_id)s is also event %(position)s of this batch.",
+                        event_id=event_id,
+                        position=seen[event_id] + 1,
+                    ),
+                )
                 continue
             seen[event_id] = index
             self.parse_one(index, event)
@@ -586,11 +629,17 @@ class _Capture:
             return False
         total, counts = epcis.object_count(event)
         if total > self.max_epcs:
-            self.error(index, self.env._(
-                "the event lists %(total)s EPCs and quantity elements (%(lists)s); an event may "
-                "list at most %(max)s (setting %(param)s). Split it into several events.",
-                total=total, max=self.max_epcs, param=MAX_EPCS_PARAM,
-                lists=", ".join(f"{name}: {count}" for name, count in sorted(counts.items()))))
+            self.error(
+                index,
+                self.env._(
+                    "the event lists %(total)s EPCs and quantity elements (%(lists)s); an event may "
+                    "list at most %(max)s (setting %(param)s). Split it into several events.",
+                    total=total,
+                    max=self.max_epcs,
+                    param=MAX_EPCS_PARAM,
+                    lists=", ".join(f"{name}: {count}" for name, count in sorted(counts.items())),
+                ),
+            )
             return False
         return True
 
@@ -601,8 +650,12 @@ class _Capture:
             self.fail(exc, index)
             return
         if values["event_time"] > self.now + CLOCK_SKEW:
-            self.error(index, self.env._(
-                "the event time %(time)s is in the future.", time=event.get("eventTime")))
+            self.error(
+                index,
+                self.env._(
+                    "the event time %(time)s is in the future.", time=event.get("eventTime")
+                ),
+            )
             return
         values["index"] = index
         values["document"] = event.get(f"{epcis.EXT_PREFIX}:document")
@@ -623,9 +676,9 @@ class _Capture:
             )
         }
         corrected = set(
-            self.model.sudo().search(
-                [("corrected_event_id", "in", [event.id for event in stored.values()])]
-            ).corrected_event_id.ids
+            self.model.sudo()
+            .search([("corrected_event_id", "in", [event.id for event in stored.values()])])
+            .corrected_event_id.ids
         )
         new, duplicates, declared = [], [], {}
         for index, values in sorted(self.parsed.items()):
@@ -652,8 +705,9 @@ class _Capture:
                 continue
             key = (spec["role"], spec["product"].id, spec["lot_name"])
             if spec["serial"] and key in seen:
-                self.error(index, self.env._("serial %(serial)s is listed twice.",
-                                             serial=spec["lot_name"]))
+                self.error(
+                    index, self.env._("serial %(serial)s is listed twice.", serial=spec["lot_name"])
+                )
             seen.add(key)
             lines.append(spec)
         return {"header": header, "lines": lines}
@@ -708,9 +762,7 @@ class _Capture:
                 if target is not None and target != index:
                     links[target] = (self.parsed[index]["event_id"], declaration["reason"])
         # a chain of corrections inside one batch is stored unlinked
-        return {
-            index: link for index, link in links.items() if positions[link[0]] not in links
-        }
+        return {index: link for index, link in links.items() if positions[link[0]] not in links}
 
     def _declarations(self, new, declared, by_uid):
         vals_list = []
@@ -720,17 +772,20 @@ class _Capture:
             declaration = self.parsed[index]["error_declaration"]
             if not declaration or not event:
                 continue
-            vals_list.append({
-                "event_uid": "urn:uuid:" + str(uuid.uuid5(DECLARATION_NAMESPACE, event.event_uid)),
-                "event_type": event.event_type,
-                "action": event.action,
-                "event_time": declaration["time"].replace(microsecond=0),
-                "event_tz": "+00:00",
-                "origin": "capture",
-                "corrected_event_id": event.id,
-                "error_reason": declaration["reason"],
-                "company_id": event.company_id.id,
-            })
+            vals_list.append(
+                {
+                    "event_uid": "urn:uuid:"
+                    + str(uuid.uuid5(DECLARATION_NAMESPACE, event.event_uid)),
+                    "event_type": event.event_type,
+                    "action": event.action,
+                    "event_time": declaration["time"].replace(microsecond=0),
+                    "event_tz": "+00:00",
+                    "origin": "capture",
+                    "corrected_event_id": event.id,
+                    "error_reason": declaration["reason"],
+                    "company_id": event.company_id.id,
+                }
+            )
         return self.model._trace_create(vals_list)
 
     def event_vals(self, index, spec, lots):
@@ -739,19 +794,25 @@ class _Capture:
         line_vals = []
         for line in spec["lines"]:
             lot = lots.lot(line["product"], line["lot_name"])
-            line_vals.append((0, 0, {
-                "role": line["role"],
-                "product_id": line["product"].id,
-                "udi_di": line["di"] or False,
-                "lot_id": lot.id if lot else False,
-                "lot_name": line["lot_name"] or False,
-                "quantity": line["quantity"],
-                "uom_id": line["product"].uom_id.id,
-                "location_id": line["from"]["location"].id,
-                "location_dest_id": line["to"]["location"].id,
-                "partner_id": line["from"]["partner"].id,
-                "partner_dest_id": line["to"]["partner"].id,
-            }))
+            line_vals.append(
+                (
+                    0,
+                    0,
+                    {
+                        "role": line["role"],
+                        "product_id": line["product"].id,
+                        "udi_di": line["di"] or False,
+                        "lot_id": lot.id if lot else False,
+                        "lot_name": line["lot_name"] or False,
+                        "quantity": line["quantity"],
+                        "uom_id": line["product"].uom_id.id,
+                        "location_id": line["from"]["location"].id,
+                        "location_dest_id": line["to"]["location"].id,
+                        "partner_id": line["from"]["partner"].id,
+                        "partner_dest_id": line["to"]["partner"].id,
+                    },
+                )
+            )
         return {
             "event_uid": values["event_id"],
             "event_type": OUR_TYPES[values["type"]],
@@ -813,20 +874,20 @@ class _Resolver:
     def _load_products(self):
         refs = [ref for ref in self.refs.values() if isinstance(ref, dict)]
         dis = {ref["di"] for ref in refs if ref["di"]}
-        levels = self.env["udi.di"].with_context(active_test=False).search(
-            [("di", "in", list(dis))]
+        levels = (
+            self.env["udi.di"].with_context(active_test=False).search([("di", "in", list(dis))])
         )
         self.levels = {level.di: level for level in levels}
         local_ids = {
-            int(ref["product_ref"][1]) for ref in refs
-            if ref["product_ref"] and ref["product_ref"][0] == self.scope
+            int(ref["product_ref"][1])
+            for ref in refs
+            if ref["product_ref"]
+            and ref["product_ref"][0] == self.scope
             and ref["product_ref"][1].isdigit()
         }
         self.local_products = self.env["product.product"].browse(local_ids).exists()
         products = levels.product_id | levels.product_tmpl_id.product_variant_id
-        self.base_dis = self.env["trace.event"]._trace_product_dis(
-            products | self.local_products
-        )
+        self.base_dis = self.env["trace.event"]._trace_product_dis(products | self.local_products)
 
     def _load_places(self):
         """Warehouses, partners and locations named by the batch, within the events' company
@@ -838,8 +899,10 @@ class _Resolver:
         company = self.env.company
         in_company = [("company_id", "in", [False, company.id])]
         self.warehouses = {}
-        warehouses = self.env["stock.warehouse"].sudo().search(
-            [("company_id", "=", company.id)], order="sequence, id"
+        warehouses = (
+            self.env["stock.warehouse"]
+            .sudo()
+            .search([("company_id", "=", company.id)], order="sequence, id")
         )
         for warehouse in warehouses:
             for gln in (warehouse.partner_id.udi_gln, warehouse.company_id.partner_id.udi_gln):
@@ -864,8 +927,11 @@ class _Resolver:
     def holder(self, index, uri):
         """``{"location", "partner", "gln"}`` of a place/party URI; None (error recorded)
         when unknown."""
-        empty = {"location": self.env["stock.location"], "partner": self.env["res.partner"],
-                 "gln": False}
+        empty = {
+            "location": self.env["stock.location"],
+            "partner": self.env["res.partner"],
+            "gln": False,
+        }
         place = self.places.get(uri)
         if isinstance(place, EpcisError):
             self.capture.fail(place, index)
@@ -877,17 +943,24 @@ class _Resolver:
             partner = self.partners.get(place["gln"])
             if partner:
                 return {**empty, "partner": partner, "gln": place["gln"]}
-            self.capture.error(index, self.env._(
-                "GLN %(gln)s (%(uri)s) is neither a partner's nor one of our warehouses': "
-                "record it on the partner first.", gln=place["gln"], uri=uri))
+            self.capture.error(
+                index,
+                self.env._(
+                    "GLN %(gln)s (%(uri)s) is neither a partner's nor one of our warehouses': "
+                    "record it on the partner first.",
+                    gln=place["gln"],
+                    uri=uri,
+                ),
+            )
             return None
         scope, kind, ident = place["local"]
         records = self.local_locations if kind == "location" else self.local_partners
         record = records.filtered(lambda rec: str(rec.id) == ident) if scope == self.scope else None
         if record:
             return {**empty, ("location" if kind == "location" else "partner"): record}
-        self.capture.error(index, self.env._("%(uri)s is not a location or partner of this "
-                                             "database.", uri=uri))
+        self.capture.error(
+            index, self.env._("%(uri)s is not a location or partner of this database.", uri=uri)
+        )
         return None
 
     def side(self, index, entries):
@@ -919,8 +992,11 @@ class _Resolver:
         return result
 
     def _nowhere(self):
-        return {"location": self.env["stock.location"], "partner": self.env["res.partner"],
-                "gln": False}
+        return {
+            "location": self.env["stock.location"],
+            "partner": self.env["res.partner"],
+            "gln": False,
+        }
 
     def document(self, values):
         """The business document kept on the event (our own names unwrapped)."""
@@ -931,8 +1007,11 @@ class _Resolver:
             return False
         ranked = sorted(
             transactions,
-            key=lambda entry: DOCUMENT_TYPES.index(entry[0]) if entry[0] in DOCUMENT_TYPES
-            else len(DOCUMENT_TYPES),
+            key=lambda entry: (
+                DOCUMENT_TYPES.index(entry[0])
+                if entry[0] in DOCUMENT_TYPES
+                else len(DOCUMENT_TYPES)
+            ),
         )
         uri = ranked[0][1]
         ours = epcis.parse_biz_transaction(uri)
@@ -946,20 +1025,29 @@ class _Resolver:
         """(product, packaging level or empty) of an object reference; None when unknown."""
         Level = self.env["udi.di"]
         if ref["product_ref"]:
-            product = self.local_products.filtered(
-                lambda rec: str(rec.id) == ref["product_ref"][1]
-            ) if ref["product_ref"][0] == self.scope else None
+            product = (
+                self.local_products.filtered(lambda rec: str(rec.id) == ref["product_ref"][1])
+                if ref["product_ref"][0] == self.scope
+                else None
+            )
             if product:
                 return product, Level
-            self.capture.error(index, self.env._("%(uri)s is not a product of this database.",
-                                                 uri=uri))
+            self.capture.error(
+                index, self.env._("%(uri)s is not a product of this database.", uri=uri)
+            )
             return None
         level = self.levels.get(ref["di"])
         product = level.product_id or level.product_tmpl_id.product_variant_id if level else None
         if not product:
-            self.capture.error(index, self.env._(
-                "UDI-DI %(di)s (%(uri)s) is not the DI of any device here: add it to the "
-                "device's UDI-DIs first.", di=ref["di"], uri=uri))
+            self.capture.error(
+                index,
+                self.env._(
+                    "UDI-DI %(di)s (%(uri)s) is not the DI of any device here: add it to the "
+                    "device's UDI-DIs first.",
+                    di=ref["di"],
+                    uri=uri,
+                ),
+            )
             return None
         return product, level
 
@@ -970,9 +1058,13 @@ class _Resolver:
             self.capture.fail(ref, index)
             return None
         if ref["kind"] == "sscc":
-            self.capture.error(index, self.env._(
-                "%(uri)s is a logistic unit (SSCC): list the devices it holds instead.",
-                uri=item["uri"]))
+            self.capture.error(
+                index,
+                self.env._(
+                    "%(uri)s is a logistic unit (SSCC): list the devices it holds instead.",
+                    uri=item["uri"],
+                ),
+            )
             return None
         found = self.product(index, ref, item["uri"])
         if not found:
@@ -1023,25 +1115,57 @@ class _LineCheck:
         device, uri = self.product.display_name, self.item["uri"]
         if kind == "instance":
             if tracking != "serial":
-                return self.error(_("%(uri)s names a serial number, but %(device)s is not "
-                                    "tracked by serial number.", uri=uri, device=device))
+                return self.error(
+                    _(
+                        "%(uri)s names a serial number, but %(device)s is not "
+                        "tracked by serial number.",
+                        uri=uri,
+                        device=device,
+                    )
+                )
             if self.level and self.level.packaging_level == "package":
-                return self.error(_("%(uri)s is a serial of a package (%(di)s); report the "
-                                    "serials of the devices inside.", uri=uri,
-                                    di=self.level.di))
+                return self.error(
+                    _(
+                        "%(uri)s is a serial of a package (%(di)s); report the "
+                        "serials of the devices inside.",
+                        uri=uri,
+                        di=self.level.di,
+                    )
+                )
             if self.item["quantity"] not in (None, 1):
-                return self.error(_("%(uri)s is one serialised unit; its quantity cannot be "
-                                    "%(quantity)s.", uri=uri, quantity=self.item["quantity"]))
+                return self.error(
+                    _(
+                        "%(uri)s is one serialised unit; its quantity cannot be %(quantity)s.",
+                        uri=uri,
+                        quantity=self.item["quantity"],
+                    )
+                )
             return 1.0
         if tracking == "serial":
-            return self.error(_("%(device)s is tracked by serial number: list each serial in "
-                                "the EPC list instead of %(uri)s.", device=device, uri=uri))
+            return self.error(
+                _(
+                    "%(device)s is tracked by serial number: list each serial in "
+                    "the EPC list instead of %(uri)s.",
+                    device=device,
+                    uri=uri,
+                )
+            )
         if kind == "lot" and tracking != "lot":
-            return self.error(_("%(uri)s names a lot, but %(device)s is not tracked by lot.",
-                                uri=uri, device=device))
+            return self.error(
+                _(
+                    "%(uri)s names a lot, but %(device)s is not tracked by lot.",
+                    uri=uri,
+                    device=device,
+                )
+            )
         if kind == "class" and tracking == "lot":
-            return self.error(_("%(device)s is tracked by lot: %(uri)s must name the lot.",
-                                device=device, uri=uri))
+            return self.error(
+                _(
+                    "%(device)s is tracked by lot: %(uri)s must name the lot.",
+                    device=device,
+                    uri=uri,
+                )
+            )
         return self._measured()
 
     def _measured(self):
@@ -1056,17 +1180,29 @@ class _LineCheck:
         unit = self.resolver.unit
         if not code:
             if _uom_root(product_uom) != _uom_root(unit):
-                return self.error(_("%(uri)s: %(device)s is measured in %(uom)s; give the unit "
-                                    "(UN/ECE rec. 20 code) of the quantity.", uri=uri,
-                                    device=self.product.display_name, uom=product_uom.name))
+                return self.error(
+                    _(
+                        "%(uri)s: %(device)s is measured in %(uom)s; give the unit "
+                        "(UN/ECE rec. 20 code) of the quantity.",
+                        uri=uri,
+                        device=self.product.display_name,
+                        uom=product_uom.name,
+                    )
+                )
             return unit._compute_quantity(quantity, product_uom, round=False)
         if code not in self.resolver.uoms:
             self.resolver.uoms[code] = _uom_by_code(self.env, code)
         uom = self.resolver.uoms[code]
         if not uom or _uom_root(uom) != _uom_root(product_uom):
-            return self.error(_("%(uri)s: unit %(code)s cannot measure %(device)s (in %(uom)s).",
-                                uri=uri, code=code, device=self.product.display_name,
-                                uom=product_uom.name))
+            return self.error(
+                _(
+                    "%(uri)s: unit %(code)s cannot measure %(device)s (in %(uom)s).",
+                    uri=uri,
+                    code=code,
+                    device=self.product.display_name,
+                    uom=product_uom.name,
+                )
+            )
         return uom._compute_quantity(quantity, product_uom, round=False)
 
 
@@ -1116,10 +1252,12 @@ class _Lots:
         # name alone goes through stock.lot's trigram index, ~4 ms per name); then, for the
         # names still unknown, who else owns them (a GTIN typo shows as another device's lot)
         Lot = self.env["stock.lot"]
-        lots = Lot.search([
-            ("product_id", "in", list({product for product, _name in wanted})),
-            ("name", "in", list({name for _product, name in wanted})),
-        ])
+        lots = Lot.search(
+            [
+                ("product_id", "in", list({product for product, _name in wanted})),
+                ("name", "in", list({name for _product, name in wanted})),
+            ]
+        )
         known = {(lot.product_id.id, lot.name) for lot in lots}
         unknown = list({key[1] for key in wanted if key not in known})
         if unknown:
@@ -1141,15 +1279,29 @@ class _Lots:
         product = line["product"]
         what = _("serial number") if line["serial"] else _("lot")
         if others:
-            self.capture.error(index, _(
-                "%(what)s %(name)s is a %(what)s of %(other)s, not of %(device)s (%(uri)s): "
-                "check the GTIN.", what=what, name=key[1],
-                other=others[0].product_id.display_name, device=product.display_name,
-                uri=line["uri"]))
+            self.capture.error(
+                index,
+                _(
+                    "%(what)s %(name)s is a %(what)s of %(other)s, not of %(device)s (%(uri)s): "
+                    "check the GTIN.",
+                    what=what,
+                    name=key[1],
+                    other=others[0].product_id.display_name,
+                    device=product.display_name,
+                    uri=line["uri"],
+                ),
+            )
             return
         if all(use_line["action"] == "DELETE" for _index, use_line in uses):
-            self.capture.error(index, _("%(what)s %(name)s of %(device)s is unknown here.",
-                                        what=what, name=key[1], device=product.display_name))
+            self.capture.error(
+                index,
+                _(
+                    "%(what)s %(name)s of %(device)s is unknown here.",
+                    what=what,
+                    name=key[1],
+                    device=product.display_name,
+                ),
+            )
             return
         if product.udi_regulated:
             try:
@@ -1159,11 +1311,17 @@ class _Lots:
                 return
         expiry, manufactured = self._dates(uses)
         if product.udi_regulated and product.udi_pi_expiry and not expiry:
-            self.capture.error(index, _(
-                "%(what)s %(name)s of %(device)s is new here and the device's label carries an "
-                "expiry date: give it (ILMD cbvmda:itemExpirationDate, or 17= in the Digital "
-                "Link), or record the lot first.", what=what, name=key[1],
-                device=product.display_name))
+            self.capture.error(
+                index,
+                _(
+                    "%(what)s %(name)s of %(device)s is new here and the device's label carries an "
+                    "expiry date: give it (ILMD cbvmda:itemExpirationDate, or 17= in the Digital "
+                    "Link), or record the lot first.",
+                    what=what,
+                    name=key[1],
+                    device=product.display_name,
+                ),
+            )
             return
         self.to_create[key] = {
             "name": key[1],
@@ -1188,7 +1346,8 @@ class _Lots:
                 manufactured = manufactured or ilmd_made
         return expiry, manufactured
 
-    def create(self):
+    # a helper, not a model: no super() on purpose
+    def create(self):  # pylint: disable=method-required-super
         if not self.to_create:
             return
         keys = list(self.to_create)
@@ -1196,8 +1355,10 @@ class _Lots:
             lots = self.env["stock.lot"].create([self.to_create[key] for key in keys])
         except ValidationError as exc:
             raise UserError(
-                self.env._("Nothing was stored: a lot or serial could not be created: "
-                           "%(reason)s", reason=exc.args[0])
+                self.env._(
+                    "Nothing was stored: a lot or serial could not be created: %(reason)s",
+                    reason=exc.args[0],
+                )
             ) from None
         self.found.update(zip(keys, lots, strict=True))
 
@@ -1225,22 +1386,26 @@ class _HolderBalance:
     def apply(self, new, specs):
         parsed = self.capture.parsed
         receiving = [
-            index for index in new
+            index
+            for index in new
             if parsed[index]["biz_step"] in RECEIVING_STEPS
             and (parsed[index]["to"]["location"] or parsed[index]["to"]["partner"])
         ]
         if not receiving:
             return
         lot_ids = {
-            lot.id for index in receiving for line in specs[index]["lines"]
+            lot.id
+            for index in receiving
+            for line in specs[index]["lines"]
             if (lot := self.lots.lot(line["product"], line["lot_name"]))
         }
         if not lot_ids:
             return
         balance = defaultdict(float)
         for row in self.capture.model._trace_holders(list(lot_ids)):
-            balance[(row["lot_id"], row["holder_type"], row["partner_id"] or row["location_id"])
-                    ] += row["quantity"]
+            balance[
+                (row["lot_id"], row["holder_type"], row["partner_id"] or row["location_id"])
+            ] += row["quantity"]
         for index in new:
             for line in specs[index]["lines"]:
                 lot = self.lots.lot(line["product"], line["lot_name"])
@@ -1251,8 +1416,11 @@ class _HolderBalance:
         target = _holder_key(lot, line["to"])
         if receiving and target and balance[target] >= line["quantity"] - 1e-9:
             nowhere = self.capture.model.env
-            line["from"] = line["to"] = {"location": nowhere["stock.location"],
-                                         "partner": nowhere["res.partner"], "gln": False}
+            line["from"] = line["to"] = {
+                "location": nowhere["stock.location"],
+                "partner": nowhere["res.partner"],
+                "gln": False,
+            }
             return
         source = _holder_key(lot, line["from"])
         if source:

@@ -51,9 +51,7 @@ class TraceEventLine(models.Model):
     lot_name = fields.Char(string="Lot/Serial Number", readonly=True)
     quantity = fields.Float(readonly=True, digits="Product Unit")
     uom_id = fields.Many2one("uom.uom", string="Unit", readonly=True)
-    move_line_id = fields.Many2one(
-        "stock.move.line", string="Move Line", readonly=True, index="btree_not_null"
-    )
+    move_line_id = fields.Many2one("stock.move.line", readonly=True, index="btree_not_null")
     location_id = fields.Many2one("stock.location", string="From", readonly=True)
     location_dest_id = fields.Many2one("stock.location", string="To", readonly=True)
     partner_id = fields.Many2one("res.partner", string="From Partner", readonly=True)
@@ -137,7 +135,8 @@ class TraceEventLine(models.Model):
             result[line_id] = to_plain(values)
         return result
 
-    def write(self, vals):
+    # sealed lines are never changed: no super() on purpose
+    def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(
             self.env._(
                 "Trace event lines cannot be changed: the event is sealed. Record a correction "

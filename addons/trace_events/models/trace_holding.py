@@ -97,12 +97,11 @@ class TraceHolding(models.Model):
     )
     holder_type = fields.Selection(
         [("partner", "Partner"), ("location", "Own location")],
-        string="Holder Type",
         required=True,
         readonly=True,
     )
-    partner_id = fields.Many2one("res.partner", string="Partner", readonly=True)
-    location_id = fields.Many2one("stock.location", string="Location", readonly=True)
+    partner_id = fields.Many2one("res.partner", readonly=True)
+    location_id = fields.Many2one("stock.location", readonly=True)
     quantity = fields.Float(
         string="Held Now",
         readonly=True,
@@ -117,7 +116,7 @@ class TraceHolding(models.Model):
     )
     first_date = fields.Datetime(string="First Received", readonly=True)
     last_date = fields.Datetime(string="Last Received", readonly=True)
-    last_event_id = fields.Many2one("trace.event", string="Last Event", readonly=True)
+    last_event_id = fields.Many2one("trace.event", readonly=True)
     documents = fields.Text(
         readonly=True, help="Shipping and other business documents, one per line."
     )

@@ -11,7 +11,6 @@ class TraceLotWizard(models.TransientModel):
     _description = "Trace a Lot or Serial"
 
     scan = fields.Char(
-        string="Scan",
         help="Scan the UDI on the label (GS1 DataMatrix, GS1-128, Digital Link or HIBC), or type "
         "a lot/serial number: the lot or serial is added to the list below.",
     )

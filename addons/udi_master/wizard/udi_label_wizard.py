@@ -26,9 +26,7 @@ class UdiLabelWizard(models.TransientModel):
         required=True,
         default=lambda self: self._default_lot_ids(),
     )
-    copies = fields.Integer(
-        string="Copies", default=1, required=True, help="Labels printed for each lot or serial."
-    )
+    copies = fields.Integer(default=1, required=True, help="Labels printed for each lot or serial.")
     layout = fields.Selection(
         LABEL_LAYOUTS,
         string="Label stock",
