@@ -6,7 +6,6 @@ class AuditlogRule(models.Model):
     _inherit = "auditlog.rule"
 
     @api.model
-    @api.model
     def _audit_seal_subscribe_configuration(self):
         """Seal every change to the retention periods (install and update)."""
         self._audit_seal_subscribe("audit.seal.retention")

@@ -632,8 +632,8 @@ class _Capture:
             self.error(
                 index,
                 self.env._(
-                    "the event lists %(total)s EPCs and quantity elements (%(lists)s); an event may "
-                    "list at most %(max)s (setting %(param)s). Split it into several events.",
+                    "the event lists %(total)s EPCs and quantity elements (%(lists)s); an event "
+                    "may list at most %(max)s (setting %(param)s). Split it into several events.",
                     total=total,
                     max=self.max_epcs,
                     param=MAX_EPCS_PARAM,
