@@ -137,7 +137,7 @@ class RepairOrder(models.Model):
             "biz_step": "repairing",
             "disposition": "active",
             "event_time": when,
-            "event_tz": events._trace_tz_offset(when),
+            "event_tz": events._trace_tz_offset(when, company=self.company_id, location=internal),
             "read_point_id": internal.id,
             "read_point_gln": gln,
             "biz_location_id": location.id if location.usage == "internal" else False,

@@ -113,7 +113,9 @@ class StockMove(models.Model):
             "biz_step": step,
             "disposition": disposition,
             "event_time": when,
-            "event_tz": events._trace_tz_offset(when),
+            "event_tz": events._trace_tz_offset(
+                when, company=self.company_id, location=internal_side
+            ),
             "read_point_id": internal_side.id,
             "read_point_gln": glns.get(internal_side.id),
             "biz_location_id": self.location_dest_id.id

@@ -373,15 +373,18 @@ class TraceEvent(models.Model):
     # ------------------------------------------------------------------ creation helpers
 
     @api.model
-    def _trace_tz_offset(self, when, tz_name=None, partner=None, company=None):
+    def _trace_tz_offset(self, when, tz_name=None, partner=None, company=None, location=None):
         """``+HH:MM`` offset at ``when`` of the time zone where the event happens (EPCIS
         eventTimeZoneOffset): ``tz_name`` if given; for an event at a ``partner``'s site (a
-        hospital's installation) the partner's zone, else the company's; otherwise the user's,
-        else the company's. UTC without any."""
+        hospital's installation) the partner's zone; for one in our ``location`` the zone of
+        its warehouse's address; else the company's. The user's zone (where the clerk's
+        browser is) only when none of them has one; UTC without any."""
         company = company or self.env.company
         if not tz_name and partner:
-            tz_name = partner.tz or partner.commercial_partner_id.tz or company.partner_id.tz
-        tz_name = tz_name or self.env.user.tz or company.partner_id.tz or "UTC"
+            tz_name = partner.tz or partner.commercial_partner_id.tz
+        if not tz_name and location:
+            tz_name = location.warehouse_id.partner_id.tz
+        tz_name = tz_name or company.partner_id.tz or self.env.user.tz or "UTC"
         try:
             zone = pytz.timezone(tz_name)
         except pytz.UnknownTimeZoneError:

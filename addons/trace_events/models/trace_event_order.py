@@ -65,7 +65,10 @@ class TraceEvent(models.Model):
             when = max(
                 (line.date for line, _role in lines if line.date), default=fields.Datetime.now()
             )
-            vals = dict(headers[order.id], event_time=when, event_tz=self._trace_tz_offset(when))
+            zone = self._trace_tz_offset(
+                when, company=order.company_id, location=order.location_dest_id
+            )
+            vals = dict(headers[order.id], event_time=when, event_tz=zone)
             line_vals = [builder(line, role) for line, role in lines]
             event = previous.get(order.id)
             if event:

@@ -39,8 +39,11 @@ class TestStockEvents(TraceCommon):
         self.assertEqual(implant_event.read_point_gln, "6901234000016")
         self.assertEqual(implant_event.line_ids.mapped("partner_id"), self.supplier)
 
-    def test_event_time_is_the_move_date_with_the_offset_of_the_user_time_zone(self):
-        self.env.user.tz = "Asia/Shanghai"
+    def test_event_time_is_the_move_date_with_the_offset_of_the_warehouse_zone(self):
+        """The offset is where the warehouse is (its address, else the company's), not where
+        the clerk's browser is."""
+        self.env.user.tz = "Europe/Paris"
+        self.env.company.partner_id.tz = "Asia/Shanghai"
         before = fields.Datetime.now()
         picking = self._receive([(self.catheter_variant, "C2406B", 5)])
         event = self._events_of(picking.move_ids, "move_id")
@@ -56,16 +59,31 @@ class TestStockEvents(TraceCommon):
         event = self._events_of(picking.move_ids, "move_id")
         self.assertRecordValues(
             event,
-            [{"biz_step": "shipping", "disposition": "in_transit", "action": "observe",
-              "dest_partner_id": self.distributor.id, "event_type": "object"}],
+            [
+                {
+                    "biz_step": "shipping",
+                    "disposition": "in_transit",
+                    "action": "observe",
+                    "dest_partner_id": self.distributor.id,
+                    "event_type": "object",
+                }
+            ],
         )
         result = self.Event.trace_forward([self.lot.id])
-        self.assertEqual(result["lots"], [
-            {"lot_id": self.lot.id, "lot_name": "C2405A",
-             "product_id": self.catheter_variant.id, "depth": 0},
-        ])
-        holders = {(h["holder_type"], h["partner_id"] or h["location_id"]): h
-                   for h in result["holders"]}
+        self.assertEqual(
+            result["lots"],
+            [
+                {
+                    "lot_id": self.lot.id,
+                    "lot_name": "C2405A",
+                    "product_id": self.catheter_variant.id,
+                    "depth": 0,
+                },
+            ],
+        )
+        holders = {
+            (h["holder_type"], h["partner_id"] or h["location_id"]): h for h in result["holders"]
+        }
         self.assertEqual(holders[("partner", self.distributor.id)]["quantity"], 12)
         self.assertEqual(holders[("partner", self.distributor.id)]["documents"], [picking.name])
         self.assertEqual(holders[("partner", self.distributor.id)]["last_event_id"], event.id)
@@ -86,23 +104,34 @@ class TestStockEvents(TraceCommon):
         event = self._events_of(returned.move_ids, "move_id")
         self.assertEqual((event.biz_step, event.disposition), ("receiving", "returned"))
         self.assertEqual(event.source_partner_id, self.distributor)
-        holder = [h for h in self.Event.trace_forward(self.lot.ids)["holders"]
-                  if h["partner_id"] == self.distributor.id][0]
+        holder = [
+            h
+            for h in self.Event.trace_forward(self.lot.ids)["holders"]
+            if h["partner_id"] == self.distributor.id
+        ][0]
         self.assertEqual((holder["quantity"], holder["received_quantity"]), (6, 10))
-        self.assertFalse(self._events_of(picking.move_ids, "move_id").is_superseded,
-                         "a return is a new event, the delivery stays a fact")
+        self.assertFalse(
+            self._events_of(picking.move_ids, "move_id").is_superseded,
+            "a return is a new event, the delivery stays a fact",
+        )
 
     def test_multi_step_delivery_records_picking_then_shipping(self):
         self.warehouse.delivery_steps = "pick_ship"
         out_type = self.warehouse.out_type_id
         pick_type = self.warehouse.pick_type_id
         picking = self._transfer(
-            pick_type, self.distributor, self.stock_location,
-            self.warehouse.wh_output_stock_loc_id, [(self.pacemaker, self.pm1, 1)],
+            pick_type,
+            self.distributor,
+            self.stock_location,
+            self.warehouse.wh_output_stock_loc_id,
+            [(self.pacemaker, self.pm1, 1)],
         )
         shipping = self._transfer(
-            out_type, self.distributor, self.warehouse.wh_output_stock_loc_id,
-            self.customer_location, [(self.pacemaker, self.pm1, 1)],
+            out_type,
+            self.distributor,
+            self.warehouse.wh_output_stock_loc_id,
+            self.customer_location,
+            [(self.pacemaker, self.pm1, 1)],
         )
         self.assertEqual(self._events_of(picking.move_ids, "move_id").biz_step, "picking")
         self.assertEqual(self._events_of(shipping.move_ids, "move_id").biz_step, "shipping")
@@ -114,29 +143,39 @@ class TestStockEvents(TraceCommon):
         )
 
     def test_scrap_records_a_destroying_event(self):
-        scrap = self.env["stock.scrap"].create({
-            "product_id": self.catheter_variant.id,
-            "lot_id": self.lot.id,
-            "scrap_qty": 2,
-            "location_id": self.stock_location.id,
-        })
+        scrap = self.env["stock.scrap"].create(
+            {
+                "product_id": self.catheter_variant.id,
+                "lot_id": self.lot.id,
+                "scrap_qty": 2,
+                "location_id": self.stock_location.id,
+            }
+        )
         scrap.action_validate()
         event = self._events_of(scrap, "scrap_id")
-        self.assertRecordValues(event, [{"biz_step": "destroying", "disposition": "destroyed",
-                                         "action": "delete"}])
+        self.assertRecordValues(
+            event, [{"biz_step": "destroying", "disposition": "destroyed", "action": "delete"}]
+        )
         self.assertEqual(event.line_ids.quantity, 2)
 
     def test_inventory_adjustment_records_a_cycle_counting_event(self):
-        quant = self.env["stock.quant"].search([
-            ("lot_id", "=", self.lot.id), ("location_id", "=", self.stock_location.id),
-        ])
+        quant = self.env["stock.quant"].search(
+            [
+                ("lot_id", "=", self.lot.id),
+                ("location_id", "=", self.stock_location.id),
+            ]
+        )
         quant.inventory_quantity = 27
         quant.action_apply_inventory()
-        event = self.Event.search([("line_ids.lot_id", "=", self.lot.id),
-                                   ("biz_step", "=", "cycle_counting")])
+        event = self.Event.search(
+            [("line_ids.lot_id", "=", self.lot.id), ("biz_step", "=", "cycle_counting")]
+        )
         self.assertEqual(event.line_ids.quantity, 3)
-        holder = [h for h in self.Event.trace_forward(self.lot.ids)["holders"]
-                  if h["location_id"] == self.stock_location.id][0]
+        holder = [
+            h
+            for h in self.Event.trace_forward(self.lot.ids)["holders"]
+            if h["location_id"] == self.stock_location.id
+        ][0]
         self.assertEqual(holder["quantity"], 27)
 
     def test_untraced_product_records_nothing(self):
@@ -145,8 +184,9 @@ class TestStockEvents(TraceCommon):
         self.assertFalse(self._events_of(picking.move_ids, "move_id"))
 
     def test_cancelled_transfer_records_nothing(self):
-        picking = self._deliver(self.distributor, [(self.catheter_variant, self.lot, 3)],
-                                validate=False)
+        picking = self._deliver(
+            self.distributor, [(self.catheter_variant, self.lot, 3)], validate=False
+        )
         picking.action_cancel()
         self.assertFalse(self._events_of(picking.move_ids, "move_id"))
 
@@ -164,8 +204,11 @@ class TestStockEvents(TraceCommon):
         self.assertEqual(correction.line_ids.quantity, 7)
         self.assertTrue(original.is_superseded)
         self.assertEqual(original.line_ids.quantity, 5, "the original stays as it was")
-        holder = [h for h in self.Event.trace_forward(self.lot.ids)["holders"]
-                  if h["partner_id"] == self.distributor.id][0]
+        holder = [
+            h
+            for h in self.Event.trace_forward(self.lot.ids)["holders"]
+            if h["partner_id"] == self.distributor.id
+        ][0]
         self.assertEqual(holder["quantity"], 7)
         self.assertTrue(self.Event.check_consistency()["ok"])
 
@@ -179,8 +222,9 @@ class TestStockEvents(TraceCommon):
             event.line_ids.unlink()
 
     def test_consistency_check_reports_zero_differences(self):
-        self._deliver(self.distributor, [(self.catheter_variant, self.lot, 2),
-                                         (self.pacemaker, self.pm2, 1)])
+        self._deliver(
+            self.distributor, [(self.catheter_variant, self.lot, 2), (self.pacemaker, self.pm2, 1)]
+        )
         result = self.Event.check_consistency()
         self.assertTrue(result["ok"], result)
         self.assertGreaterEqual(result["move_lines"], 5)
@@ -193,9 +237,7 @@ class TestStockEvents(TraceCommon):
         at_distributor = Holding.search(
             [("lot_id", "=", self.lot.id), ("partner_id", "=", self.distributor.id)]
         )
-        self.assertEqual(
-            (at_distributor.quantity, at_distributor.received_quantity), (2, 2)
-        )
+        self.assertEqual((at_distributor.quantity, at_distributor.received_quantity), (2, 2))
         self.assertEqual(at_distributor.documents, picking.name)
         held = Holding.search([("lot_id", "=", self.lot.id), ("holder_type", "=", "location")])
         self.assertEqual(sum(held.mapped("quantity")), 28)
