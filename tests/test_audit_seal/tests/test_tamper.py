@@ -20,7 +20,7 @@ class TestTamper(SealCase):
 
     @classmethod
     def _seal_cls(cls, count):
-        records = cls.env["audit.seal.demo.record"].create(
+        records = cls.env["audit.seal.test.record"].create(
             [
                 {"name": "T%s" % i, "quantity": i + 0.25, "partner_id": cls.partner.id}
                 for i in range(count)

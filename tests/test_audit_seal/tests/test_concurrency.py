@@ -40,7 +40,7 @@ class TestConcurrentAppend(BaseCase):
         cr.execute(
             "SELECT (SELECT coalesce(max(seq), 0) FROM audit_seal_entry),"
             " (SELECT coalesce(max(seq_to), 0) FROM audit_seal_checkpoint),"
-            " (SELECT coalesce(max(id), 0) FROM audit_seal_demo_record),"
+            " (SELECT coalesce(max(id), 0) FROM audit_seal_test_record),"
             " (SELECT coalesce(max(id), 0) FROM audit_seal_key)"
         )
         return cr.fetchone()
@@ -51,7 +51,7 @@ class TestConcurrentAppend(BaseCase):
             cr.execute("SET LOCAL session_replication_role = replica")
             cr.execute("DELETE FROM audit_seal_checkpoint WHERE seq_to > %s", [seq])
             cr.execute("DELETE FROM audit_seal_entry WHERE seq > %s", [seq])
-            cr.execute("DELETE FROM audit_seal_demo_record WHERE id > %s", [record_id])
+            cr.execute("DELETE FROM audit_seal_test_record WHERE id > %s", [record_id])
             cr.execute("DELETE FROM audit_seal_key WHERE id > %s", [key_id])
             cr.execute("UPDATE audit_seal_key SET valid_to = NULL WHERE id = %s", [key_id])
             cr.execute("SELECT setval('audit_seal_head_seq', %s, true)", [seq])
@@ -67,7 +67,7 @@ class TestConcurrentAppend(BaseCase):
             base = self._state(cr)
         self.addCleanup(self._cleanup, base)
         with self.registry.cursor() as cr, self.registry.cursor() as other:
-            Record = self._env(cr)["audit.seal.demo.record"]
+            Record = self._env(cr)["audit.seal.test.record"]
             kept = Record.create([{"name": "before the savepoints"}])
             with cr.savepoint():  # flushes, which runs Odoo's pre-commit callbacks
                 kept |= Record.create([{"name": "in a released savepoint"}])
@@ -87,7 +87,7 @@ class TestConcurrentAppend(BaseCase):
             cr.commit()
             cr.execute(
                 "SELECT res_id FROM audit_seal_entry WHERE seq > %s AND "
-                "res_model = 'audit.seal.demo.record' ORDER BY seq",
+                "res_model = 'audit.seal.test.record' ORDER BY seq",
                 [base[0]],
             )
             self.assertEqual([row[0] for row in cr.fetchall()], kept.ids)
@@ -111,7 +111,7 @@ class TestConcurrentAppend(BaseCase):
                 for tx in range(TRANSACTIONS):
                     with self.registry.cursor() as cr:
                         env = self._env(cr)
-                        env["audit.seal.demo.record"].create(
+                        env["audit.seal.test.record"].create(
                             [
                                 {"name": f"w{index} t{tx} r{r}", "quantity": r + 0.5}
                                 for r in range(RECORDS)

@@ -95,7 +95,7 @@ class TestExportRoute(HttpCase):
         new_test_user(
             self.env, login="seal_http_clerk", password="seal_http_clerk", groups="base.group_user"
         )
-        self.env["audit.seal.demo.record"].create([{"name": "Exported"}])
+        self.env["audit.seal.test.record"].create([{"name": "Exported"}])
         self.env["audit.seal.entry"]._seal_run_pending()
         self.authenticate("seal_http_manager", "seal_http_manager")
         response = self.url_open("/audit_seal/export")

@@ -34,7 +34,7 @@ class TestSealMixin(SealCase):
             second.entry_hash, entry_hash(first.entry_hash, second.seq, second.payload.encode())
         )
         payload = json.loads(second.payload)
-        self.assertEqual(payload["model"], "audit.seal.demo.record")
+        self.assertEqual(payload["model"], "audit.seal.test.record")
         self.assertEqual(payload["res_id"], records[1].id)
         self.assertEqual(payload["uid"], self.env.uid)
         self.assertEqual(payload["data"]["partner_id"], "res.partner,%s" % self.partner.id)

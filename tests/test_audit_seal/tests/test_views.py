@@ -9,7 +9,6 @@ MODELS = (
     "audit.seal.verification",
     "audit.seal.retention",
     "audit.seal.model",
-    "audit.seal.demo.record",
 )
 
 

@@ -53,7 +53,7 @@ class TestLedgerUiPaths(HttpCase):
             cls.env, login="seal_ui_clerk", password="seal_ui_clerk", groups="base.group_user"
         )
         cls.Entry = cls.env["audit.seal.entry"]
-        cls.record = cls.env["audit.seal.demo.record"].create({"name": "Sterile pack 灭菌包"})
+        cls.record = cls.env["audit.seal.test.record"].create({"name": "Sterile pack 灭菌包"})
         cls.Entry._seal_run_pending()
         cls.entries = cls.Entry.search([], order="seq desc", limit=3)
 
@@ -127,7 +127,7 @@ class TestLedgerUiPaths(HttpCase):
     def test_ledger_list_names_documents_without_access_errors(self):
         log_entry = self._sealed_unreadable_log()
         record_entry = self.Entry.search(
-            [("res_model", "=", "audit.seal.demo.record"), ("res_id", "=", self.record.id)]
+            [("res_model", "=", "audit.seal.test.record"), ("res_id", "=", self.record.id)]
         )
         self.authenticate("seal_ui_manager", "seal_ui_manager")
         spec = view_spec(self.env(user=self.manager), "audit.seal.entry", "list")
