@@ -17,7 +17,6 @@ from . import helpdesk_ticket
 from . import recall_campaign_report
 from . import res_company
 from . import recall_campaign_dashboard
-from . import recall_demo
 from . import audit_seal_verification
 from . import auditlog_rule
 from . import mail_mail

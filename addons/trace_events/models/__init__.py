@@ -12,5 +12,4 @@ from . import mrp_unbuild
 from . import repair_order
 from . import helpdesk_ticket
 from . import auditlog_rule
-from . import trace_demo
 from . import trace_event_tree

@@ -1,9 +1,9 @@
-"""The demo scenario: a pacemaker's life from component lots to hospitals.
+"""The demo's device histories: a pacemaker's life from component lots to hospitals.
 
-Run once by ``demo/trace_events_demo.xml`` on top of udi_master's demo (products, lots,
-distributors, hospitals). Everything goes through the flows a user runs (manufacturing orders,
-transfers, a repair order, a service ticket) or an integrator calls (EPCIS capture), so the
-events the demo shows are the ones the hooks record.
+Run once by ``demo/trace_demo.xml`` on top of udi_master's demo (products, lots, distributors,
+hospitals). Everything goes through the flows a user runs (manufacturing orders, transfers, a
+repair order, a service ticket) or an integrator calls (EPCIS capture), so the events the demo
+shows are the ones the hooks of trace_events record.
 """
 
 import datetime
@@ -11,7 +11,7 @@ import uuid
 
 from odoo import api, fields, models
 
-from ..lib import epcis
+from odoo.addons.trace_events.lib import epcis
 
 #: serial numbers made by the demo's manufacturing orders
 DEMO_ORDERS = [
@@ -55,13 +55,14 @@ DEMO_REQUIRED = (
 )
 
 
-class TraceEvent(models.Model):
-    _inherit = "trace.event"
+class UdiDemoTrace(models.AbstractModel):
+    _name = "udi.demo.trace"
+    _description = "Demo: device histories"
 
     # ------------------------------------------------------------------ the scenario
 
     @api.model
-    def _trace_demo_scenario(self):
+    def _demo_scenario(self):
         """Build the demo's device histories (once: a second run does nothing).
 
         On udi_master's demo: two manufacturing orders turn lithium-cell lot LI2504-117 and
@@ -73,17 +74,17 @@ class TraceEvent(models.Model):
         is missing.
         """
         env = self.env
-        if env.ref("trace_events.demo_production_pacemaker_1", raise_if_not_found=False):
+        if env.ref("udi_trace_demo.demo_production_pacemaker_1", raise_if_not_found=False):
             return False
         if not all(env.ref(xmlid, raise_if_not_found=False) for xmlid in DEMO_REQUIRED):
             return False
         self = self.sudo().with_context(tracking_disable=True, skip_expired=True)
         env = self.env
-        self._trace_backfill()  # udi_master's demo moves were done before this addon
+        env["trace.event"]._trace_backfill()  # udi_master's demo moves were done before
         ref = env.ref
         pacemaker = ref("udi_master.product_pacemaker").product_variant_id
         cells, tubing = ref("udi_master.lot_cells_a"), ref("udi_master.lot_tubing_a")
-        chain = self._trace_demo_build_chain(
+        chain = self._demo_build_chain(
             pacemaker,
             cells | tubing,
             DEMO_ORDERS,
@@ -99,20 +100,20 @@ class TraceEvent(models.Model):
             "demo_delivery_huadong": chain["deliveries"][0],
             "demo_delivery_pacific": chain["deliveries"][1],
         }
-        records.update(self._trace_demo_repair(pacemaker, chain["serials"]["PM200-251003"]))
-        ticket = self._trace_demo_installation(chain["serials"]["PM200-251001"])
-        if ticket:
-            records["demo_ticket_installation_ruijin"] = ticket
+        records.update(self._demo_repair(pacemaker, chain["serials"]["PM200-251003"]))
+        records["demo_ticket_installation_ruijin"] = self._demo_installation(
+            chain["serials"]["PM200-251001"]
+        )
         env["ir.model.data"]._update_xmlids(
             [
-                {"xml_id": f"trace_events.{name}", "record": record, "noupdate": True}
+                {"xml_id": f"udi_trace_demo.{name}", "record": record, "noupdate": True}
                 for name, record in records.items()
             ]
         )
         return records
 
     @api.model
-    def _trace_demo_build_chain(self, product, component_lots, orders, deliveries, onward):
+    def _demo_build_chain(self, product, component_lots, orders, deliveries, onward):
         """Manufacture, deliver and report onward shipments of serials of ``product``.
 
         * ``component_lots``: the lots the orders consume (one per component of the BoM);
@@ -125,16 +126,16 @@ class TraceEvent(models.Model):
         """
         productions = self.env["mrp.production"]
         for names in orders:
-            productions |= self._trace_demo_manufacture(product, component_lots, names)
+            productions |= self._demo_manufacture(product, component_lots, names)
         serials = {lot.name: lot for lot in productions.lot_producing_ids}
         pickings = self.env["stock.picking"]
         for partner, names in deliveries:
-            pickings |= self._trace_demo_deliver(partner, [serials[name] for name in names])
+            pickings |= self._demo_deliver(partner, [serials[name] for name in names])
         events = [
-            self._trace_demo_shipping_event(distributor, hospital, product, names, document)
+            self._demo_shipping_event(distributor, hospital, product, names, document)
             for distributor, hospital, names, document in onward
         ]
-        captured = self.capture(events) if events else {}
+        captured = self.env["trace.event"].capture(events) if events else {}
         return {
             "productions": productions,
             "deliveries": pickings,
@@ -145,7 +146,7 @@ class TraceEvent(models.Model):
     # ------------------------------------------------------------------ the steps
 
     @api.model
-    def _trace_demo_manufacture(self, product, component_lots, serial_names):
+    def _demo_manufacture(self, product, component_lots, serial_names):
         """One manufacturing order making ``serial_names``, consuming ``component_lots``."""
         production = self.env["mrp.production"].create(
             {"product_id": product.id, "product_qty": len(serial_names)}
@@ -166,13 +167,13 @@ class TraceEvent(models.Model):
         for move in production.move_raw_ids:
             lot = component_lots.filtered(lambda lot, move=move: lot.product_id == move.product_id)
             if lot:
-                self._trace_demo_set_lines(move, [(lot[:1], move.product_uom_qty)])
+                self._demo_set_lines(move, [(lot[:1], move.product_uom_qty)])
         production.move_raw_ids.picked = True
         production.button_mark_done()
         return production
 
     @api.model
-    def _trace_demo_set_lines(self, move, lots):
+    def _demo_set_lines(self, move, lots):
         """Replace the lines of ``move`` by one line per ``(lot, quantity)``."""
         move.move_line_ids.unlink()
         self.env["stock.move.line"].create(
@@ -192,9 +193,8 @@ class TraceEvent(models.Model):
         move.picked = True
 
     @api.model
-    def _trace_demo_transfer(self, picking_type, partner, source, dest, lots, origin=False):
+    def _demo_transfer(self, picking_type, partner, source, dest, lots, origin=False):
         """A validated transfer of one unit of each lot/serial in ``lots``."""
-        products = lots.product_id
         picking = self.env["stock.picking"].create(
             {
                 "picking_type_id": picking_type.id,
@@ -215,22 +215,22 @@ class TraceEvent(models.Model):
                             "location_dest_id": dest.id,
                         },
                     )
-                    for product in products
+                    for product in lots.product_id
                 ],
             }
         )
         picking.action_confirm()
         for move in picking.move_ids:
-            self._trace_demo_set_lines(
+            self._demo_set_lines(
                 move, [(lot, 1) for lot in lots if lot.product_id == move.product_id]
             )
         picking.button_validate()
         return picking
 
     @api.model
-    def _trace_demo_deliver(self, partner, lots):
-        warehouse = self._trace_demo_warehouse()
-        return self._trace_demo_transfer(
+    def _demo_deliver(self, partner, lots):
+        warehouse = self._demo_warehouse()
+        return self._demo_transfer(
             warehouse.out_type_id,
             partner,
             warehouse.lot_stock_id,
@@ -239,19 +239,19 @@ class TraceEvent(models.Model):
         )
 
     @api.model
-    def _trace_demo_warehouse(self):
+    def _demo_warehouse(self):
         return self.env["stock.warehouse"].search(
             [("company_id", "=", self.env.company.id)], limit=1
         )
 
     @api.model
-    def _trace_demo_shipping_event(self, distributor, hospital, product, serial_names, document):
+    def _demo_shipping_event(self, distributor, hospital, product, serial_names, document):
         """The EPCIS 2.0 ObjectEvent a distributor sends for a shipment to a hospital."""
-        di = self._trace_product_dis(product)[product.id]
+        di = self.env["trace.event"]._trace_product_dis(product)[product.id]
         now = fields.Datetime.now().replace(microsecond=0) - datetime.timedelta(minutes=1)
         return {
             "type": "ObjectEvent",
-            "eventID": f"urn:uuid:{self._trace_demo_uuid(distributor, document)}",
+            "eventID": f"urn:uuid:{self._demo_event_uuid(distributor, document)}",
             "eventTime": epcis.format_time(now, "+08:00"),
             "eventTimeZoneOffset": "+08:00",
             "epcList": [epcis.object_uri("gs1", di, serial=name) for name in serial_names],
@@ -274,35 +274,30 @@ class TraceEvent(models.Model):
         }
 
     @api.model
-    def _trace_demo_uuid(self, partner, document):
+    def _demo_event_uuid(self, partner, document):
         """A stable event ID per (sender, document): capturing twice stores nothing twice."""
         scope = self.env["ir.config_parameter"].sudo().get_param("database.uuid") or "demo"
         return uuid.uuid5(uuid.NAMESPACE_URL, f"{scope}/{partner.udi_gln}/{document}")
 
     @api.model
-    def _trace_demo_repair(self, product, serial):
+    def _demo_repair(self, product, serial):
         """Suzhou sends ``serial`` back; a repair order replaces its cell; it is shipped back.
 
-        Returns ``{xmlid name: record}`` (empty when the repair hook is not installed).
+        Returns ``{xmlid name: record}``.
         """
-        env = self.env
-        if not hasattr(env["repair.order"], "_trace_record_repair"):
-            return {}
-        ref = env.ref
-        warehouse = self._trace_demo_warehouse()
-        suzhou = ref("udi_master.partner_hospital_suzhou")
-        customers = ref("stock.stock_location_customers")
-        cell = ref("udi_master.lot_cells_a")
-        returned = self._trace_demo_transfer(
+        warehouse = self._demo_warehouse()
+        suzhou = self.env.ref("udi_master.partner_hospital_suzhou")
+        cell = self.env.ref("udi_master.lot_cells_a")
+        returned = self._demo_transfer(
             warehouse.in_type_id,
             suzhou,
-            customers,
+            self.env.ref("stock.stock_location_customers"),
             warehouse.lot_stock_id,
             serial,
             origin="RMA-2025-0042",
         )
-        new_cells = self._trace_demo_receive_lot(cell.product_id, "LI2510-203", 50)
-        repair = env["repair.order"].create(
+        new_cells = self._demo_receive_lot(cell.product_id, "LI2510-203", 50)
+        repair = self.env["repair.order"].create(
             {
                 "product_id": product.id,
                 "lot_id": serial.id,
@@ -317,18 +312,10 @@ class TraceEvent(models.Model):
                         {
                             "product_id": cell.product_id.id,
                             "product_uom_qty": 1,
-                            "repair_line_type": "add",
+                            "repair_line_type": line_type,
                         },
-                    ),
-                    (
-                        0,
-                        0,
-                        {
-                            "product_id": cell.product_id.id,
-                            "product_uom_qty": 1,
-                            "repair_line_type": "remove",
-                        },
-                    ),
+                    )
+                    for line_type in ("add", "remove")
                 ],
             }
         )
@@ -336,26 +323,26 @@ class TraceEvent(models.Model):
         repair.action_repair_start()
         for move in repair.move_ids:
             lot = new_cells if move.repair_line_type == "add" else cell
-            self._trace_demo_set_lines(move, [(lot, 1)])
+            self._demo_set_lines(move, [(lot, 1)])
         repair.action_repair_end()
-        shipped_back = self._trace_demo_deliver(suzhou, serial)
         return {
             "demo_return_suzhou": returned,
             "demo_repair_pacemaker": repair,
-            "demo_delivery_suzhou_repaired": shipped_back,
+            "demo_delivery_suzhou_repaired": self._demo_deliver(suzhou, serial),
         }
 
     @api.model
-    def _trace_demo_receive_lot(self, product, name, quantity):
+    def _demo_receive_lot(self, product, name, quantity):
         """Receive ``quantity`` of a new lot ``name`` of ``product``; returns the lot."""
-        warehouse = self._trace_demo_warehouse()
+        warehouse = self._demo_warehouse()
+        suppliers = self.env.ref("stock.stock_location_suppliers")
         lot = self.env["stock.lot"].create({"name": name, "product_id": product.id})
         picking = self.env["stock.picking"].create(
             {
                 "picking_type_id": warehouse.in_type_id.id,
                 "partner_id": self.env.ref("udi_master.partner_supplier_cells").id,
                 "origin": "PO-2025-0163",
-                "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                "location_id": suppliers.id,
                 "location_dest_id": warehouse.lot_stock_id.id,
                 "move_ids": [
                     (
@@ -364,7 +351,7 @@ class TraceEvent(models.Model):
                         {
                             "product_id": product.id,
                             "product_uom_qty": quantity,
-                            "location_id": self.env.ref("stock.stock_location_suppliers").id,
+                            "location_id": suppliers.id,
                             "location_dest_id": warehouse.lot_stock_id.id,
                         },
                     )
@@ -372,27 +359,23 @@ class TraceEvent(models.Model):
             }
         )
         picking.action_confirm()
-        self._trace_demo_set_lines(picking.move_ids, [(lot, quantity)])
+        self._demo_set_lines(picking.move_ids, [(lot, quantity)])
         picking.button_validate()
         return lot
 
     @api.model
-    def _trace_demo_installation(self, serial):
+    def _demo_installation(self, serial):
         """Ruijin's installation of ``serial``, a service ticket closed as done."""
-        env = self.env
-        done = env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done", raise_if_not_found=False)
-        if not done or "trace_service_type" not in env["helpdesk.ticket"]._fields:
-            return env["helpdesk.ticket"]
-        ticket = env["helpdesk.ticket"].create(
+        ticket = self.env["helpdesk.ticket"].create(
             {
                 "name": f"Implant and program pacemaker {serial.name} (起搏器植入与程控)",
                 "description": "<p>Implantation in the cath lab, programming DDDR 60 bpm, "
                 "follow-up visit in 3 months.</p>"
                 "<p>导管室植入，DDDR 60次/分程控，3个月后随访。</p>",
-                "partner_id": env.ref("udi_master.partner_hospital_ruijin").id,
+                "partner_id": self.env.ref("udi_master.partner_hospital_ruijin").id,
                 "trace_service_type": "installation",
                 "trace_lot_id": serial.id,
             }
         )
-        ticket.stage_id = done
+        ticket.stage_id = self.env.ref("helpdesk_mgmt.helpdesk_ticket_stage_done")
         return ticket

@@ -1,10 +1,10 @@
-from odoo.tests import TransactionCase, tagged
-from odoo.tools import convert_file
+from odoo.tests import tagged
 
-from .common import TraceCommon
+from odoo.addons.trace_events.tests.common import TraceCommon
 
 
 def holders_by_partner(result, lot):
+    """The holders of ``lot`` that are partners, by partner id, in a trace result."""
     return {
         holder["partner_id"]: holder
         for holder in result["holders"]
@@ -24,30 +24,36 @@ class TestDemoChain(TraceCommon):
         component = {"is_storable": True, "tracking": "lot"}
         cls.cell = cls.env["product.product"].create({"name": "Lithium cell", **component})
         cls.tubing = cls.env["product.product"].create({"name": "Lead tubing", **component})
-        cls.env["mrp.bom"].create({
-            "product_tmpl_id": cls.implant.id,
-            "product_qty": 1,
-            "bom_line_ids": [
-                (0, 0, {"product_id": cls.cell.id, "product_qty": 1}),
-                (0, 0, {"product_id": cls.tubing.id, "product_qty": 2}),
-            ],
-        })
+        cls.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": cls.implant.id,
+                "product_qty": 1,
+                "bom_line_ids": [
+                    (0, 0, {"product_id": cls.cell.id, "product_qty": 1}),
+                    (0, 0, {"product_id": cls.tubing.id, "product_qty": 2}),
+                ],
+            }
+        )
         cls._receive([(cls.cell, "LI-T-001", 10), (cls.tubing, "SIL-T-001", 20)])
         cls.cell_lot = cls._lot_named(cls.cell, "LI-T-001")
         cls.tubing_lot = cls._lot_named(cls.tubing, "SIL-T-001")
-        cls.distributor_2 = cls.distributor.copy({
-            "name": "Pacific MedSupply Pte. Ltd.",
-            "udi_gln": "8881234000019",
-        })
-        cls.hospital_2 = cls.hospital.copy({
-            "name": "Suzhou First People's Hospital",
-            "udi_gln": "6901234000047",
-        })
+        cls.distributor_2 = cls.distributor.copy(
+            {
+                "name": "Pacific MedSupply Pte. Ltd.",
+                "udi_gln": "8881234000019",
+            }
+        )
+        cls.hospital_2 = cls.hospital.copy(
+            {
+                "name": "Suzhou First People's Hospital",
+                "udi_gln": "6901234000047",
+            }
+        )
         cls.onward = [
             (cls.distributor, cls.hospital, ["PM-T-001"], "HD-DN-1"),
             (cls.distributor_2, cls.hospital_2, ["PM-T-003"], "PMS-DO-1"),
         ]
-        cls.chain = cls.Event._trace_demo_build_chain(
+        cls.chain = cls.env["udi.demo.trace"]._demo_build_chain(
             cls.pacemaker,
             cls.cell_lot | cls.tubing_lot,
             [["PM-T-001", "PM-T-002"], ["PM-T-003"]],
@@ -78,9 +84,9 @@ class TestDemoChain(TraceCommon):
         self.assertEqual(inputs.lot_id, self.cell_lot | self.tubing_lot)
         self.assertEqual(outputs.lot_id, self.serials["PM-T-001"] | self.serials["PM-T-002"])
         self.assertEqual(
-            self._events_of(second, "production_id").line_ids.filtered(
-                lambda line: line.role == "output"
-            ).lot_id,
+            self._events_of(second, "production_id")
+            .line_ids.filtered(lambda line: line.role == "output")
+            .lot_id,
             self.serials["PM-T-003"],
         )
 
@@ -102,7 +108,7 @@ class TestDemoChain(TraceCommon):
 
     def test_capturing_the_onward_shipments_again_stores_nothing(self):
         events = [
-            self.Event._trace_demo_shipping_event(
+            self.env["udi.demo.trace"]._demo_shipping_event(
                 distributor, hospital, self.pacemaker, serials, document
             )
             for distributor, hospital, serials, document in self.onward
@@ -112,73 +118,5 @@ class TestDemoChain(TraceCommon):
         self.assertEqual(len(result["duplicates"]), 2)
 
     def test_chain_events_match_the_move_lines(self):
-        result = self.Event.check_consistency()
-        self.assertTrue(result["ok"], result)
-
-
-@tagged("post_install", "-at_install")
-class TestDemoScenario(TransactionCase):
-    """The demo scenario itself, on udi_master's demo data (loaded here when the database was
-    installed without demo data, as CI does)."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        if not cls.env.ref("udi_master.product_pacemaker", raise_if_not_found=False):
-            convert_file(
-                cls.env, "udi_master", "demo/udi_master_demo.xml", {}, mode="init", noupdate=True
-            )
-        if not cls.env.ref("trace_events.demo_production_pacemaker_1", raise_if_not_found=False):
-            convert_file(
-                cls.env,
-                "trace_events",
-                "demo/trace_events_demo.xml",
-                {},
-                mode="init",
-                noupdate=True,
-            )
-        cls.Event = cls.env["trace.event"]
-        cls.cells = cls.env.ref("udi_master.lot_cells_a")
-        cls.ruijin = cls.env.ref("udi_master.partner_hospital_ruijin")
-        cls.suzhou = cls.env.ref("udi_master.partner_hospital_suzhou")
-        cls.pacemaker = cls.env.ref("udi_master.product_pacemaker").product_variant_id
-
-    def _serial(self, name):
-        return self.env["stock.lot"].search(
-            [("product_id", "=", self.pacemaker.id), ("name", "=", name)]
-        )
-
-    def test_trace_from_the_lithium_cell_lot_reaches_both_hospitals(self):
-        result = self.Event.trace_forward(self.cells.ids)
-        hospitals = {
-            holder["partner_id"]
-            for holder in result["holders"]
-            if holder["holder_type"] == "partner" and holder["quantity"] > 0
-        }
-        self.assertLessEqual({self.ruijin.id, self.suzhou.id}, hospitals)
-        reached = {row["lot_name"] for row in result["lots"]}
-        self.assertLessEqual({f"PM200-25100{i}" for i in range(1, 7)}, reached)
-
-    def test_scenario_runs_once(self):
-        events = self.Event.search_count([])
-        self.assertFalse(self.Event._trace_demo_scenario())
-        self.assertEqual(self.Event.search_count([]), events)
-
-    def test_repair_links_the_new_cell_lot_to_the_returned_pacemaker(self):
-        new_cells = self.env["stock.lot"].search([("name", "=", "LI2510-203")])
-        result = self.Event.trace_forward(new_cells.ids)
-        serial = self._serial("PM200-251003")
-        self.assertIn(serial.id, [row["lot_id"] for row in result["lots"]])
-        self.assertEqual(holders_by_partner(result, serial)[self.suzhou.id]["quantity"], 1)
-
-    def test_installation_ticket_records_the_pacemaker_installed_at_ruijin(self):
-        ticket = self.env.ref("trace_events.demo_ticket_installation_ruijin")
-        event = ticket.trace_event_ids
-        self.assertEqual(event.biz_step, "installing")
-        self.assertEqual(event.dest_partner_id, self.ruijin)
-        self.assertEqual(event.line_ids.lot_id, self._serial("PM200-251001"))
-
-    def test_demo_histories_match_the_move_lines(self):
         result = self.Event.check_consistency()
         self.assertTrue(result["ok"], result)

@@ -2,10 +2,11 @@ from odoo import fields, models
 
 
 class AuditSealDemoRecord(models.Model):
-    """A small sealed model: the reference user of the mixin, for tests, demos and the benchmark.
+    """A small sealed model for the demo: the mixin on plain fields, with no business logic.
 
-    Real users (``trace.event`` and its lines) live in other addons and inherit the mixin the
-    same way.
+    Real users (``trace.event`` and its lines, ``auditlog.log``) live in the addons and inherit
+    the mixin the same way; the tests and the benchmark use the test-only
+    ``audit.seal.test.record``.
     """
 
     _name = "audit.seal.demo.record"

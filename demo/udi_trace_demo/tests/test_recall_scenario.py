@@ -1,19 +1,19 @@
 from odoo.tests import tagged
 
-from .common import RecallCommon
+from odoo.addons.recall_mgmt.tests.common import RecallCommon
 
 PASSWORD = "qm-password"
 
 
 @tagged("post_install", "-at_install")
-class TestDemoScenario(RecallCommon):
-    """The demo's steps on data built here (CI installs without demo data): a catheter lot
-    shipped to the distributor (30) and the hospital (20), 50 in our stock."""
+class TestRecallSteps(RecallCommon):
+    """The steps of the demo's recalls on data built here (CI installs without demo data): a
+    catheter lot shipped to the distributor (30) and the hospital (20), 50 in our stock."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Demo = cls.env["recall.campaign"]
+        cls.Demo = cls.env["udi.demo.recall"]
         cls.vals = {
             "title": "Demo: catheter hub may crack",
             "reason": "Hub cracks under pressure (demo).",
@@ -24,20 +24,20 @@ class TestDemoScenario(RecallCommon):
         }
 
     def _open(self, password=PASSWORD, **vals):
-        return self.Demo._recall_demo_open({**self.vals, **vals}, self.manager, password)
+        return self.Demo._demo_open({**self.vals, **vals}, self.manager, password)
 
     def _notified(self, **vals):
         campaign = self._open(**vals)
-        self.Demo._recall_demo_notify(campaign, self.manager)
+        self.Demo._demo_notify(campaign, self.manager)
         return campaign
 
     def _answer(self, campaign, partner, quantities):
-        notice = self.Demo._recall_demo_notice(campaign, partner)
-        self.Demo._recall_demo_respond(notice, self.manager, PASSWORD, quantities, "by phone")
+        notice = self.Demo._demo_notice(campaign, partner)
+        self.Demo._demo_respond(notice, self.manager, PASSWORD, quantities, "by phone")
         return notice
 
     def test_complaint_names_the_device_and_is_ready_for_open_recall(self):
-        ticket = self.Demo._recall_demo_complaint(
+        ticket = self.Demo._demo_complaint(
             self.hospital, self.lot, "Hub cracked", "<p>During injection.</p>"
         )
         self.assertEqual(
@@ -85,7 +85,7 @@ class TestDemoScenario(RecallCommon):
         notice = self._answer(
             campaign, self.distributor, {self.lot: {"qty_used": 10, "qty_returned": 20}}
         )
-        picking = self.Demo._recall_demo_return(notice, self.manager, {self.lot: 20})
+        picking = self.Demo._demo_return(notice, self.manager, {self.lot: 20})
         self.assertEqual(picking.state, "done")
         self.assertEqual(picking.recall_notice_id, notice)
         self.assertEqual(notice.qty_recovered, 20)
@@ -95,7 +95,7 @@ class TestDemoScenario(RecallCommon):
         campaign = self._notified()
         self._answer(campaign, self.distributor, {self.lot: {"qty_used": 30}})
         self._answer(campaign, self.hospital, {self.lot: {"qty_destroyed": 20}})
-        self.Demo._recall_demo_close(campaign, self.manager, PASSWORD)
+        self.Demo._demo_close(campaign, self.manager, PASSWORD)
         self.assertEqual(campaign.state, "closed")
         self.assertTrue(all(campaign.notice_ids.mapped("effectiveness_verified_at")))
         closing = campaign.log_ids.filtered(lambda log: log.to_state == "closed")
@@ -106,9 +106,12 @@ class TestDemoScenario(RecallCommon):
         campaign = self._notified(is_drill=True, title="Demo drill")
         self.assertTrue(campaign.name.startswith("DRILL/"))
         self.assertFalse(
-            self.env["mail.mail"].search([
-                ("model", "=", "recall.notice"), ("res_id", "in", campaign.notice_ids.ids),
-            ])
+            self.env["mail.mail"].search(
+                [
+                    ("model", "=", "recall.notice"),
+                    ("res_id", "in", campaign.notice_ids.ids),
+                ]
+            )
         )
         self.assertFalse(self.lot.recall_blocked, "a drill blocks no stock unless asked")
         self.assertTrue(campaign.analysed_at and campaign.first_notified_at)
@@ -117,18 +120,18 @@ class TestDemoScenario(RecallCommon):
         self.assertTrue(campaign.notify_duration_display)
 
     def test_scenario_needs_the_demo_it_builds_on_and_creates_nothing_without_it(self):
-        if self.env.ref("trace_events.demo_production_pacemaker_1", raise_if_not_found=False):
+        if self.env.ref("udi_trace_demo.demo_production_pacemaker_1", raise_if_not_found=False):
             self.skipTest("database with demo data: the scenario ran at install")
-        before = self.Demo.search_count([])
-        self.assertFalse(self.Demo._recall_demo_scenario())
-        self.assertEqual(self.Demo.search_count([]), before)
+        before = self.Campaign.search_count([])
+        self.assertFalse(self.Demo._demo_scenario())
+        self.assertEqual(self.Campaign.search_count([]), before)
 
     def test_scenario_runs_once(self):
         campaign = self._open()
-        if not self.env.ref("recall_mgmt.demo_recall_cells", raise_if_not_found=False):
+        if not self.env.ref("udi_trace_demo.demo_recall_cells", raise_if_not_found=False):
             self.env["ir.model.data"]._update_xmlids(
-                [{"xml_id": "recall_mgmt.demo_recall_cells", "record": campaign}]
+                [{"xml_id": "udi_trace_demo.demo_recall_cells", "record": campaign}]
             )
-        before = self.Demo.search_count([])
-        self.assertFalse(self.Demo._recall_demo_scenario())
-        self.assertEqual(self.Demo.search_count([]), before)
+        before = self.Campaign.search_count([])
+        self.assertFalse(self.Demo._demo_scenario())
+        self.assertEqual(self.Campaign.search_count([]), before)
