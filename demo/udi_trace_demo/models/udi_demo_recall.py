@@ -55,8 +55,9 @@ DRILL = {
 LIVE_RECALL = {
     "title": "Early battery depletion of lithium-iodine cell lot LI2504-117",
     "reason": "Two DR-200 pacemakers built with cells of lot LI2504-117 reached the elective "
-    "replacement indicator months early (complaint of Ruijin hospital; cell replaced in repair "
-    "of PM200-251003). The supplier confirmed a separator defect in the lot.",
+    "replacement indicator months early (complaint of Ruijin hospital; PM200-251003, returned "
+    "by Suzhou, is in repair for a new cell). The supplier confirmed a separator defect in the "
+    "lot.",
     "risk_assessment": "<p>Sudden loss of pacing in pacemaker-dependent patients may cause "
     "serious injury or death. Class I.</p>",
     "recall_class": "1",

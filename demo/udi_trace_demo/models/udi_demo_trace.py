@@ -68,10 +68,9 @@ class UdiDemoTrace(models.AbstractModel):
         On udi_master's demo: two manufacturing orders turn lithium-cell lot LI2504-117 and
         lead-tubing lot SIL2503-042 into six DR-200 pacemakers; five are delivered to the two
         distributors, who report four onward shipments to the two hospitals (captured as
-        EPCIS 2.0 events); one pacemaker comes back from Suzhou, gets a new cell in a repair
-        order and is shipped back; Ruijin's installation of another is closed as a service
-        ticket. Returns the records made, or False when it ran before or the udi_master demo
-        is missing.
+        EPCIS 2.0 events); one pacemaker comes back from Suzhou and is being repaired (a new
+        cell); Ruijin's installation of another is closed as a service ticket. Returns the
+        records made, or False when it ran before or the udi_master demo is missing.
         """
         env = self.env
         if env.ref("udi_trace_demo.demo_production_pacemaker_1", raise_if_not_found=False):
@@ -281,8 +280,12 @@ class UdiDemoTrace(models.AbstractModel):
 
     @api.model
     def _demo_repair(self, product, serial):
-        """Suzhou sends ``serial`` back; a repair order replaces its cell; it is shipped back.
+        """Suzhou sends ``serial`` back; a repair order to replace its cell is under way, its
+        parts picked (a cell of the new lot LI2510-203 in, the old one out): *End Repair*
+        finishes it and records the new cell in the pacemaker.
 
+        Left under way, not done: Odoo's own repair tests delete every repair order first
+        (``TestRepair.test_search_date_category``), and a completed one cannot be deleted.
         Returns ``{xmlid name: record}``.
         """
         warehouse = self._demo_warehouse()
@@ -303,7 +306,7 @@ class UdiDemoTrace(models.AbstractModel):
                 "lot_id": serial.id,
                 "partner_id": suzhou.id,
                 "picking_type_id": warehouse.repair_type_id.id,
-                "internal_notes": "Battery depletion indicator after 3 weeks: cell replaced. "
+                "internal_notes": "Battery depletion indicator after 3 weeks: replace the cell. "
                 "电池提前耗尽，更换电池。",
                 "move_ids": [
                     (
@@ -324,12 +327,7 @@ class UdiDemoTrace(models.AbstractModel):
         for move in repair.move_ids:
             lot = new_cells if move.repair_line_type == "add" else cell
             self._demo_set_lines(move, [(lot, 1)])
-        repair.action_repair_end()
-        return {
-            "demo_return_suzhou": returned,
-            "demo_repair_pacemaker": repair,
-            "demo_delivery_suzhou_repaired": self._demo_deliver(suzhou, serial),
-        }
+        return {"demo_return_suzhou": returned, "demo_repair_pacemaker": repair}
 
     @api.model
     def _demo_receive_lot(self, product, name, quantity):
