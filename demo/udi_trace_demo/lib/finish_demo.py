@@ -64,12 +64,13 @@ class WebClient:
 
 
 def running(pid):
+    """Whether process ``pid`` runs (signal 0 tests it without signalling)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        pass
+        return True  # it runs, as another user
     return True
 
 
