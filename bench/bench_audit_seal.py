@@ -12,11 +12,11 @@ What it measures, in one run on one database (created fresh unless --reuse-db):
   and with it, after one untimed warm-up batch of each; printed: both wall times, the seal's
   absolute cost per sealed record (time difference / records) and its overhead (ratio - 1).
 
-  1. ``audit.seal.demo.record``, the test model (eight plain fields, no business logic): the
-     seal against the cheapest create Odoo has. Then the floor of any ledger that stores each
-     sealed payload, measured on the same rows (see :func:`measure_floor`): when the floor
-     alone is above 10 % of the bare create, no append can meet the 10 % target on this model
-     here, and the bench says so;
+  1. ``audit.seal.test.record`` (test-only module ``test_audit_seal``), the test model (eight
+     plain fields, no business logic): the seal against the cheapest create Odoo has. Then the
+     floor of any ledger that stores each sealed payload, measured on the same rows (see
+     :func:`measure_floor`): when the floor alone is above 10 % of the bare create, no append
+     can meet the 10 % target on this model here, and the bench says so;
   2. a sealed business record: partners created under OCA auditlog's change log subscribed to
      eight partner fields (``--logs`` partners, ``--log-batch`` per transaction), each creation
      logged as one sealed ``auditlog.log`` with its lines, against the same business operation
@@ -47,7 +47,8 @@ import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = ROOT / "addons"
+#: the addons and the test-only module test_audit_seal, whose sealed test model is measured
+ADDONS = f"{ROOT / 'addons'},{ROOT / 'tests'}"
 
 
 def parse_args():
@@ -70,7 +71,7 @@ def prepare_db(db, reuse):
     if reuse:
         return
     subprocess.run(["dropdb", "--if-exists", db], check=True)
-    print(f"installing audit_seal in {db} ...", flush=True)
+    print(f"installing audit_seal and its test model in {db} ...", flush=True)
     subprocess.run(
         [
             sys.executable,
@@ -80,7 +81,7 @@ def prepare_db(db, reuse):
             db,
             f"--addons-path={ADDONS}",
             "-i",
-            "audit_seal",
+            "audit_seal,test_audit_seal",
             "--stop-after-init",
             "--log-level=warn",
             "--max-cron-threads=0",
@@ -225,11 +226,11 @@ def report(pairs, batch, labels, unit, comparison, target=None):
     return times[False] / total, overhead
 
 
-def demo_records(batch):
+def sealed_test_records(batch):
     """1. the trivial sealed model: the seal against a bare ORM create."""
 
     def create(env, round_no):
-        env["audit.seal.demo.record"].create(
+        env["audit.seal.test.record"].create(
             [
                 {
                     "name": f"Lot {round_no}-{i}",
@@ -270,7 +271,7 @@ def measure_floor(registry, first_seq, batch, payload_seconds, sealed, sample=20
     with registry.cursor() as cr:
         cr.execute(
             "SELECT seq, res_model, res_id, op, user_id, sealed_at, payload, prev_hash, company_id "
-            "FROM audit_seal_entry WHERE seq > %s AND res_model = 'audit.seal.demo.record' "
+            "FROM audit_seal_entry WHERE seq > %s AND res_model = 'audit.seal.test.record' "
             "ORDER BY seq LIMIT %s",
             [first_seq, sample],
         )
@@ -359,8 +360,8 @@ def remove_unsealed_twins(cr, first_ids):
     """Delete the records created without the seal (verification would report them)."""
     cr.execute("SET LOCAL session_replication_role = replica")
     cr.execute(
-        "DELETE FROM audit_seal_demo_record r WHERE r.id > %s AND NOT EXISTS ("
-        "SELECT 1 FROM audit_seal_entry e WHERE e.res_model = 'audit.seal.demo.record' "
+        "DELETE FROM audit_seal_test_record r WHERE r.id > %s AND NOT EXISTS ("
+        "SELECT 1 FROM audit_seal_entry e WHERE e.res_model = 'audit.seal.test.record' "
         "AND e.res_id = r.id)",
         [first_ids[0]],
     )
@@ -377,7 +378,7 @@ def remove_unsealed_twins(cr, first_ids):
         "AND e.res_id = g.id)",
         [first_ids[1]],
     )
-    print(f"\n(removed {records:,} unsealed demo records and {cr.rowcount:,} unsealed logs)")
+    print(f"\n(removed {records:,} unsealed test records and {cr.rowcount:,} unsealed logs)")
 
 
 def main():
@@ -391,7 +392,7 @@ def main():
     comparison = Comparison(registry, api)
     with registry.cursor() as cr:
         cr.execute(
-            "SELECT (SELECT coalesce(max(id), 0) FROM audit_seal_demo_record), "
+            "SELECT (SELECT coalesce(max(id), 0) FROM audit_seal_test_record), "
             "(SELECT coalesce(max(id), 0) FROM auditlog_log)"
         )
         first_ids = cr.fetchone()
@@ -437,14 +438,14 @@ def measure_demo_records(registry, comparison, args):
     rounds = max(1, args.entries // args.batch)
     total = rounds * args.batch
     print(
-        f"\n1. the test model, without business logic: {total:,} audit.seal.demo.record in "
+        f"\n1. the test model, without business logic: {total:,} audit.seal.test.record in "
         f"{rounds:,} transactions of {args.batch}\n   (and the same records without the seal, "
         "interleaved)"
     )
     with registry.cursor() as cr:
         cr.execute("SELECT coalesce(max(seq), 0) FROM audit_seal_entry")
         first_seq = cr.fetchone()[0]
-    pairs = comparison.times(demo_records(args.batch), rounds)
+    pairs = comparison.times(sealed_test_records(args.batch), rounds)
     labels = ("create without seal", "create with seal (append + checkpoint)")
     bare, _overhead = report(pairs, args.batch, labels, "records", comparison)
     print(f"{'load average after this measurement':<44} {os.getloadavg()[0]:9.1f}")

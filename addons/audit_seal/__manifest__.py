@@ -23,11 +23,7 @@
         "views/audit_seal_published_head_views.xml",
         "views/audit_seal_retention_views.xml",
         "views/audit_seal_model_views.xml",
-        "views/audit_seal_demo_record_views.xml",
         "views/menus.xml",
-    ],
-    "demo": [
-        "demo/audit_seal_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

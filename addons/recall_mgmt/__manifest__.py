@@ -37,9 +37,6 @@
         "views/recall_campaign_report_views.xml",
         "views/menus.xml",
     ],
-    "demo": [
-        "demo/recall_mgmt_demo.xml",
-    ],
     "assets": {
         "web.assets_backend": [
             "recall_mgmt/static/src/**/*",

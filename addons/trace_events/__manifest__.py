@@ -22,9 +22,6 @@
         "wizard/trace_lot_wizard_views.xml",
         "views/menus.xml",
     ],
-    "demo": [
-        "demo/trace_events_demo.xml",
-    ],
     "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_backend": [

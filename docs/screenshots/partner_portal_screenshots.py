@@ -3,14 +3,15 @@
 
     python3 docs/screenshots/partner_portal_screenshots.py --db demo_db --port 18969
 
-Needs a database with the suite's demo data (``-i partner_portal --with-demo``): the demo
-recall RC/.../0002 notified to Pacific MedSupply and Huadong. The script serves the database on
-``--port``, signs in as the demo portal users (``pacific`` / ``pacific``, ``huadong`` /
-``huadong``) and drives a headless Chromium over its DevTools protocol: portal home, recall
-list, the notice waiting for its acknowledgement, the same notice once acknowledged and
-reported (it acknowledges Huadong's notice over the API to get there, which changes the
-database), and the page a visitor sees with the mail's link. PNGs are written beside this
-script, ``<page>-desktop.png`` (1366 x 900) and ``<page>-phone.png`` (390 x 844, full page).
+Needs a database with the suite's demo (``DEMO_DB=demo_db bin/demo``, which installs the demo
+module udi_trace_demo): the demo recall RC/.../0002 notified to Pacific MedSupply and Huadong.
+The script serves the database on ``--port``, signs in as the demo portal users (``pacific`` /
+``pacific``, ``huadong`` / ``huadong``) and drives a headless Chromium over its DevTools
+protocol: portal home, recall list, the notice waiting for its acknowledgement, the same notice
+once acknowledged and reported (it acknowledges Huadong's notice over the API to get there,
+which changes the database), and the page a visitor sees with the mail's link. PNGs are written
+beside this script, ``<page>-desktop.png`` (1366 x 900) and ``<page>-phone.png`` (390 x 844,
+full page).
 """
 
 import argparse
@@ -29,6 +30,8 @@ import websocket
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+#: the suite's addons and the demo module (udi_trace_demo)
+ADDONS_PATH = f"--addons-path={ROOT / 'addons'},{ROOT / 'demo'}"
 SIZES = {"desktop": (1366, 900, 1), "phone": (390, 844, 2)}
 
 
@@ -121,7 +124,7 @@ def notice_token(db, notice_id):
     from odoo.modules.registry import Registry
     from odoo.tools import config
 
-    config.parse_config(["-d", db, f"--addons-path={ROOT / 'addons'}", "--log-level=warn"])
+    config.parse_config(["-d", db, ADDONS_PATH, "--log-level=warn"])
     odoo.modules.module.initialize_sys_path()
     with Registry(db).cursor() as cr:
         notice = api.Environment(cr, SUPERUSER_ID, {})["recall.notice"].browse(notice_id)
@@ -135,7 +138,7 @@ def main():
     args = parser.parse_args()
     base_url = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "odoo", "-d", args.db, f"--addons-path={ROOT / 'addons'}",
+        [sys.executable, "-m", "odoo", "-d", args.db, ADDONS_PATH,
          f"--http-port={args.port}", "--http-interface=127.0.0.1", f"--db-filter=^{args.db}$",
          "--max-cron-threads=0", "--log-level=warn"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

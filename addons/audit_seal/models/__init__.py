@@ -7,7 +7,6 @@ from . import audit_seal_published_head
 from . import audit_seal_model
 from . import audit_seal_retention
 from . import audit_seal_verification
-from . import audit_seal_demo_record
 from . import auditlog_log
 from . import auditlog_log_line
 from . import auditlog_rule

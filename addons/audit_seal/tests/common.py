@@ -21,7 +21,12 @@ def write_key_file(folder, name="signing.pem"):
 
 
 class SealCase(TransactionCase):
-    """Seals with a key file of its own; every append stays in the test transaction."""
+    """Seals with a key file of its own; every append stays in the test transaction.
+
+    The tests of the ledger itself run on a small sealed test model: see the test-only module
+    ``test_audit_seal`` (``tests/test_audit_seal`` of the repository), whose ``SealCase`` adds
+    ``Record`` and ``seal()``.
+    """
 
     @classmethod
     def setUpClass(cls):
@@ -30,7 +35,6 @@ class SealCase(TransactionCase):
         cls.addClassCleanup(cls.key_dir.cleanup)
         cls.key_path = write_key_file(cls.key_dir.name)
         cls.startClassPatcher(patch.dict(config.options, {CONFIG_KEY_FILE: cls.key_path}))
-        cls.Record = cls.env["audit.seal.demo.record"]
         cls.Entry = cls.env["audit.seal.entry"]
         cls.Checkpoint = cls.env["audit.seal.checkpoint"]
         cls.partner = cls.env["res.partner"].create({"name": "Seal Test Partner"})
@@ -39,24 +43,6 @@ class SealCase(TransactionCase):
         )
         cls.clerk = new_test_user(cls.env, login="seal_clerk", groups="base.group_user")
         cls.env["audit.seal.entry"]._seal_run_pending()
-
-    def seal(self, count=1, **vals):
-        """Create ``count`` demo records in one 'transaction' and run the pre-commit append."""
-        records = self.Record.create(
-            [
-                {
-                    "name": vals.get("name", "Record %s" % i),
-                    "reference": "REF-%s" % i,
-                    "quantity": 1.5 * (i + 1),
-                    "partner_id": self.partner.id,
-                    "note": "Stérile, lot 批号 %s" % i,
-                    **vals,
-                }
-                for i in range(count)
-            ]
-        )
-        self.Entry._seal_run_pending()  # the append, as the commit runs it
-        return records
 
     def head_seq(self):
         self.env.cr.execute("SELECT coalesce(max(seq), 0) FROM audit_seal_entry")

@@ -22,7 +22,6 @@ from . import recall_campaign_report_fda
 from . import recall_campaign_report_eu
 from . import res_company
 from . import recall_campaign_dashboard
-from . import recall_demo
 from . import audit_seal_verification
 from . import auditlog_rule
 from . import mail_mail

@@ -4,7 +4,6 @@ from . import test_notices
 from . import test_reports
 from . import test_report_ledger_head
 from . import test_ui
-from . import test_demo_scenario
 from . import test_campaign_dashboard
 from . import test_ground_truth
 from . import test_signature_binding

@@ -17,6 +17,5 @@ from . import repair_order
 from . import helpdesk_ticket_stage
 from . import helpdesk_ticket
 from . import auditlog_rule
-from . import trace_demo
 from . import trace_event_tree
 from . import ir_http

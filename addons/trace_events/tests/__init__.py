@@ -8,7 +8,6 @@ from . import test_helpdesk_events
 from . import test_ui
 from . import test_api
 from . import test_master_data_log
-from . import test_demo
 from . import test_retention_rules
 from . import test_event_seal_status
 from . import test_translations

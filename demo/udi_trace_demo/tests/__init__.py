@@ -1,0 +1,4 @@
+from . import test_trace_scenario
+from . import test_recall_scenario
+from . import test_demo
+from . import test_translations

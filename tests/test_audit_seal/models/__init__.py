@@ -1,0 +1,1 @@
+from . import audit_seal_test_record
