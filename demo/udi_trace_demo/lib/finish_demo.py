@@ -1,8 +1,5 @@
 #!/usr/bin/env python3
-"""
-
-# a command-line step of bin/demo: what it prints is its answer
-# pylint: disable=print-usedFinish the demo once Odoo serves it: what the demo install cannot do without an HTTP server.
+"""Finish the demo once Odoo serves it: what the demo install cannot do without an HTTP server.
 
     python3 demo/udi_trace_demo/lib/finish_demo.py --url http://127.0.0.1:8069 --db udi_demo
 
@@ -14,6 +11,9 @@ the address users open (sent as the ``Host`` of the requests): signing in there 
 ``web.base.url`` as signing in with the browser does. ``bin/demo`` and
 ``docker/docker-compose.yml`` run it. Plain Python (the standard library).
 """
+
+# a command-line step of bin/demo: what it prints is its answer
+# pylint: disable=print-used
 
 import argparse
 import http.cookiejar
