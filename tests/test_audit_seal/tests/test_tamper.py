@@ -104,7 +104,7 @@ class TestTamper(SealCase):
 
     def test_rewritten_entry_with_recomputed_hashes(self):
         """A database-only attacker can recompute hashes, not the signature."""
-        from ..lib.chain import entry_hash
+        from odoo.addons.audit_seal.lib.chain import entry_hash
 
         entries = self.Entry.search([("seq", ">=", self.entry.seq)], order="seq")
         prev = self.entry.prev_hash
