@@ -1,3 +1,4 @@
+import functools
 import json
 import logging
 import time
@@ -16,6 +17,13 @@ _logger = logging.getLogger(__name__)
 CHUNK = 5000
 #: how an entry appended before the company was sealed ends (envelope version 1)
 _V1_END = f',"v":{PAYLOAD_VERSION}}}'
+
+
+@functools.lru_cache(maxsize=256)
+def _envelope_parts(model, op, uid, sealed_at, company, version):
+    """:func:`envelope_parts`, remembered: the entries of one transaction share their envelope
+    (model, operation, user, time, company), and encoding it costs more than hashing an entry."""
+    return envelope_parts(model, op, uid, sealed_at, company, version)
 
 
 class SealProblem(str):
@@ -286,7 +294,9 @@ class AuditSealVerification(models.Model):
         if version == PAYLOAD_VERSION:
             company = None
         try:
-            head, middle, tail = envelope_parts(model, op, uid, sealed_at, company or None, version)
+            head, middle, tail = _envelope_parts(
+                model, op, uid, sealed_at, company or None, version
+            )
         except (CanonicalError, TypeError, ValueError):
             return False
         return payload.startswith(head) and payload.endswith(f"{middle}{res_id}{tail}")
