@@ -13,7 +13,7 @@ class StockMove(models.Model):
         self._recall_check_blocked_lots()
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         # a recall return received: the consignee's lines hold that much less
-        self.picking_id.recall_notice_id.line_ids._recall_refresh_held()
+        self.picking_id.sudo().recall_notice_id.line_ids._recall_refresh_held()
         return moves
 
     def _recall_check_blocked_lots(self):

@@ -109,6 +109,30 @@ class TestReportedFates(RecallCommon, HttpCase):
         picking = self.env["stock.picking"].browse(action["res_id"])
         self.assertEqual(picking.move_ids.product_uom_qty, 5)
 
+    def test_a_warehouse_user_receives_a_recall_return(self):
+        """The clerk (stock rights only, no recall rights) validates the receipt of a recall
+        return: the receipt is done and the consignee's line follows it."""
+        action = self.notice.with_user(self.manager).action_create_return()
+        picking = self.env["stock.picking"].browse(action["res_id"])
+        picking.move_ids.move_line_ids.unlink()
+        self.env["stock.move.line"].create(
+            {
+                "move_id": picking.move_ids.id,
+                "picking_id": picking.id,
+                "product_id": self.lot.product_id.id,
+                "lot_id": self.lot.id,
+                "quantity": 10,
+                "location_id": picking.location_id.id,
+                "location_dest_id": picking.location_dest_id.id,
+            }
+        )
+        picking.move_ids.picked = True
+        picking.with_user(self.clerk).with_context(
+            skip_backorder=True, picking_ids_not_to_backorder=picking.ids, skip_expired=True
+        ).button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(self._line_held(self.distributor), 20)
+
     def test_destruction_never_takes_more_than_the_consignee_holds(self):
         # 10 units came back on a return first: the distributor holds 30 of the 40 shipped
         self._receive_return(self.notice, self.lot, 10)
