@@ -39,11 +39,13 @@ class StockLot(models.Model):
             move_lines.unlink()
             moves._recompute_state()
 
-    def _recall_blocking_campaigns(self):
-        """The recalls quarantining these lots. Read as superuser: a warehouse user without the
+    def _recall_blocking_campaign_names(self):
+        """The references of the recalls quarantining these lots, for a message. Read as
+        superuser, and only the references given out: a warehouse user without the
         traceability roles is still told which recall blocks the unit in their hands."""
         quarantines = self.sudo().recall_quarantine_ids
-        return quarantines.filtered(lambda q: q.state == "blocked").campaign_id
+        blocking = quarantines.filtered(lambda q: q.state == "blocked").campaign_id
+        return ", ".join(blocking.mapped("name"))
 
     def action_open_recalls(self):
         self.ensure_one()

@@ -31,7 +31,7 @@ class StockMove(models.Model):
             self.env._(
                 "%(lot)s (%(campaigns)s)",
                 lot=line.lot_id.display_name,
-                campaigns=", ".join(line.lot_id._recall_blocking_campaigns().mapped("name")),
+                campaigns=line.lot_id._recall_blocking_campaign_names(),
             )
             for line in lines[:10]
         )

@@ -21,7 +21,7 @@ class StockMoveLine(models.Model):
                     "until a Traceability Manager releases it. Put it aside and take another "
                     "unit.",
                     lot=lot.display_name,
-                    campaigns=", ".join(lot._recall_blocking_campaigns().mapped("name")),
+                    campaigns=lot._recall_blocking_campaign_names(),
                 ),
             }
         }

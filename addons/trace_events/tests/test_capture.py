@@ -8,6 +8,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
 from odoo.tools import file_path, mute_logger
 
+from odoo.addons.udi_master.tests.json2 import api_key, post_json2
+
 from .common import TraceCommon
 
 PACEMAKER_DL = "https://id.gs1.org/01/06901234500011/21/{serial}"
@@ -602,28 +604,11 @@ class TestCaptureApi(HttpCase):
         cls.clerk = new_test_user(
             cls.env, "epcis_api_clerk", password="epcis_api_clerk-pw1", groups="base.group_user"
         )
-        expiry = datetime.datetime.now() + datetime.timedelta(days=1)
-        cls.api_key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.integrator)
-            ._generate(scope="rpc", name="WMS", expiration_date=expiry)
-        )
-        cls.clerk_key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.clerk)
-            ._generate(scope="rpc", name="WMS", expiration_date=expiry)
-        )
+        cls.api_key = api_key(cls.env, cls.integrator, "WMS")
+        cls.clerk_key = api_key(cls.env, cls.clerk, "WMS")
 
     def _json2(self, events, key):
-        return self.url_open(
-            "/json/2/trace.event/capture",
-            data=json.dumps({"events": events}),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"bearer {key}",
-                "X-Odoo-Database": get_db_name(),
-            },
-        )
+        return post_json2(self, "/json/2/trace.event/capture", {"events": events}, key)
 
     def test_json2_capture_stores_the_batch(self):
         response = self._json2(

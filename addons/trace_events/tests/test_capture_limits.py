@@ -1,12 +1,13 @@
 """Capture over JSON-2 with hostile input: every case a clear 4xx naming the problem, nothing
 stored (no event, no lot, no audit seal entry)."""
 
-import datetime
 import json
 import xmlrpc.client
 
 from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.udi_master.tests.json2 import api_key, post_json2
 
 from .test_capture import CATHETER_DL, shipping_event
 
@@ -50,26 +51,10 @@ class TestCaptureLimits(HttpCase):
             password="epcis_limits-pw1",
             groups="base.group_user,udi_master.group_trace_user",
         )
-        cls.api_key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.integrator)
-            ._generate(
-                scope="rpc",
-                name="WMS",
-                expiration_date=datetime.datetime.now() + datetime.timedelta(days=1),
-            )
-        )
+        cls.api_key = api_key(cls.env, cls.integrator, "WMS")
 
     def _post(self, method, body):
-        return self.url_open(
-            f"/json/2/trace.event/{method}",
-            data=body if isinstance(body, str) else json.dumps(body),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"bearer {self.api_key}",
-                "X-Odoo-Database": get_db_name(),
-            },
-        )
+        return post_json2(self, f"/json/2/trace.event/{method}", body, self.api_key)
 
     def _counts(self):
         self.env.invalidate_all()

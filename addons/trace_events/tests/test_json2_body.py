@@ -1,10 +1,11 @@
 """JSON-2 bodies nested deeper than Python's JSON parser reads get a 400, never a 500."""
 
-import datetime
 import json
 
-from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.udi_master.tests.json2 import api_key, post_json2
 
 from .test_capture import shipping_event
 
@@ -22,27 +23,11 @@ class TestJson2Body(HttpCase):
             password="json2_body-pw1",
             groups="base.group_user,udi_master.group_trace_user",
         )
-        cls.api_key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.integrator)
-            ._generate(
-                scope="rpc",
-                name="WMS",
-                expiration_date=datetime.datetime.now() + datetime.timedelta(days=1),
-            )
-        )
+        cls.api_key = api_key(cls.env, cls.integrator, "WMS")
 
     def _post(self, path, body):
         with mute_logger("odoo.http"):
-            return self.url_open(
-                path,
-                data=body,
-                headers={
-                    "Content-Type": "application/json",
-                    "Authorization": f"bearer {self.api_key}",
-                    "X-Odoo-Database": get_db_name(),
-                },
-            )
+            return post_json2(self, path, body, self.api_key)
 
     def test_capture_nested_5000_deep_is_a_400_naming_the_nesting(self):
         event = json.dumps(shipping_event("urn:uuid:json2-deep-1", ilmd={"x": "@"}))

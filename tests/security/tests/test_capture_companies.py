@@ -5,11 +5,10 @@ behave for B exactly as an unknown one (no "duplicate" answer that would reveal 
 an error declaration naming it must not correct company A's event.
 """
 
-import datetime
-import json
-
-from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.udi_master.tests.json2 import api_key, post_json2
 
 PACEMAKER_DL = "https://id.gs1.org/01/06901234500011/21/{serial}"
 
@@ -65,29 +64,13 @@ class TestCaptureAcrossCompanies(HttpCase):
             company_id=cls.company_b.id,
             company_ids=[(6, 0, cls.company_b.ids)],
         )
-        cls.key_b = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.user_b)
-            ._generate(
-                scope="rpc",
-                name="WMS of B",
-                expiration_date=datetime.datetime.now() + datetime.timedelta(days=1),
-            )
-        )
+        cls.key_b = api_key(cls.env, cls.user_b, "WMS of B")
         Event = cls.env["trace.event"].with_company(cls.company_a)
         Event.capture([shipping_event("urn:uuid:company-a-1", "PMA001")])
         cls.event_a = Event.search([("event_uid", "=", "urn:uuid:company-a-1")])
 
     def _post_as_b(self, events):
-        return self.url_open(
-            "/json/2/trace.event/capture",
-            data=json.dumps({"events": events}),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"bearer {self.key_b}",
-                "X-Odoo-Database": get_db_name(),
-            },
-        )
+        return post_json2(self, "/json/2/trace.event/capture", {"events": events}, self.key_b)
 
     def _capture_as_b(self, events):
         response = self._post_as_b(events)

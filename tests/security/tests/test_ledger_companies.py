@@ -8,19 +8,19 @@ end, A's entries being given by their hashes alone. Entries sealed before the co
 sealed get theirs from the 19.0.1.2.0 migration.
 """
 
-import datetime
 import json
 from unittest.mock import patch
 
 import psycopg2
 
 from odoo.modules.module import load_script
-from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.audit_seal.lib.export import REDACTED_VERSION, verify_export
 from odoo.addons.audit_seal.lib.keys import parse_public_key
 from odoo.addons.audit_seal.models import audit_seal_entry
+from odoo.addons.udi_master.tests.json2 import api_key, post_json2
 
 from .test_capture_companies import shipping_event
 
@@ -75,16 +75,7 @@ class TestLedgerCompanies(HttpCase):
             company_id=company.id,
             company_ids=[(6, 0, company.ids)],
         )
-        key = (
-            cls.env["res.users.apikeys"]
-            .with_user(user)
-            ._generate(
-                scope="rpc",
-                name="ERP link",
-                expiration_date=datetime.datetime.now() + datetime.timedelta(days=1),
-            )
-        )
-        return user, key
+        return user, api_key(cls.env, user, "ERP link")
 
     @classmethod
     def _capture(cls, company, event_id, serial):
@@ -97,15 +88,7 @@ class TestLedgerCompanies(HttpCase):
         return cls.Entry.search([("res_model", "=", record._name), ("res_id", "=", record.id)])
 
     def _json2(self, key, model, method, **params):
-        return self.url_open(
-            f"/json/2/{model}/{method}",
-            data=json.dumps(params),
-            headers={
-                "Content-Type": "application/json",
-                "Authorization": f"bearer {key}",
-                "X-Odoo-Database": get_db_name(),
-            },
-        )
+        return post_json2(self, f"/json/2/{model}/{method}", params, key)
 
     def _ok(self, key, model, method, **params):
         response = self._json2(key, model, method, **params)
