@@ -25,7 +25,7 @@ class UdiDiExport(models.Model):
     _check_company_auto = True
 
     database = fields.Selection(DATABASES, string="UDI database", required=True, readonly=True)
-    formats = fields.Char(string="Formats", readonly=True, help="File formats in the export.")
+    formats = fields.Char(readonly=True, help="File formats in the export.")
     di_ids = fields.Many2many(
         "udi.di",
         string="Exported DIs",
@@ -51,7 +51,7 @@ class UdiDiExport(models.Model):
         index=True,
         default=lambda self: self.env.company,
     )
-    attachment_id = fields.Many2one("ir.attachment", string="Attachment", readonly=True)
+    attachment_id = fields.Many2one("ir.attachment", readonly=True)
     file = fields.Binary(related="attachment_id.datas", string="File")
     file_name = fields.Char(string="File name", readonly=True)
     checksum = fields.Char(
