@@ -16,6 +16,7 @@
         "security/ir.model.access.csv",
         "data/udi_partner_role_data.xml",
         "views/udi_di_views.xml",
+        "views/udi_di_export_views.xml",
         "views/product_template_views.xml",
         "views/product_template_udi_db_views.xml",
         "views/stock_lot_views.xml",

@@ -8,3 +8,4 @@ from . import udi_parser
 from . import stock_move_line
 from . import stock_move
 from . import product_template_udi_db
+from . import udi_di_export

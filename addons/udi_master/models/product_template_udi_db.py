@@ -1,6 +1,11 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..lib import eudamed_xml
+
+# udi_eu_class -> EUDAMED RiskClassEnum (DTX XSD Common/RiskClassEnum.xsd)
+EU_RISK_CLASSES = {"1": "CLASS_I", "2a": "CLASS_IIA", "2b": "CLASS_IIB", "3": "CLASS_III"}
+
 
 def _none(value):
     """Odoo's False for an empty non-boolean field, as the None that means
@@ -77,8 +82,7 @@ class ProductTemplate(models.Model):
     )
     udi_nmpa_category_code = fields.Char(
         string="NMPA classification code",
-        help="Code of the medical device classification catalogue (分类编码), e.g. "
-        "14-01-02.",
+        help="Code of the medical device classification catalogue (分类编码), e.g. 14-01-02.",
     )
     udi_is_ivd = fields.Boolean(
         string="In vitro diagnostic reagent",
@@ -107,6 +111,69 @@ class ProductTemplate(models.Model):
         "distribution.",
     )
 
+    # EU MDR / EUDAMED (Regulation (EU) 2017/745 Annex VI Part A 2 and Part B; EUDAMED data
+    # dictionary "UDI Devices", field ids FLD-UDID-*; see readme/DI_EXPORT.md)
+    udi_emdn_code = fields.Char(
+        string="EMDN code",
+        help="Code of the European Medical Device Nomenclature (MDR Art. 26, Annex VI Part B "
+        "1.5; EUDAMED 'Nomenclature code', FLD-UDID-149), e.g. C0104 or P020103.",
+    )
+    udi_eu_manufacturer_srn = fields.Char(
+        string="Manufacturer SRN",
+        help="Single Registration Number EUDAMED gave the manufacturer (MDR Art. 31; EUDAMED "
+        "FLD-UDID-10), e.g. DE-MF-000012345.",
+    )
+    udi_eu_ar_srn = fields.Char(
+        string="Authorised representative SRN",
+        help="SRN of the EU authorised representative, required when the manufacturer is not "
+        "established in the Union (MDR Art. 11; EUDAMED FLD-UDID-15), e.g. DE-AR-000012345.",
+    )
+    udi_eu_active = fields.Boolean(
+        string="Active device",
+        help="Depends on a source of energy other than gravity or the human body (MDR Art. 2(4); "
+        "EUDAMED Basic UDI-DI 'Active device').",
+    )
+    udi_eu_measuring_function = fields.Boolean(
+        string="Measuring function",
+        help="The device has a measuring function (MDR Annex VI Part A 2.4; EUDAMED Basic UDI-DI "
+        "'Measuring function').",
+    )
+    udi_eu_administering_medicine = fields.Boolean(
+        string="Administers or removes medicinal products",
+        help="Intended to administer and/or remove a medicinal product (MDR Annex VIII rule 12; "
+        "EUDAMED Basic UDI-DI).",
+    )
+    udi_eu_reusable_instrument = fields.Boolean(
+        string="Reusable surgical instrument",
+        help="Class I reusable surgical instrument (MDR Art. 52(7)(c); EUDAMED Basic UDI-DI "
+        "'Reusable surgical instrument').",
+    )
+    udi_eu_animal_tissues = fields.Boolean(
+        string="Contains animal tissues or cells",
+        help="Presence of tissues or cells of animal origin or their derivatives (MDR Annex VI "
+        "Part A 2.5; EUDAMED FLD-UDID-18).",
+    )
+    udi_eu_human_tissues = fields.Boolean(
+        string="Contains human tissues or cells",
+        help="Presence of tissues or cells of human origin or their derivatives (MDR Annex VI "
+        "Part A 2.5; EUDAMED FLD-UDID-23).",
+    )
+    udi_eu_medicinal_product = fields.Boolean(
+        string="Incorporates a medicinal substance",
+        help="Incorporates as an integral part a substance that would be a medicinal product "
+        "(MDR Art. 1(8); EUDAMED Basic UDI-DI 'medicinal product check').",
+    )
+    udi_eu_human_product = fields.Boolean(
+        string="Incorporates a human blood or plasma derivative",
+        help="Incorporates a substance derived from human blood or plasma (MDR Art. 1(8); "
+        "EUDAMED Basic UDI-DI 'human product check').",
+    )
+    udi_eu_reprocessed = fields.Boolean(
+        string="Reprocessed single-use device",
+        help="A single-use device that was reprocessed (MDR Art. 17, Annex VI Part B 2.4; "
+        "EUDAMED UDI-DI 'Reprocessed').",
+    )
+
     _udi_device_count_positive = models.Constraint(
         "CHECK(udi_device_count IS NULL OR udi_device_count >= 1)",
         "A base unit holds at least one device.",
@@ -119,12 +186,29 @@ class ProductTemplate(models.Model):
             if not (duns.isdigit() and len(duns) == 9):
                 raise ValidationError(
                     self.env._(
-                        "%(device)s: the labeler DUNS number %(duns)s must have 9 "
-                        "digits.",
+                        "%(device)s: the labeler DUNS number %(duns)s must have 9 digits.",
                         device=template.display_name,
                         duns=duns,
                     )
                 )
+
+    @api.constrains("udi_eu_manufacturer_srn", "udi_eu_ar_srn", "udi_emdn_code")
+    def _check_udi_eudamed_codes(self):
+        for template in self:
+            for key, pattern, example in eudamed_xml.FORMAT_CHECKS:
+                field = f"udi_{key}"
+                value = template[field]
+                if value and not pattern.match(value):
+                    raise ValidationError(
+                        self.env._(
+                            "%(device)s: %(field)s %(value)s is not in the form EUDAMED "
+                            "accepts, e.g. %(example)s.",
+                            device=template.display_name,
+                            field=template._fields[field].get_description(self.env)["string"],
+                            value=value,
+                            example=example,
+                        )
+                    )
 
     def _udi_db_export_records(self):
         """One plain dict per active base-unit DI of these devices, in the shape
@@ -152,9 +236,7 @@ class ProductTemplate(models.Model):
             "key": self.id,
             "ref": self.display_name,
             "primary_di": base.di if base else None,
-            "issuing_agency": _none(
-                base.issuing_agency if base else self.udi_issuing_agency
-            ),
+            "issuing_agency": _none(base.issuing_agency if base else self.udi_issuing_agency),
             "agency_name": _none(base.other_agency_name if base else None),
             "device_count": self.udi_device_count,
             "unit_of_use_di": _none(unit_of_use.di),
@@ -197,6 +279,20 @@ class ProductTemplate(models.Model):
             "pi_serial": self.udi_pi_serial,
             "pi_manufacture_date": self.udi_pi_manufacture_date,
             "pi_expiry": self.udi_pi_expiry,
+            "basic_udi_di": _none(self.udi_basic_di),
+            "eu_risk_class": EU_RISK_CLASSES.get(self.udi_eu_class),
+            "emdn_code": _none(self.udi_emdn_code),
+            "eu_manufacturer_srn": _none(self.udi_eu_manufacturer_srn),
+            "eu_ar_srn": _none(self.udi_eu_ar_srn),
+            "eu_active": self.udi_eu_active,
+            "eu_measuring_function": self.udi_eu_measuring_function,
+            "eu_administering_medicine": self.udi_eu_administering_medicine,
+            "eu_reusable_instrument": self.udi_eu_reusable_instrument,
+            "eu_animal_tissues": self.udi_eu_animal_tissues,
+            "eu_human_tissues": self.udi_eu_human_tissues,
+            "eu_medicinal_product": self.udi_eu_medicinal_product,
+            "eu_human_product": self.udi_eu_human_product,
+            "eu_reprocessed": self.udi_eu_reprocessed,
         }
 
     def _udi_db_packages(self, base):
@@ -207,9 +303,7 @@ class ProductTemplate(models.Model):
         frontier = base
         while frontier:
             depth += 1
-            outer = levels.filtered(
-                lambda d, inner=frontier: d.contained_di_id in inner
-            )
+            outer = levels.filtered(lambda d, inner=frontier: d.contained_di_id in inner)
             packages += [
                 {
                     "di": d.di,

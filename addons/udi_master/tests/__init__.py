@@ -3,6 +3,7 @@ from . import test_stock_lot_pi
 from . import test_partner_shipping
 from . import test_ui
 from . import test_di_export
+from . import test_di_export_submission
 from . import test_labels
 from . import test_translations
 from . import test_udi_parser

@@ -1,14 +1,10 @@
 import base64
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
-from ..lib import di_export
-
-DATABASES = [
-    ("nmpa", "NMPA UDI database (China)"),
-    ("gudid", "FDA GUDID (United States)"),
-]
+from ..lib import db_export as di_export
+from ..models.udi_di_export import DATABASES
 
 
 class UdiDiExportWizard(models.TransientModel):
@@ -27,22 +23,34 @@ class UdiDiExportWizard(models.TransientModel):
     _name = "udi.di.export.wizard"
     _description = "Export DI Records to a UDI Database"
 
-    database = fields.Selection(
-        DATABASES, string="UDI database", required=True, default="nmpa"
-    )
+    database = fields.Selection(DATABASES, string="UDI database", required=True, default="nmpa")
     product_tmpl_ids = fields.Many2many(
         "product.template",
         string="Devices",
         default=lambda self: self._default_product_tmpl_ids(),
         domain=[("udi_regulated", "=", True)],
     )
-    export_csv = fields.Boolean(string="CSV", default=True)
+    export_csv = fields.Boolean(
+        string="CSV",
+        default=True,
+        help="NMPA and GUDID fields as CSV, for review (GUDID: the names of FDA's Data "
+        "Elements Reference Table).",
+    )
     export_xml = fields.Boolean(
         string="XML",
         default=True,
-        help="The NMPA download layout exists as XML; GUDID is exported as CSV only "
-        "(its "
-        "submission format, HL7 SPL, is not produced here).",
+        help="NMPA: the layout of the NMPA UDI data download. EUDAMED is always XML.",
+    )
+    export_xlsx = fields.Boolean(
+        string="Bulk template (xlsx)",
+        default=True,
+        help="NMPA: the bulk import template of the NMPA UDI database as an Excel workbook.",
+    )
+    export_spl = fields.Boolean(
+        string="HL7 SPL",
+        default=True,
+        help="GUDID: one HL7 SPL file per DI record, the format GUDID takes through the FDA "
+        "Electronic Submissions Gateway.",
     )
     allow_draft = fields.Boolean(
         string="Export as draft despite missing data",
@@ -59,18 +67,20 @@ class UdiDiExportWizard(models.TransientModel):
         readonly=True,
     )
     issue_count = fields.Integer(compute="_compute_issue_count")
-    state = fields.Selection(
-        [("check", "Check"), ("done", "Exported")], default="check"
-    )
+    state = fields.Selection([("check", "Check"), ("done", "Exported")], default="check")
     export_file = fields.Binary(string="File", readonly=True, attachment=False)
     export_filename = fields.Char(readonly=True)
+    export_id = fields.Many2one(
+        "udi.di.export",
+        string="Export record",
+        readonly=True,
+        help="The record of this export (not made for a draft).",
+    )
 
     @api.model
     def _default_product_tmpl_ids(self):
         context = self.env.context
-        if context.get("active_model") == "product.template" and context.get(
-            "active_ids"
-        ):
+        if context.get("active_model") == "product.template" and context.get("active_ids"):
             return [Command.set(context["active_ids"])]
         return False
 
@@ -114,8 +124,7 @@ class UdiDiExportWizard(models.TransientModel):
                 )
         regulated = templates.filtered(
             lambda t: (
-                t.udi_regulated
-                and t.udi_di_ids.filtered(lambda d: d.packaging_level == "base")
+                t.udi_regulated and t.udi_di_ids.filtered(lambda d: d.packaging_level == "base")
             )
         )
         for issue in di_export.check(self.database, regulated._udi_db_export_records()):
@@ -143,18 +152,27 @@ class UdiDiExportWizard(models.TransientModel):
 
     def _formats(self):
         available = di_export.FORMATS[self.database]
-        chosen = []
-        if self.export_xml and di_export.FORMAT_XML in available:
-            chosen.append(di_export.FORMAT_XML)
-        if self.export_csv:
-            chosen.append(di_export.FORMAT_CSV)
-        return chosen
+        wanted = {
+            di_export.FORMAT_XLSX: self.export_xlsx,
+            di_export.FORMAT_SPL: self.export_spl,
+            di_export.FORMAT_XML: self.export_xml or self.database == di_export.EUDAMED,
+            di_export.FORMAT_CSV: self.export_csv,
+        }
+        return [f for f in available if wanted[f]]
 
     def action_export(self):
         """Build the export file, or refuse with the reason. Returns the action
         that shows the
         wizard again with the file to download."""
         self.ensure_one()
+        if not self.env.user.has_group("udi_master.group_trace_manager"):
+            raise AccessError(
+                self.env._(
+                    "Only a Traceability manager can export DI records to a UDI database; "
+                    "ask one to export %(devices)s.",
+                    devices=", ".join(self.product_tmpl_ids.mapped("display_name")),
+                )
+            )
         if not self.product_tmpl_ids:
             raise UserError(self.env._("Choose at least one device to export."))
         formats = self._formats()
@@ -162,12 +180,10 @@ class UdiDiExportWizard(models.TransientModel):
             raise UserError(
                 self.env._(
                     "Choose a file format: %(database)s is exported as %(formats)s.",
-                    database=dict(
-                        self._fields["database"]._description_selection(self.env)
-                    )[self.database],
-                    formats=" / ".join(
-                        f.upper() for f in di_export.FORMATS[self.database]
-                    ),
+                    database=dict(self._fields["database"]._description_selection(self.env))[
+                        self.database
+                    ],
+                    formats=" / ".join(f.upper() for f in di_export.FORMATS[self.database]),
                 )
             )
         if self.issue_ids and not self.allow_draft:
@@ -194,43 +210,51 @@ class UdiDiExportWizard(models.TransientModel):
 
     def _issue_summary(self, limit=10):
         lines = [
-            f"- {i.product_tmpl_id.display_name or i.primary_di}: {i.field_label} "
-            f"({i.message})"
+            f"- {i.product_tmpl_id.display_name or i.primary_di}: {i.field_label} ({i.message})"
             for i in self.issue_ids[:limit]
         ]
         if len(self.issue_ids) > limit:
-            lines.append(
-                self.env._("… and %(count)s more", count=len(self.issue_ids) - limit)
-            )
+            lines.append(self.env._("… and %(count)s more", count=len(self.issue_ids) - limit))
         return "\n".join(lines)
 
     def _write_export(self, formats):
         templates = self.product_tmpl_ids.filtered(
             lambda t: (
-                t.udi_regulated
-                and t.udi_di_ids.filtered(lambda d: d.packaging_level == "base")
+                t.udi_regulated and t.udi_di_ids.filtered(lambda d: d.packaging_level == "base")
             )
         )
         today = fields.Date.context_today(self)
-        files = di_export.export_files(
-            self.database, templates._udi_db_export_records(), formats, today
-        )
+        try:
+            files = di_export.export_files(
+                self.database, templates._udi_db_export_records(), formats, today
+            )
+        except ValueError as exc:
+            raise UserError(
+                self.env._(
+                    "The %(database)s export could not be produced: %(error)s",
+                    database=self.database,
+                    error=exc,
+                )
+            ) from None
         draft = bool(self.issue_ids)
         if draft:
             files = [(f"DRAFT_{name}", data) for name, data in files]
-            files.append(
-                (f"DRAFT_missing_data_{self.database}.csv", self._issues_csv())
-            )
+            files.append((f"DRAFT_missing_data_{self.database}.csv", self._issues_csv()))
         if len(files) == 1:
             name, data = files[0]
         else:
             prefix = "DRAFT_" if draft else ""
             name = f"{prefix}udi_{self.database}_{today.strftime('%Y%m%d')}.zip"
             data = di_export.zip_files(files)
+        export = self.env["udi.di.export"]
+        if not draft:
+            dis = templates.udi_di_ids.filtered(lambda d: d.packaging_level == "base")
+            export = export._udi_record(self.database, dis, templates, formats, name, data)
         self.write(
             {
                 "export_file": base64.b64encode(data),
                 "export_filename": name,
+                "export_id": export.id,
                 "state": "done",
             }
         )
@@ -268,9 +292,7 @@ class UdiDiExportIssue(models.TransientModel):
     _description = "Missing or Invalid DI Database Data"
     _order = "id"
 
-    wizard_id = fields.Many2one(
-        "udi.di.export.wizard", required=True, ondelete="cascade"
-    )
+    wizard_id = fields.Many2one("udi.di.export.wizard", required=True, ondelete="cascade")
     product_tmpl_id = fields.Many2one("product.template", string="Device")
     primary_di = fields.Char(string="Primary DI")
     database = fields.Selection(DATABASES, string="UDI database")
