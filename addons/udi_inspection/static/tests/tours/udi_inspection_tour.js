@@ -7,8 +7,8 @@ import { registry } from "@web/core/registry";
  * releases lot TOURA and rejects lot TOURB with an electronic signature. The tests open the
  * receipt and the inspections; the signer's password is the inspector's login.
  */
-const TOURA = "(01)06901234567892(17)301231(10)TOURA";
-const TOURB = "(01)06901234567892(17)301231(10)TOURB";
+const TOURA = "]d201069012345678921730123110TOURA";
+const TOURB = "]d201069012345678921730123110TOURB";
 
 function scanIntoReceipt(code, quantity) {
     return [
@@ -19,7 +19,7 @@ function scanIntoReceipt(code, quantity) {
         },
         {
             content: "Scan the label",
-            trigger: ".modal .o_data_row.o_selected_row .o_field_widget[name=udi_scan] input",
+            trigger: ".modal .o_data_row.o_selected_row:not(:has(.o_field_widget[name=lot_name] input:value(TOUR))) .o_field_widget[name=udi_scan] input",
             run: `edit ${code}`,
         },
         {
@@ -29,17 +29,26 @@ function scanIntoReceipt(code, quantity) {
         },
         {
             content: "The lot is filled from the scan",
-            trigger: `.modal .o_data_row.o_selected_row .o_field_widget[name=lot_name] input:value(${code.slice(-5)})`,
+            trigger: `.modal .o_data_row .o_field_widget[name=lot_name] input:value(${code.slice(-5)}), .modal .o_data_row .o_data_cell[name=lot_name]:contains(${code.slice(-5)})`,
         },
         {
             content: "Open the quantity",
-            trigger: ".modal .o_data_row.o_selected_row .o_data_cell[name=quantity]",
+            trigger: `.modal .o_data_row:not(.o_selected_row):contains(${code.slice(-5)}) .o_data_cell[name=quantity]`,
             run: "click",
         },
         {
             content: "Units in the carton",
             trigger: ".modal .o_data_row.o_selected_row .o_field_widget[name=quantity] input",
             run: `edit ${quantity}`,
+        },
+        {
+            content: "Done with this carton",
+            trigger: ".modal .modal-title",
+            run: "click",
+        },
+        {
+            content: "The carton's line is recorded",
+            trigger: `.modal .o_data_row:not(.o_selected_row):contains(${code.slice(-5)}):contains(${quantity}.00)`,
         },
     ];
 }
@@ -83,7 +92,7 @@ registry.category("web_tour.tours").add("udi_inspection_receive", {
     ],
 });
 
-function recordCheck(label, button) {
+function recordCheck(label, button, result) {
     return [
         {
             content: `${label}: ${button}`,
@@ -92,7 +101,7 @@ function recordCheck(label, button) {
         },
         {
             content: `${label} recorded`,
-            trigger: `.o_field_widget[name=check_ids] .o_data_row:contains(${label}):not(:has(button[name=${button}]))`,
+            trigger: `.o_field_widget[name=check_ids] .o_data_row:contains(${label}) .o_data_cell[name=result]:contains(${result})`,
         },
     ];
 }
@@ -111,12 +120,12 @@ registry.category("web_tour.tours").add("udi_inspection_check_lot_a", {
         },
         {
             content: "The automatic checks passed",
-            trigger: ".o_field_widget[name=check_ids] .o_data_row:contains(Scanned UDI-DI matches the purchased device):contains(Pass)",
+            trigger: ".o_field_widget[name=check_ids] .o_data_row:contains(Scanned UDI-DI matches the purchased device) .o_data_cell[name=result]:contains(Pass)",
         },
-        ...recordCheck("Quantity received matches", "action_pass"),
-        ...recordCheck("Packaging intact", "action_pass"),
-        ...recordCheck("Label legible", "action_pass"),
-        ...recordCheck("Certificate of conformity", "action_pass"),
+        ...recordCheck("Quantity received matches", "action_pass", "Pass"),
+        ...recordCheck("Packaging intact", "action_pass", "Pass"),
+        ...recordCheck("Label legible", "action_pass", "Pass"),
+        ...recordCheck("Certificate of conformity", "action_pass", "Pass"),
         {
             content: "Every check passed",
             trigger: ".o_field_widget[name=check_summary]:contains(10/10 done, 0 failed)",
@@ -138,9 +147,9 @@ registry.category("web_tour.tours").add("udi_inspection_check_lot_b", {
         },
         {
             content: "The automatic checks ran",
-            trigger: ".o_field_widget[name=check_ids] .o_data_row:contains(Lot/serial matches the received lot):contains(Pass)",
+            trigger: ".o_field_widget[name=check_ids] .o_data_row:contains(Lot/serial matches the received lot) .o_data_cell[name=result]:contains(Pass)",
         },
-        ...recordCheck("Packaging intact", "action_fail"),
+        ...recordCheck("Packaging intact", "action_fail", "Fail"),
         {
             content: "The failure is counted",
             trigger: ".o_field_widget[name=check_summary]:contains(1 failed)",
