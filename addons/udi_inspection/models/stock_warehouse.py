@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class StockWarehouse(models.Model):
@@ -25,6 +26,8 @@ class StockWarehouse(models.Model):
         return warehouses
 
     def write(self, vals):
+        if "udi_incoming_inspection" in vals and not vals["udi_incoming_inspection"]:
+            self._udi_check_nothing_waiting()
         if vals.get("udi_incoming_inspection"):
             if vals.get("reception_steps") == "one_step" or (
                 "reception_steps" not in vals
@@ -35,6 +38,20 @@ class StockWarehouse(models.Model):
         if {"udi_incoming_inspection", "reception_steps"} & vals.keys():
             self._udi_flag_inspection_locations()
         return res
+
+    def _udi_check_nothing_waiting(self):
+        """Turning inspection off would release what waits for it: refused while it waits."""
+        waiting = self.env["udi.inspection"].sudo().search([
+            ("location_id", "in", self._udi_inspection_locations().ids),
+            ("state", "=", "pending"),
+        ])
+        if waiting:
+            raise UserError(self.env._(
+                "%(warehouse)s still has %(count)s lot(s)/serial(s) waiting for incoming "
+                "inspection (%(inspections)s): release or reject them before turning incoming "
+                "inspection off.",
+                warehouse=", ".join(self.mapped("display_name")), count=len(waiting),
+                inspections=", ".join(waiting[:10].mapped("name"))))
 
     def _udi_inspection_locations(self):
         """The locations of the inspection stage: input (2 steps), input and quality (3 steps)."""

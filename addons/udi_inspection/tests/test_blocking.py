@@ -135,6 +135,11 @@ class TestBlockedStock(InspectionCommon):
         with self.assertRefused("goes to its incoming inspection"):
             receipt.button_validate()
 
+    def test_inspection_cannot_be_turned_off_while_units_wait(self):
+        with self.assertRefused("waiting for incoming inspection"):
+            self.warehouse.udi_incoming_inspection = False
+        self.assertTrue(self.input_location.udi_inspection_location)
+
     def test_warehouse_option_switches_to_two_step_reception_and_flags_input(self):
         warehouse = self.env["stock.warehouse"].create(
             {"name": "Suzhou DC", "code": "SZDC", "udi_incoming_inspection": True}
