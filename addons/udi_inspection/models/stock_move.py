@@ -117,10 +117,13 @@ class StockMove(models.Model):
     # ------------------------------------------------------------------ EPCIS
 
     def _trace_step(self):
-        """Receiving into the inspection stage: not sellable until inspected (CBV
-        non_sellable_other); leaving it for stock: the inspection passed, the units are
-        active; between two stage locations (3-step receipt): still being inspected."""
+        """For a regulated device: receiving into the inspection stage, not sellable until
+        inspected (CBV non_sellable_other); leaving it for stock, the inspection passed and the
+        units are active; between two stage locations (3-step receipt), still being
+        inspected. Other products keep trace_events' steps."""
         src, dest = self.location_id, self.location_dest_id
+        if not self.product_id.udi_regulated:
+            return super()._trace_step()
         if dest.udi_inspection_location and src.usage == "supplier":
             return "receiving", "non_sellable_other", "observe"
         if src.udi_inspection_location and dest.udi_inspection_location:

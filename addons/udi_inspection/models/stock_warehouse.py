@@ -41,17 +41,27 @@ class StockWarehouse(models.Model):
 
     def _udi_check_nothing_waiting(self):
         """Turning inspection off would release what waits for it: refused while it waits."""
-        waiting = self.env["udi.inspection"].sudo().search([
-            ("location_id", "in", self._udi_inspection_locations().ids),
-            ("state", "=", "pending"),
-        ])
+        waiting = (
+            self.env["udi.inspection"]
+            .sudo()
+            .search(
+                [
+                    ("location_id", "in", self._udi_inspection_locations().ids),
+                    ("state", "=", "pending"),
+                ]
+            )
+        )
         if waiting:
-            raise UserError(self.env._(
-                "%(warehouse)s still has %(count)s lot(s)/serial(s) waiting for incoming "
-                "inspection (%(inspections)s): release or reject them before turning incoming "
-                "inspection off.",
-                warehouse=", ".join(self.mapped("display_name")), count=len(waiting),
-                inspections=", ".join(waiting[:10].mapped("name"))))
+            raise UserError(
+                self.env._(
+                    "%(warehouse)s still has %(count)s lot(s)/serial(s) waiting for incoming "
+                    "inspection (%(inspections)s): release or reject them before turning incoming "
+                    "inspection off.",
+                    warehouse=", ".join(self.mapped("display_name")),
+                    count=len(waiting),
+                    inspections=", ".join(waiting[:10].mapped("name")),
+                )
+            )
 
     def _udi_inspection_locations(self):
         """The locations of the inspection stage: input (2 steps), input and quality (3 steps)."""

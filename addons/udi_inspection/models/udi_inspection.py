@@ -94,10 +94,8 @@ class UdiInspection(models.Model):
     decided_by_id = fields.Many2one("res.users", string="Decided by", readonly=True)
     decided_at = fields.Datetime(string="Decided on", readonly=True)
     decision_note = fields.Text(string="Reason", readonly=True)
-    signature_id = fields.Many2one("recall.signature", string="Signature", readonly=True)
-    nonconformity_id = fields.Many2one(
-        "mgmtsystem.nonconformity", string="Nonconformity", readonly=True
-    )
+    signature_id = fields.Many2one("recall.signature", readonly=True)
+    nonconformity_id = fields.Many2one("mgmtsystem.nonconformity", readonly=True)
     return_picking_id = fields.Many2one("stock.picking", string="Return to supplier", readonly=True)
     release_move_ids = fields.Many2many(
         "stock.move",

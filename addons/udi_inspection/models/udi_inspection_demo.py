@@ -37,10 +37,12 @@ class UdiInspectionDemo(models.AbstractModel):
         self = self.sudo().with_context(tracking_disable=True)
         env = self.env
         env.ref("stock.warehouse0").udi_incoming_inspection = True
-        catheter.write({
-            "udi_registration_expiry": fields.Date.today() + datetime.timedelta(days=1000),
-            "udi_min_shelf_life_days": 365,
-        })
+        catheter.write(
+            {
+                "udi_registration_expiry": fields.Date.today() + datetime.timedelta(days=1000),
+                "udi_min_shelf_life_days": 365,
+            }
+        )
         supplier = self._demo_supplier()
         receipt = self._demo_receive(catheter.product_variant_id, supplier)
         inspections = env["udi.inspection"].search([("picking_id", "=", receipt.id)])
@@ -52,28 +54,37 @@ class UdiInspectionDemo(models.AbstractModel):
             self._demo_decide(inspection, manager, "qm", outcome)
             records[DEMO_XMLIDS[outcome]] = inspection
         records["demo_receipt_catheters"] = receipt
-        env["ir.model.data"]._update_xmlids([
-            {"xml_id": f"udi_inspection.{name}", "record": record, "noupdate": True}
-            for name, record in records.items()
-        ])
+        env["ir.model.data"]._update_xmlids(
+            [
+                {"xml_id": f"udi_inspection.{name}", "record": record, "noupdate": True}
+                for name, record in records.items()
+            ]
+        )
         return inspections
 
     @api.model
     def _demo_supplier(self):
-        supplier = self.env["res.partner"].create({
-            "name": "Suzhou MedPlast Contract Manufacturing Co., Ltd. (苏州医塑合同制造有限公司)",
-            "is_company": True,
-            "city": "Suzhou",
-            "country_id": self.env.ref("base.cn").id,
-            "udi_role_ids": [Command.set(self.env.ref("udi_master.partner_role_supplier").ids)],
-            "udi_licence_number": "苏食药监械生产许20160045号",
-            "udi_licence_expiry": fields.Date.today() + datetime.timedelta(days=730),
-        })
-        self.env["ir.model.data"]._update_xmlids([{
-            "xml_id": "udi_inspection.demo_partner_contract_maker",
-            "record": supplier,
-            "noupdate": True,
-        }])
+        supplier = self.env["res.partner"].create(
+            {
+                "name": "Suzhou MedPlast Contract Manufacturing Co., Ltd. "
+                "(苏州医塑合同制造有限公司)",
+                "is_company": True,
+                "city": "Suzhou",
+                "country_id": self.env.ref("base.cn").id,
+                "udi_role_ids": [Command.set(self.env.ref("udi_master.partner_role_supplier").ids)],
+                "udi_licence_number": "苏食药监械生产许20160045号",
+                "udi_licence_expiry": fields.Date.today() + datetime.timedelta(days=730),
+            }
+        )
+        self.env["ir.model.data"]._update_xmlids(
+            [
+                {
+                    "xml_id": "udi_inspection.demo_partner_contract_maker",
+                    "record": supplier,
+                    "noupdate": True,
+                }
+            ]
+        )
         return supplier
 
     @api.model
@@ -84,30 +95,38 @@ class UdiInspectionDemo(models.AbstractModel):
     @api.model
     def _demo_receive(self, product, supplier):
         """The purchase, and its receipt scanned label by label and validated."""
-        order = self.env["purchase.order"].create({
-            "partner_id": supplier.id,
-            "order_line": [Command.create({
-                "product_id": product.id,
-                "product_qty": sum(qty for _lot, qty, _outcome in DEMO_LOTS),
-                "price_unit": 95.0,
-            })],
-        })
+        order = self.env["purchase.order"].create(
+            {
+                "partner_id": supplier.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_qty": sum(qty for _lot, qty, _outcome in DEMO_LOTS),
+                            "price_unit": 95.0,
+                        }
+                    )
+                ],
+            }
+        )
         order.button_confirm()
         receipt = order.picking_ids
         move = receipt.move_ids
         move.move_line_ids.unlink()
-        self.env["stock.move.line"].create([
-            {
-                "move_id": move.id,
-                "picking_id": receipt.id,
-                "product_id": product.id,
-                "udi_scan": self._demo_label(product, lot),
-                "quantity": quantity,
-                "location_id": move.location_id.id,
-                "location_dest_id": move.location_dest_id.id,
-            }
-            for lot, quantity, _outcome in DEMO_LOTS
-        ])
+        self.env["stock.move.line"].create(
+            [
+                {
+                    "move_id": move.id,
+                    "picking_id": receipt.id,
+                    "product_id": product.id,
+                    "udi_scan": self._demo_label(product, lot),
+                    "quantity": quantity,
+                    "location_id": move.location_id.id,
+                    "location_dest_id": move.location_dest_id.id,
+                }
+                for lot, quantity, _outcome in DEMO_LOTS
+            ]
+        )
         move.picked = True
         receipt.with_context(skip_backorder=True).button_validate()
         return receipt
@@ -117,15 +136,18 @@ class UdiInspectionDemo(models.AbstractModel):
         """The clerk scans the label at the bench, attaches the certificate of conformity and
         records the visual checks (the packaging of the rejected lot fails)."""
         inspection = inspection.with_user(clerk)
-        inspection.write({"udi_scan": self._demo_label(inspection.product_id,
-                                                       inspection.lot_id.name)})
-        self.env["ir.attachment"].create({
-            "name": f"CoC {inspection.lot_id.name}.pdf",
-            "raw": base64.b64decode(DEMO_PDF),
-            "mimetype": "application/pdf",
-            "res_model": "udi.inspection",
-            "res_id": inspection.id,
-        })
+        inspection.write(
+            {"udi_scan": self._demo_label(inspection.product_id, inspection.lot_id.name)}
+        )
+        self.env["ir.attachment"].create(
+            {
+                "name": f"CoC {inspection.lot_id.name}.pdf",
+                "raw": base64.b64decode(DEMO_PDF),
+                "mimetype": "application/pdf",
+                "res_model": "udi.inspection",
+                "res_id": inspection.id,
+            }
+        )
         manual = inspection.check_ids.filtered(lambda c: not c.automatic)
         if outcome == "reject":
             manual.filtered(lambda c: c.code == "packaging").action_fail()
@@ -137,10 +159,10 @@ class UdiInspectionDemo(models.AbstractModel):
         """Release or reject through the signature dialog, as the quality manager does; when
         the demo password was changed, a signature marked as demo data is recorded instead."""
         inspection = inspection.with_user(signer)
-        opened = inspection.action_release() if outcome == "release" else (
-            inspection.action_reject())
-        wizard = self.env["udi.inspection.sign.wizard"].with_user(signer).browse(
-            opened["res_id"])
+        opened = (
+            inspection.action_release() if outcome == "release" else (inspection.action_reject())
+        )
+        wizard = self.env["udi.inspection.sign.wizard"].with_user(signer).browse(opened["res_id"])
         if outcome == "reject":
             wizard.reason = DEMO_REJECTION
         if self._demo_password_ok(signer, password):
@@ -170,18 +192,21 @@ class UdiInspectionDemo(models.AbstractModel):
     def _demo_signature(self, record, meaning, signer):
         Signature = self.env["recall.signature"]
         meanings = dict(Signature._fields["meaning"]._description_selection(self.env))
-        return Signature.sudo().create({
-            "user_id": signer.id,
-            "signer_name": signer.name,
-            "meaning": meaning,
-            "meaning_text": self.env._(
-                "%(meaning)s (demo data: signed without password check)",
-                meaning=meanings[meaning]),
-            "res_model": record._name,
-            "res_id": record.id,
-            "document_name": record.display_name,
-            "content_digest": Signature._recall_digest(record),
-        })
+        return Signature.sudo().create(
+            {
+                "user_id": signer.id,
+                "signer_name": signer.name,
+                "meaning": meaning,
+                "meaning_text": self.env._(
+                    "%(meaning)s (demo data: signed without password check)",
+                    meaning=meanings[meaning],
+                ),
+                "res_model": record._name,
+                "res_id": record.id,
+                "document_name": record.display_name,
+                "content_digest": Signature._recall_digest(record),
+            }
+        )
 
 
 #: a one-page PDF saying "Certificate of conformity (demo)"
