@@ -13,6 +13,9 @@ class TestBlockedStock(InspectionCommon):
         super().setUpClass()
         cls.receipt, cls.inspections = cls._receive_two_lots()
         cls.lot_a = cls._lot_named(cls.catheter_variant, "IQC-A")
+        # the receipt's own next step holds nothing (it cannot reserve blocked units either):
+        # make sure the units are free for the other operations to try
+        cls.receipt.move_ids.move_dest_ids._do_unreserve()
 
     def _picking(self, picking_type, source, dest, qty=5):
         picking = self.env["stock.picking"].create(
@@ -64,6 +67,17 @@ class TestBlockedStock(InspectionCommon):
             self.warehouse.out_type_id, self.input_location, self.customer_location
         )
         self.assertFalse(delivery.move_ids.move_line_ids, "blocked quants are not offered")
+        line = self.env["stock.move.line"].new(
+            {
+                "move_id": delivery.move_ids.id,
+                "product_id": self.catheter_variant.id,
+                "location_id": self.input_location.id,
+                "location_dest_id": self.customer_location.id,
+                "lot_id": self.lot_a.id,
+            }
+        )
+        warning = line._onchange_udi_inspection_blocked_lot()
+        self.assertIn("waits for its incoming inspection", warning["warning"]["message"])
         self._force_line(delivery, self.lot_a)
         with self.assertRefused("waits for its incoming inspection"):
             delivery.with_user(self.clerk).button_validate()
