@@ -260,3 +260,32 @@ class TestAutomaticChecks(InspectionCommon):
         self._record_manual(self.inspection)
         with self.assertRefused("failed"):
             self.inspection.with_user(self.inspector).action_release()
+
+
+@tagged("post_install", "-at_install")
+class TestSerialsAndOtherProducts(InspectionCommon):
+    def test_serials_are_inspected_one_by_one(self):
+        receipt = self._purchase([(self.implant.product_variant_id, 2)])
+        di = self.implant.udi_primary_di
+        self._receive_scanned(
+            receipt, [(gs1(di, serial="PM-IQC-1"), 1), (gs1(di, serial="PM-IQC-2"), 1)]
+        )
+        inspections = self.Inspection.search([("picking_id", "=", receipt.id)], order="id")
+        self.assertEqual(inspections.mapped("quantity"), [1, 1])
+        self.assertEqual(inspections.lot_id.mapped("name"), ["PM-IQC-1", "PM-IQC-2"])
+        first = inspections[0]
+        self.assertEqual(first.check_ids.filtered(lambda c: c.code == "lot").result, "pass")
+        self.assertEqual(first.check_ids.filtered(lambda c: c.code == "expiry").result, "na")
+        self._record_manual(first)
+        self._sign(first, "release")
+        self.assertEqual(self._quant_qty(first.lot_id, self.stock_location), 1)
+        self.assertEqual(self._quant_qty(inspections[1].lot_id, self.input_location), 1)
+
+    def test_products_that_are_not_regulated_pass_without_inspection(self):
+        gauze = self.env["product.product"].create({"name": "Gauze swab", "is_storable": True})
+        receipt = self._purchase([(gauze, 10)])
+        receipt.button_validate()
+        self.assertFalse(self.Inspection.search([("picking_id", "=", receipt.id)]))
+        storage = receipt.move_ids.move_dest_ids
+        self.assertEqual(storage.location_id, self.input_location)
+        self.assertEqual(storage.state, "assigned", "the next step reserves it at once")
