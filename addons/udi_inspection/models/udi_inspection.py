@@ -34,7 +34,12 @@ class UdiInspection(models.Model):
 
     _name = "udi.inspection"
     _description = "Incoming Inspection"
-    _inherit = ["mail.thread", "audit.seal.mixin", "audit.seal.workflow.mixin"]
+    _inherit = [
+        "mail.thread",
+        "barcodes.barcode_events_mixin",
+        "audit.seal.mixin",
+        "audit.seal.workflow.mixin",
+    ]
     _order = "id desc"
     _check_company_auto = True
     _seal_fields = IDENTITY_FIELDS
@@ -169,7 +174,7 @@ class UdiInspection(models.Model):
                     "partner_id": (picking.partner_id or move.partner_id).commercial_partner_id.id,
                     "location_id": location.id,
                     "quantity": quantity,
-                    "received_at": move.date or fields.Datetime.now(),
+                    "received_at": fields.Datetime.now(),
                 }
             )
         inspections = self.sudo().create(vals_list)
@@ -195,6 +200,12 @@ class UdiInspection(models.Model):
         for inspection in self:
             inspection._udi_record_scan(code)
         return res
+
+    def on_barcode_scanned(self, barcode):
+        """A scanner read anywhere on the form fills the scan field (the Check button then
+        records it and runs the checks)."""
+        if self.state == "pending":
+            self.udi_scan = barcode
 
     def action_check_scan(self):
         """The clerk's "Check" button: the scan field is saved (and checked) on the way."""

@@ -249,6 +249,15 @@ class TestAutomaticChecks(InspectionCommon):
         results = self._scan(gs1(self.catheter.udi_primary_di, self.expiry, lot="IQC-C"))
         self.assertEqual(results["registration"][0], "fail")
 
+    def test_scanner_read_anywhere_on_the_form_fills_the_scan_then_checks(self):
+        code = gs1(self.catheter.udi_primary_di, self.expiry, lot="IQC-X")
+        draft = self.inspection.with_user(self.clerk).new(origin=self.inspection)
+        draft._barcode_scanned = code
+        draft._on_barcode_scanned()
+        self.assertEqual(draft.udi_scan, code)
+        results = self._scan(draft.udi_scan)  # the Check button saves it
+        self.assertEqual(results["lot"][0], "fail")
+
     def test_unreadable_scan_is_refused_and_changes_nothing(self):
         before = self.inspection.udi_scan
         with self.assertRaises(ValidationError):
