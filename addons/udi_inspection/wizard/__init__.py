@@ -1,0 +1,1 @@
+from . import udi_inspection_sign_wizard
