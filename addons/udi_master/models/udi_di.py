@@ -162,3 +162,8 @@ class UdiDi(models.Model):
             qty *= level.contained_qty
             level = level.contained_di_id
         return qty
+
+    def _udi_exported(self, database, export):
+        """Hook: the records of these DIs were exported (not as a draft) for ``database``
+        ('nmpa', 'gudid' or 'eudamed') in ``export`` (a ``udi.di.export``)."""
+        return True

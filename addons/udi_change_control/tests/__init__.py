@@ -1,0 +1,7 @@
+from . import (
+    test_change_control,
+    test_lifecycle,
+    test_shipping,
+    test_submission,
+    test_translations,
+)
