@@ -36,9 +36,7 @@ class AuditlogRule(models.Model):
         names = sorted(
             name
             for name, field in template._fields.items()
-            if field.store
-            and not field.compute
-            and (name.startswith("udi_") or name == "tracking")
+            if field.store and not field.compute and (name.startswith("udi_") or name == "tracking")
         )
         self._audit_seal_subscribe("product.template", names + ["name", "default_code"])
         self._audit_seal_subscribe("udi.di.submission", list(SUBMISSION_FIELDS))

@@ -13,9 +13,11 @@ class StockMove(models.Model):
         """A regulated device leaves for a customer only if its DI is published in the UDI
         database of the destination's jurisdiction (when the company asks for it)."""
         outgoing = self.filtered(
-            lambda m: m.product_id.udi_regulated
-            and m.location_dest_id.usage == "customer"
-            and m.company_id.udi_block_unpublished_shipping
+            lambda m: (
+                m.product_id.udi_regulated
+                and m.location_dest_id.usage == "customer"
+                and m.company_id.udi_block_unpublished_shipping
+            )
         )
         databases = dict(
             self.env["udi.di.publication"]._fields["database"]._description_selection(self.env)
@@ -39,8 +41,9 @@ class StockMove(models.Model):
                         "ship a device whose DI is published there.",
                         device=move.product_id.display_name,
                         partner=partner.display_name,
-                        country=(partner.country_id or partner.commercial_partner_id.country_id)
-                        .name,
+                        country=(
+                            partner.country_id or partner.commercial_partner_id.country_id
+                        ).name,
                         reference=move.reference or move.picking_id.name or "",
                         di=base.di or "",
                         problem=problem,

@@ -153,14 +153,19 @@ class UdiDi(models.Model):
             level = level.contained_di_id
         if level.packaging_level == "base":
             return level
-        return self.sudo().search(
-            [
-                ("product_tmpl_id", "=", self.product_tmpl_id.id),
-                ("product_id", "=", self.product_id.id),
-                ("packaging_level", "=", "base"),
-            ],
-            limit=1,
-        ).sudo(False) or self
+        return (
+            self.sudo()
+            .search(
+                [
+                    ("product_tmpl_id", "=", self.product_tmpl_id.id),
+                    ("product_id", "=", self.product_id.id),
+                    ("packaging_level", "=", "base"),
+                ],
+                limit=1,
+            )
+            .sudo(False)
+            or self
+        )
 
     def _udi_packaging_levels(self):
         """The other levels (unit of use, packages) that follow this base DI."""
@@ -190,8 +195,9 @@ class UdiDi(models.Model):
 
     def unlink(self):
         kept = self.filtered(
-            lambda di: di.state not in ("draft", "review")
-            or di._udi_lifecycle_base().publication_ids
+            lambda di: (
+                di.state not in ("draft", "review") or di._udi_lifecycle_base().publication_ids
+            )
         )
         if kept:
             raise UserError(
@@ -296,8 +302,7 @@ class UdiDi(models.Model):
             changed = [name for name in names if value_differs(di, name, vals[name])]
             if changed:
                 changes.setdefault(base, []).extend(
-                    f"{di.di}: {di._fields[name]._description_string(self.env)}"
-                    for name in changed
+                    f"{di.di}: {di._fields[name]._description_string(self.env)}" for name in changed
                 )
         return changes
 
@@ -461,9 +466,7 @@ class UdiDi(models.Model):
 
     def action_new_version(self):
         """Create the next version of this DI (a dialog): a new DI and device record."""
-        self._udi_check_step(
-            ("approved", "published", "superseded"), self.env._("New DI version")
-        )
+        self._udi_check_step(("approved", "published", "superseded"), self.env._("New DI version"))
         self.ensure_one()
         return self.env["udi.di.version.wizard"]._udi_open(self)
 
@@ -523,8 +526,12 @@ class UdiDi(models.Model):
     def _udi_exported(self, database, export):
         """The updated records went to ``database``: their open submission tasks are done."""
         result = super()._udi_exported(database, export)
-        tasks = self.env["udi.di.submission"].sudo().search(
-            [("di_id", "in", self.ids), ("database", "=", database), ("state", "=", "open")]
+        tasks = (
+            self.env["udi.di.submission"]
+            .sudo()
+            .search(
+                [("di_id", "in", self.ids), ("database", "=", database), ("state", "=", "open")]
+            )
         )
         tasks._udi_close(export)
         return result
@@ -535,8 +542,10 @@ class UdiDi(models.Model):
     def _udi_publish_legacy(self):
         """At install: a base DI whose device record already has an NMPA or GUDID publication
         date counts as published there from that date."""
-        bases = self.sudo().with_context(active_test=False).search(
-            [("packaging_level", "=", "base"), ("publication_ids", "=", False)]
+        bases = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("packaging_level", "=", "base"), ("publication_ids", "=", False)])
         )
         for base in bases:
             template = base.product_tmpl_id
@@ -555,4 +564,3 @@ class UdiDi(models.Model):
                 database=dated[0][0],
                 note=self.env._("Published before change control (date on the device record)"),
             )
-

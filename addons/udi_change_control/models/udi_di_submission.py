@@ -62,8 +62,10 @@ class UdiDiSubmission(models.Model):
         search="_search_deadline_state",
     )
     done_at = fields.Datetime(string="Submitted", readonly=True)
-    export_model = fields.Char(readonly=True)
-    export_id = fields.Many2oneReference(model_field="export_model", readonly=True)
+    export_model = fields.Char(string="Export model", readonly=True)
+    export_id = fields.Many2oneReference(
+        string="Export record", model_field="export_model", readonly=True
+    )
     export_name = fields.Char(string="Export", readonly=True)
     alerted_at = fields.Datetime(readonly=True)
     escalated_at = fields.Datetime(readonly=True)
@@ -133,12 +135,16 @@ class UdiDiSubmission(models.Model):
             known = (task.changed_fields or "").splitlines()
             task.changed_fields = "\n".join(known + [lab for lab in labels if lab not in known])
             return task
-        rule = self.env["recall.deadline.rule"].sudo().search(
-            [
-                ("milestone", "=", "udi_record_update"),
-                ("jurisdiction_id.udi_database", "=", database),
-            ],
-            limit=1,
+        rule = (
+            self.env["recall.deadline.rule"]
+            .sudo()
+            .search(
+                [
+                    ("milestone", "=", "udi_record_update"),
+                    ("jurisdiction_id.udi_database", "=", database),
+                ],
+                limit=1,
+            )
         )
         now = fields.Datetime.now()
         company = di.company_id or self.env.company

@@ -43,9 +43,10 @@ class TestLockedAttributes(ChangeControlHttpCommon):
         self.assertEqual(self.catheter.udi_model, "7Fr 20 cm, triple lumen")
 
     def test_trigger_attribute_refused_on_import(self):
-        xmlid = self.catheter.get_external_id()[self.catheter.id] or self.catheter.export_data(
-            ["id"]
-        )["datas"][0][0]
+        xmlid = (
+            self.catheter.get_external_id()[self.catheter.id]
+            or self.catheter.export_data(["id"])["datas"][0][0]
+        )
         result = (
             self.env["product.template"]
             .with_user(self.manager)
@@ -95,16 +96,27 @@ class TestLockedAttributes(ChangeControlHttpCommon):
             self.manager,
             "udi.di",
             "create",
-            {"vals_list": [{"di": "06901234600018", "product_tmpl_id": self.implant.id,
-                            "packaging_level": "unit_of_use", "state": "published"}]},
+            {
+                "vals_list": [
+                    {
+                        "di": "06901234600018",
+                        "product_tmpl_id": self.implant.id,
+                        "packaging_level": "unit_of_use",
+                        "state": "published",
+                    }
+                ]
+            },
         )
         self.assertEqual(response.status_code, 403, response.text)
         response = self._json2(
             self.manager,
             "udi.di.publication",
             "create",
-            {"vals_list": [{"di_id": self.base_di.id, "database": "nmpa",
-                            "publish_date": "2025-01-01"}]},
+            {
+                "vals_list": [
+                    {"di_id": self.base_di.id, "database": "nmpa", "publish_date": "2025-01-01"}
+                ]
+            },
         )
         self.assertEqual(response.status_code, 403, response.text)
         self.base_di.invalidate_recordset()
@@ -128,7 +140,10 @@ class TestNewVersion(ChangeControlHttpCommon):
         self.assertFalse(error)
         wizard_id = action["res_id"]
         _result, error = self._web_save(
-            "cc_qm", QM_PASSWORD, "udi.di.version.wizard", wizard_id,
+            "cc_qm",
+            QM_PASSWORD,
+            "udi.di.version.wizard",
+            wizard_id,
             {"new_di": "06901234600025", "name": "Central venous catheter 8Fr"},
         )
         self.assertFalse(error)
@@ -165,7 +180,11 @@ class TestApprovalSignature(ChangeControlHttpCommon):
         )
         self.assertFalse(error)
         _result, error = self._call_button(
-            "cc_qm", QM_PASSWORD, "udi.di.sign.wizard", "action_sign", [action["res_id"]],
+            "cc_qm",
+            QM_PASSWORD,
+            "udi.di.sign.wizard",
+            "action_sign",
+            [action["res_id"]],
             {"signature_password": "not-my-password"},
         )
         self.assertIn("Wrong password", error)
@@ -179,7 +198,11 @@ class TestApprovalSignature(ChangeControlHttpCommon):
         self.assertEqual(failures.meaning, "udi_di_approve")
         # the right password signs
         _result, error = self._call_button(
-            "cc_qm", QM_PASSWORD, "udi.di.sign.wizard", "action_sign", [action["res_id"]],
+            "cc_qm",
+            QM_PASSWORD,
+            "udi.di.sign.wizard",
+            "action_sign",
+            [action["res_id"]],
             {"signature_password": QM_PASSWORD},
         )
         self.assertFalse(error)

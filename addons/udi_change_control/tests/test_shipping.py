@@ -77,7 +77,11 @@ class TestShippingBlockButton(ChangeControlHttpCommon):
             validate=False,
         )
         _result, error = self._call_button(
-            "cc_clerk", "cc-clerk-password-1", "stock.picking", "button_validate", picking.ids,
+            "cc_clerk",
+            "cc-clerk-password-1",
+            "stock.picking",
+            "button_validate",
+            picking.ids,
             {"skip_expired": True},
         )
         self.assertIn("not published in NMPA UDI database (life cycle: Draft)", error)

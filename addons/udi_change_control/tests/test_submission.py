@@ -96,14 +96,18 @@ class TestSubmissionTasks(ChangeControlCommon):
             )
 
     def test_new_packaging_level_of_a_published_device_opens_tasks(self):
-        box = self.env["udi.di"].with_user(self.manager).create(
-            {
-                "di": "16901234567899",
-                "product_tmpl_id": self.catheter.id,
-                "packaging_level": "package",
-                "contained_di_id": self.base_di.id,
-                "contained_qty": 10,
-            }
+        box = (
+            self.env["udi.di"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "di": "16901234567899",
+                    "product_tmpl_id": self.catheter.id,
+                    "packaging_level": "package",
+                    "contained_di_id": self.base_di.id,
+                    "contained_qty": 10,
+                }
+            )
         )
         self.assertEqual(box.state, "published")
         self.assertIn("New packaging level 16901234567899", self._tasks("nmpa").changed_fields)
