@@ -8,6 +8,7 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 
 from odoo.addons.recall_mgmt.models.recall_jurisdiction import MILESTONES
+from odoo.addons.recall_mgmt.tests.common import RecallCommon
 from odoo.addons.recall_mgmt.tools import zoned_time
 
 from .common import ChangeControlCommon
@@ -114,6 +115,15 @@ class TestSubmissionTasks(ChangeControlCommon):
         with self.assertRaisesRegex(Exception, "Quantity per Package"):
             box.with_user(self.manager).write({"contained_qty": 12})
 
-    def test_recall_campaigns_keep_their_own_milestones(self):
-        """The UDI clock shares the rule table; recall campaigns take recall milestones only."""
+
+@tagged("post_install", "-at_install")
+class TestRecallDeadlinesUnchanged(RecallCommon):
+    def test_recall_campaigns_take_recall_milestones_only(self):
+        """The UDI clocks share the rule table with the recall clocks; an approved recall gets
+        no UDI database deadline."""
+        fda = self.env.ref("recall_mgmt.jurisdiction_fda")
+        self.assertIn("udi_record_update", fda.rule_ids.mapped("milestone"))
+        campaign = self._approved(jurisdiction_ids=[(6, 0, fda.ids)])
+        self.assertTrue(campaign.deadline_ids)
+        self.assertNotIn("udi_record_update", campaign.deadline_ids.mapped("milestone"))
         self.assertNotIn("udi_record_update", [key for key, _label in MILESTONES])
