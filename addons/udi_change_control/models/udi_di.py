@@ -251,7 +251,10 @@ class UdiDi(models.Model):
                 publication = publications.filtered(lambda p, a=attribute: p.database == a.database)
                 if publication:
                     raise self._udi_new_di_required(record, name, attribute, publication[:1])
-            if name in signed and self.approval_signature_id:
+            # the signature binds the English text of a translated field (its other
+            # languages are translations, not the signed content)
+            english = not record._fields[name].translate or record.env.lang in (None, "en_US")
+            if name in signed and english and self.approval_signature_id:
                 raise self._udi_approval_binds(record, name)
 
     def _udi_new_di_required(self, record, name, attribute, publication):

@@ -83,3 +83,20 @@ class TestLifecycle(ChangeControlCommon):
             [("gudid", datetime.date(2024, 6, 1))],
         )
         self.assertEqual(self.base_di.state, "draft")
+
+    def test_every_transition_and_field_change_goes_to_the_sealed_change_log(self):
+        def logged(record):
+            logs = self.env["auditlog.log"].search(
+                [("model_model", "=", record._name), ("res_id", "=", record.id)]
+            )
+            return set(logs.line_ids.mapped("field_name"))
+
+        self._approve(self.base_di)
+        self.assertTrue({"state", "approval_signature_id"} <= logged(self.base_di))
+        self.catheter.with_user(self.manager).write({"udi_gmdn_code": "35210"})
+        self.box.with_user(self.manager).write({"active": False})
+        self.assertIn("udi_gmdn_code", logged(self.catheter))
+        self.assertIn("active", logged(self.box))
+        # the steps themselves are sealed records
+        step = self.base_di.transition_ids[:1]
+        self.assertIn(step.id, self.env["audit.seal.entry"]._seal_pending_ids("udi.di.transition"))
