@@ -33,5 +33,5 @@ class UdiDiTransition(models.Model):
     user_id = fields.Many2one(
         "res.users", string="By", required=True, readonly=True, default=lambda self: self.env.user
     )
-    signature_id = fields.Many2one("recall.signature", string="Signature", readonly=True)
+    signature_id = fields.Many2one("recall.signature", readonly=True)
     note = fields.Char(readonly=True)

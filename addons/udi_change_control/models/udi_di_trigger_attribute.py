@@ -26,7 +26,6 @@ class UdiDiTriggerAttribute(models.Model):
     sequence = fields.Integer(default=10)
     field_id = fields.Many2one(
         "ir.model.fields",
-        string="Field",
         ondelete="cascade",
         domain=[("model", "in", TRIGGER_MODELS), ("store", "=", True)],
         help="The field of the device record (product) or of the DI that holds the attribute. "
