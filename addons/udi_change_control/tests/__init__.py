@@ -1,5 +1,6 @@
 from . import (
     test_change_control,
+    test_demo,
     test_lifecycle,
     test_shipping,
     test_submission,
