@@ -9,7 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.audit_seal.tools.workflow import in_workflow, workflow, workflow_writes
 
-from .recall_jurisdiction import RECALL_CLASSES
+from .recall_jurisdiction import MILESTONES, RECALL_CLASSES
 
 STATES = [
     ("draft", "Draft"),
@@ -840,6 +840,8 @@ class RecallCampaign(models.Model):
             rules = self.env["recall.deadline.rule"].search(
                 [
                     ("jurisdiction_id", "in", campaign.jurisdiction_ids.ids),
+                    # recall milestones only: other addons keep their clocks in the same table
+                    ("milestone", "in", [key for key, _label in MILESTONES]),
                     "|",
                     ("recall_class", "=", False),
                     ("recall_class", "=", campaign.recall_class),

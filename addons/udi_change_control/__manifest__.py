@@ -1,0 +1,38 @@
+{
+    "name": "UDI Change Control",
+    "version": "19.0.1.0.0",
+    "category": "Inventory/Traceability",
+    "summary": "UDI-DI life cycle (draft to published per database), signed approval, DI trigger "
+    "attributes locked once published, new DI versions, submission tasks on the regulatory "
+    "clocks, no shipping of a device whose DI is not published where it goes",
+    "author": "UDI Traceability Suite",
+    "website": "https://example.invalid/udi-traceability",
+    "license": "LGPL-3",
+    "depends": ["udi_master", "recall_mgmt"],
+    "data": [
+        "security/udi_change_control_security.xml",
+        "security/ir.model.access.csv",
+        "data/recall_jurisdiction_data.xml",
+        "data/recall_deadline_rule_data.xml",
+        "data/udi_di_trigger_attribute_data.xml",
+        "data/auditlog_rule_data.xml",
+        "data/ir_cron_data.xml",
+        "wizard/udi_di_sign_wizard_views.xml",
+        "wizard/udi_di_publish_wizard_views.xml",
+        "wizard/udi_di_version_wizard_views.xml",
+        "views/udi_di_views.xml",
+        "views/udi_di_submission_views.xml",
+        "views/udi_di_trigger_attribute_views.xml",
+        "views/product_template_views.xml",
+        "views/recall_jurisdiction_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [
+        "demo/udi_change_control_demo.xml",
+    ],
+    "pre_init_hook": "pre_init_hook",
+    "post_init_hook": "post_init_hook",
+    "application": False,
+    "installable": True,
+}

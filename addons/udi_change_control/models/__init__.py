@@ -1,0 +1,16 @@
+from . import (
+    auditlog_rule,
+    product_product,
+    product_template,
+    recall_jurisdiction,
+    recall_signature,
+    res_company,
+    res_config_settings,
+    res_partner,
+    stock_move,
+    udi_di,
+    udi_di_publication,
+    udi_di_submission,
+    udi_di_transition,
+    udi_di_trigger_attribute,
+)

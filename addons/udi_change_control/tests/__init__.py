@@ -1,0 +1,8 @@
+from . import (
+    test_change_control,
+    test_demo,
+    test_lifecycle,
+    test_shipping,
+    test_submission,
+    test_translations,
+)
