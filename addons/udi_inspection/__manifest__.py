@@ -22,9 +22,6 @@
         "views/mgmtsystem_nonconformity_views.xml",
         "views/menus.xml",
     ],
-    "demo": [
-        "demo/udi_inspection_demo.xml",
-    ],
     "assets": {
         "web.assets_tests": [
             "udi_inspection/static/tests/tours/*.js",

@@ -21,6 +21,18 @@ DATABASE_FIELDS = {
     "udi_gudid_publish_date": ("gudid",),
     "udi_eu_class": ("eudamed",),
     "udi_basic_di": ("eudamed",),
+    "udi_emdn_code": ("eudamed",),
+    "udi_eu_manufacturer_srn": ("eudamed",),
+    "udi_eu_ar_srn": ("eudamed",),
+    "udi_eu_active": ("eudamed",),
+    "udi_eu_measuring_function": ("eudamed",),
+    "udi_eu_administering_medicine": ("eudamed",),
+    "udi_eu_reusable_instrument": ("eudamed",),
+    "udi_eu_animal_tissues": ("eudamed",),
+    "udi_eu_human_tissues": ("eudamed",),
+    "udi_eu_medicinal_product": ("eudamed",),
+    "udi_eu_human_product": ("eudamed",),
+    "udi_eu_reprocessed": ("eudamed",),
 }
 #: udi_* fields of the device that are not part of any database record
 NOT_IN_RECORD = ("udi_regulated", "udi_life_years", "udi_primary_di")

@@ -51,6 +51,12 @@ class TestSubmissionTasks(ChangeControlCommon):
         self.assertEqual(task.opened_by_id, self.manager)
         self.assertEqual(task.deadline_state, "on_time")
 
+    def test_an_eudamed_field_opens_no_task_for_nmpa_or_gudid(self):
+        self.catheter.with_user(self.manager).write(
+            {"udi_emdn_code": "C0104", "udi_eu_manufacturer_srn": "DE-MF-000012345"}
+        )
+        self.assertFalse(self._tasks(), "the DI is published in NMPA and GUDID only")
+
     def test_change_of_a_field_of_every_database_opens_one_task_each(self):
         self.catheter.with_user(self.manager).write({"udi_gmdn_code": "35210"})
         self.assertEqual(sorted(self._tasks().mapped("database")), ["gudid", "nmpa"])

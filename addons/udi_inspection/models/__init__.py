@@ -5,7 +5,6 @@ from . import stock_location
 from . import stock_warehouse
 from . import udi_inspection
 from . import udi_inspection_check
-from . import udi_inspection_demo
 from . import stock_move
 from . import stock_move_line
 from . import stock_picking

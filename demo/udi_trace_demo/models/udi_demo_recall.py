@@ -307,6 +307,7 @@ class UdiDemoRecall(models.AbstractModel):
                 "res_model": record._name,
                 "res_id": record.id,
                 "document_name": record.display_name,
+                "content_digest": Signature._recall_digest(record),
             }
         )
 

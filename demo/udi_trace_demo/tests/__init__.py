@@ -2,3 +2,4 @@ from . import test_trace_scenario
 from . import test_recall_scenario
 from . import test_demo
 from . import test_translations
+from . import test_inspection_scenario

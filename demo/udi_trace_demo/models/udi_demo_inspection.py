@@ -2,7 +2,6 @@ import base64
 import datetime
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessDenied
 
 #: (lot, quantity, outcome) of the demo receipt of catheter kits
 DEMO_LOTS = [("CVC2511-031", 40, "release"), ("CVC2511-032", 20, "reject")]
@@ -14,12 +13,13 @@ DEMO_REJECTION = (
 
 
 class UdiInspectionDemo(models.AbstractModel):
-    """Demo data built through the flows users run (called from demo/udi_inspection_demo.xml):
-    the main warehouse inspects receipts; a purchase of catheter kits from a contract maker is
-    received by scanning; lot CVC2511-031 passes and is released by the quality manager, lot
-    CVC2511-032 arrives with crushed cartons and is rejected (nonconformity, draft return)."""
+    """Demo data built through the flows users run (demo/inspection_demo.xml, loaded after the
+    other scenarios: from then on the main warehouse inspects its receipts). A purchase of
+    catheter kits from a contract maker is received by scanning; lot CVC2511-031 passes and is
+    released by the quality manager, lot CVC2511-032 arrives with crushed cartons and is
+    rejected (nonconformity, draft return)."""
 
-    _name = "udi.inspection.demo"
+    _name = "udi.demo.inspection"
     _description = "Demo: incoming inspections"
 
     @api.model
@@ -27,7 +27,7 @@ class UdiInspectionDemo(models.AbstractModel):
         """Build the demo once; returns the inspections, or False when it ran before or the
         udi_master demo is missing."""
         env = self.env
-        if env.ref("udi_inspection.demo_inspection_released", raise_if_not_found=False):
+        if env.ref("udi_trace_demo.demo_inspection_released", raise_if_not_found=False):
             return False
         catheter = env.ref("udi_master.product_catheter", raise_if_not_found=False)
         clerk = env.ref("udi_master.user_warehouse_clerk", raise_if_not_found=False)
@@ -56,7 +56,7 @@ class UdiInspectionDemo(models.AbstractModel):
         records["demo_receipt_catheters"] = receipt
         env["ir.model.data"]._update_xmlids(
             [
-                {"xml_id": f"udi_inspection.{name}", "record": record, "noupdate": True}
+                {"xml_id": f"udi_trace_demo.{name}", "record": record, "noupdate": True}
                 for name, record in records.items()
             ]
         )
@@ -79,7 +79,7 @@ class UdiInspectionDemo(models.AbstractModel):
         self.env["ir.model.data"]._update_xmlids(
             [
                 {
-                    "xml_id": "udi_inspection.demo_partner_contract_maker",
+                    "xml_id": "udi_trace_demo.demo_partner_contract_maker",
                     "record": supplier,
                     "noupdate": True,
                 }
@@ -165,48 +165,19 @@ class UdiInspectionDemo(models.AbstractModel):
         wizard = self.env["udi.inspection.sign.wizard"].with_user(signer).browse(opened["res_id"])
         if outcome == "reject":
             wizard.reason = DEMO_REJECTION
-        if self._demo_password_ok(signer, password):
+        if self.env["udi.demo.recall"]._demo_password_ok(signer, password):
             wizard.password = password
             wizard.action_sign()
             return
         if outcome == "reject":
             inspection._udi_set_reason(DEMO_REJECTION)
-        signature = self._demo_signature(inspection, f"inspection_{outcome}", signer)
+        signature = self.env["udi.demo.recall"]._demo_signature(
+            inspection, f"inspection_{outcome}", signer
+        )
         if outcome == "release":
             inspection._udi_release(signature)
         else:
             inspection._udi_reject(signature)
-
-    @api.model
-    def _demo_password_ok(self, user, password):
-        try:
-            user.with_user(user)._check_credentials(
-                {"login": user.login, "password": password, "type": "password"},
-                {"interactive": True},
-            )
-        except AccessDenied:
-            return False
-        return True
-
-    @api.model
-    def _demo_signature(self, record, meaning, signer):
-        Signature = self.env["recall.signature"]
-        meanings = dict(Signature._fields["meaning"]._description_selection(self.env))
-        return Signature.sudo().create(
-            {
-                "user_id": signer.id,
-                "signer_name": signer.name,
-                "meaning": meaning,
-                "meaning_text": self.env._(
-                    "%(meaning)s (demo data: signed without password check)",
-                    meaning=meanings[meaning],
-                ),
-                "res_model": record._name,
-                "res_id": record.id,
-                "document_name": record.display_name,
-                "content_digest": Signature._recall_digest(record),
-            }
-        )
 
 
 #: a one-page PDF saying "Certificate of conformity (demo)"
