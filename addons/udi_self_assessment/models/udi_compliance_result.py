@@ -1,0 +1,101 @@
+from odoo import api, fields, models
+
+
+class UdiComplianceResult(models.Model):
+    """What one rule found in one run: findings, records checked, time taken. The dashboard's
+    rows (latest run) and its trend (every run) are these records."""
+
+    _name = "udi.compliance.result"
+    _description = "Compliance Rule Result"
+    _inherit = ["audit.seal.mixin", "audit.seal.workflow.mixin"]
+    _order = "run_id desc, sequence, id"
+    _seal_fields = ("run_id", "rule_id", "code", "company_id", "population", "finding_count")
+    _workflow_fields = "__all__"
+
+    run_id = fields.Many2one(
+        "udi.compliance.run", required=True, readonly=True, index=True, ondelete="restrict"
+    )
+    rule_id = fields.Many2one(
+        "udi.compliance.rule", required=True, readonly=True, index=True, ondelete="restrict"
+    )
+    code = fields.Char(readonly=True, help="The rule's code at the run.")
+    sequence = fields.Integer(related="rule_id.sequence", store=True)
+    severity = fields.Selection(related="rule_id.severity", store=True)
+    statement_ref = fields.Char(related="rule_id.statement_ref")
+    company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
+    date = fields.Datetime(related="run_id.date_start", store=True, string="Run date")
+    population = fields.Integer(string="Records checked", readonly=True, aggregator="sum")
+    finding_count = fields.Integer(string="Findings", readonly=True, aggregator="sum")
+    duration = fields.Float(string="Duration (s)", readonly=True, digits=(16, 3))
+    error_rate = fields.Float(
+        string="Data-error rate",
+        compute="_compute_error_rate",
+        store=True,
+        digits=(16, 4),
+        aggregator="avg",
+        help="Findings divided by the records checked.",
+    )
+    is_latest = fields.Boolean(
+        string="Latest run",
+        compute="_compute_is_latest",
+        search="_search_is_latest",
+        help="The result belongs to its company's latest run.",
+    )
+    finding_ids = fields.One2many("udi.compliance.finding", "result_id", string="Findings list")
+
+    @api.depends("population", "finding_count")
+    def _compute_error_rate(self):
+        for result in self:
+            result.error_rate = (
+                result.finding_count / result.population if result.population else 0.0
+            )
+
+    def _latest_run_ids(self):
+        self.env.cr.execute(
+            """SELECT DISTINCT ON (company_id) id FROM udi_compliance_run
+                ORDER BY company_id, date_start DESC, id DESC"""
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _compute_is_latest(self):
+        latest = set(self._latest_run_ids())
+        for result in self:
+            result.is_latest = result.run_id.id in latest
+
+    def _search_is_latest(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        positive = (operator == "=") == value
+        return [("run_id", "in" if positive else "not in", self._latest_run_ids())]
+
+    def action_view_findings(self):
+        """Drill-down: the findings of this rule in this run."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "udi_self_assessment.udi_compliance_finding_action"
+        )
+        action["domain"] = [("result_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_open_records(self):
+        """Drill-down: the offending records themselves (one model per list; the findings when a
+        rule found records of several models)."""
+        self.ensure_one()
+        models_found = set(self.finding_ids.mapped("res_model"))
+        if len(models_found) != 1:
+            return self.action_view_findings()
+        model = models_found.pop()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Offending records: %(rule)s", rule=self.rule_id.display_name),
+            "res_model": model,
+            "domain": [("id", "in", self.finding_ids.mapped("res_id"))],
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "target": "current",
+        }
+
+    def action_run_self_assessment(self):
+        """The dashboard's button: a new run for the current company (managers only)."""
+        return self.env["udi.compliance.run"].action_run_self_assessment()
