@@ -4,21 +4,19 @@ from odoo.exceptions import UserError
 
 class UdiComplianceFinding(models.Model):
     """One offending record of one rule in one run: which record (model and id, as it was
-    named at the run), what is wrong with it. Written by the run in one INSERT per rule."""
+    named at the run), what is wrong with it. Written by the run in one INSERT per rule.
+
+    Findings are not sealed one by one (a run over a large database can find hundreds of
+    thousands of records, one ledger entry each would cost more than the checks): their rule
+    result, which is sealed, holds their count and a SHA-256 digest of their rows
+    (:meth:`udi.compliance.result._compliance_findings_digest`), so that a finding changed or
+    deleted afterwards is detected. Nobody has write, create or delete rights on them.
+    """
 
     _name = "udi.compliance.finding"
     _description = "Compliance Finding"
-    _inherit = ["audit.seal.mixin", "audit.seal.workflow.mixin"]
+    _inherit = ["audit.seal.workflow.mixin"]
     _order = "run_id desc, rule_id, id"
-    _seal_fields = (
-        "run_id",
-        "rule_id",
-        "company_id",
-        "res_model",
-        "res_id",
-        "name",
-        "detail",
-    )
     _workflow_fields = "__all__"
 
     run_id = fields.Many2one(
@@ -28,11 +26,11 @@ class UdiComplianceFinding(models.Model):
         "udi.compliance.result", required=True, readonly=True, index=True, ondelete="restrict"
     )
     rule_id = fields.Many2one(
-        "udi.compliance.rule", required=True, readonly=True, index=True, ondelete="restrict"
+        "udi.compliance.rule", required=True, readonly=True, ondelete="restrict"
     )
     code = fields.Char(related="rule_id.code")
     severity = fields.Selection(related="rule_id.severity")
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
     res_model = fields.Char(string="Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(
         string="Record ID", model_field="res_model", required=True, readonly=True

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class UdiComplianceResult(models.Model):
@@ -9,7 +10,15 @@ class UdiComplianceResult(models.Model):
     _description = "Compliance Rule Result"
     _inherit = ["audit.seal.mixin", "audit.seal.workflow.mixin"]
     _order = "run_id desc, sequence, id"
-    _seal_fields = ("run_id", "rule_id", "code", "company_id", "population", "finding_count")
+    _seal_fields = (
+        "run_id",
+        "rule_id",
+        "code",
+        "company_id",
+        "population",
+        "finding_count",
+        "findings_digest",
+    )
     _workflow_fields = "__all__"
 
     run_id = fields.Many2one(
@@ -42,6 +51,11 @@ class UdiComplianceResult(models.Model):
         help="The result belongs to its company's latest run.",
     )
     finding_ids = fields.One2many("udi.compliance.finding", "result_id", string="Findings list")
+    findings_digest = fields.Char(
+        readonly=True,
+        help="SHA-256 of the findings' rows, sealed with the result: a finding changed or deleted "
+        "afterwards no longer matches it.",
+    )
 
     @api.depends("population", "finding_count")
     def _compute_error_rate(self):
@@ -67,6 +81,48 @@ class UdiComplianceResult(models.Model):
             return NotImplemented
         positive = (operator == "=") == value
         return [("run_id", "in" if positive else "not in", self._latest_run_ids())]
+
+    def _compliance_findings_digest(self):
+        """SHA-256 (hex) of this result's findings: model, id, name and detail of each, in id
+        order, computed by PostgreSQL over the rows as they are stored now."""
+        self.ensure_one()
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT encode(sha256(convert_to(COALESCE(string_agg(
+                       concat_ws('|', res_model, res_id, name, detail), E'\\n' ORDER BY id), ''),
+                       'UTF8')), 'hex')
+              FROM udi_compliance_finding WHERE result_id = %s
+            """,
+            [self.id],
+        )
+        return self.env.cr.fetchone()[0]
+
+    def action_verify_findings(self):
+        """Button: the findings still match the digest sealed with the result."""
+        self.ensure_one()
+        if self._compliance_findings_digest() != self.findings_digest:
+            raise UserError(
+                self.env._(
+                    "The findings of rule %(rule)s in run %(run)s no longer match the digest "
+                    "sealed with the run: a finding was changed or deleted after the run. Run "
+                    "the ledger verification and investigate.",
+                    rule=self.code,
+                    run=self.run_id.name,
+                )
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "The %(count)s findings of rule %(rule)s match the sealed digest.",
+                    count=self.finding_count,
+                    rule=self.code,
+                ),
+            },
+        }
 
     def action_view_findings(self):
         """Drill-down: the findings of this rule in this run."""

@@ -150,7 +150,13 @@ class UdiComplianceRun(models.Model):
             }
         )
         count = self._compliance_store_findings(result, check)
-        result.write({"finding_count": count, "duration": time.perf_counter() - tick})
+        result.write(
+            {
+                "finding_count": count,
+                "findings_digest": result._compliance_findings_digest(),
+                "duration": time.perf_counter() - tick,
+            }
+        )
         return result
 
     def _compliance_store_findings(self, result, check):
@@ -177,7 +183,6 @@ class UdiComplianceRun(models.Model):
                        COALESCE(o.name, ''), o.detail, %(uid)s, now() at time zone 'UTC',
                        %(uid)s, now() at time zone 'UTC'
                   FROM (%(rows)s) o
-                RETURNING id
                 """,
                 run=self.id,
                 result=result.id,
@@ -187,11 +192,7 @@ class UdiComplianceRun(models.Model):
                 rows=rows,
             )
         )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        if ids:
-            findings = self.env["udi.compliance.finding"].browse(ids)
-            self.env["audit.seal.entry"]._seal_register_pending(findings)
-        return len(ids)
+        return self.env.cr.rowcount
 
     @api.model
     def _compliance_latest(self, company):
