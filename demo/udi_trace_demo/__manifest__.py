@@ -7,7 +7,14 @@
     "author": "UDI Traceability Suite",
     "website": "https://example.invalid/udi-traceability",
     "license": "LGPL-3",
-    "depends": ["udi_master", "audit_seal", "trace_events", "recall_mgmt", "partner_portal"],
+    "depends": [
+        "udi_master",
+        "audit_seal",
+        "trace_events",
+        "recall_mgmt",
+        "partner_portal",
+        "udi_self_assessment",
+    ],
     "data": [
         "security/ir.model.access.csv",
         "views/audit_seal_demo_record_views.xml",
@@ -16,6 +23,7 @@
         "demo/audit_seal_demo.xml",
         "demo/trace_demo.xml",
         "demo/recall_demo.xml",
+        "demo/self_assessment_demo.xml",
     ],
     "application": False,
     "installable": True,
