@@ -20,10 +20,7 @@ class UdiComplianceFinding(models.Model):
     _workflow_fields = "__all__"
 
     run_id = fields.Many2one(
-        "udi.compliance.run", required=True, readonly=True, index=True, ondelete="restrict"
-    )
-    result_id = fields.Many2one(
-        "udi.compliance.result", required=True, readonly=True, index=True, ondelete="restrict"
+        "udi.compliance.run", required=True, readonly=True, ondelete="restrict"
     )
     rule_id = fields.Many2one(
         "udi.compliance.rule", required=True, readonly=True, ondelete="restrict"
@@ -38,6 +35,8 @@ class UdiComplianceFinding(models.Model):
     name = fields.Char(string="Record", readonly=True)
     detail = fields.Char(readonly=True)
     run_date = fields.Datetime(related="run_id.date_start", string="Run date")
+
+    _run_rule_index = models.Index("(run_id, rule_id)")
 
     def action_open_record(self):
         """Drill-down: the offending record's form."""

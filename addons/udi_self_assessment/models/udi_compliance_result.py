@@ -31,7 +31,7 @@ class UdiComplianceResult(models.Model):
     sequence = fields.Integer(related="rule_id.sequence", store=True)
     severity = fields.Selection(related="rule_id.severity", store=True)
     statement_ref = fields.Char(related="rule_id.statement_ref")
-    company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     date = fields.Datetime(related="run_id.date_start", store=True, string="Run date")
     population = fields.Integer(string="Records checked", readonly=True, aggregator="sum")
     finding_count = fields.Integer(string="Findings", readonly=True, aggregator="sum")
@@ -50,7 +50,9 @@ class UdiComplianceResult(models.Model):
         search="_search_is_latest",
         help="The result belongs to its company's latest run.",
     )
-    finding_ids = fields.One2many("udi.compliance.finding", "result_id", string="Findings list")
+    finding_ids = fields.Many2many(
+        "udi.compliance.finding", string="Findings list", compute="_compute_finding_ids"
+    )
     findings_digest = fields.Char(
         readonly=True,
         help="SHA-256 of the findings' rows, sealed with the result: a finding changed or deleted "
@@ -82,26 +84,35 @@ class UdiComplianceResult(models.Model):
         positive = (operator == "=") == value
         return [("run_id", "in" if positive else "not in", self._latest_run_ids())]
 
-    def _compliance_findings_digest(self):
-        """SHA-256 (hex) of this result's findings: model, id, name and detail of each, in id
-        order, computed by PostgreSQL over the rows as they are stored now."""
+    def _compute_finding_ids(self):
+        Finding = self.env["udi.compliance.finding"]
+        for result in self:
+            result.finding_ids = Finding.search(result._compliance_findings_domain())
+
+    def _compliance_findings_domain(self):
         self.ensure_one()
+        return [("run_id", "=", self.run_id.id), ("rule_id", "=", self.rule_id.id)]
+
+    @api.model
+    def _compliance_findings_digest(self, run, rule):
+        """SHA-256 (hex) of the findings of ``rule`` in ``run``: model, id, name and detail of
+        each, in id order, computed by PostgreSQL over the rows as they are stored now."""
         self.env.flush_all()
         self.env.cr.execute(
             """
             SELECT encode(sha256(convert_to(COALESCE(string_agg(
                        concat_ws('|', res_model, res_id, name, detail), E'\\n' ORDER BY id), ''),
                        'UTF8')), 'hex')
-              FROM udi_compliance_finding WHERE result_id = %s
+              FROM udi_compliance_finding WHERE run_id = %s AND rule_id = %s
             """,
-            [self.id],
+            [run.id, rule.id],
         )
         return self.env.cr.fetchone()[0]
 
     def action_verify_findings(self):
         """Button: the findings still match the digest sealed with the result."""
         self.ensure_one()
-        if self._compliance_findings_digest() != self.findings_digest:
+        if self._compliance_findings_digest(self.run_id, self.rule_id) != self.findings_digest:
             raise UserError(
                 self.env._(
                     "The findings of rule %(rule)s in run %(run)s no longer match the digest "
@@ -130,7 +141,7 @@ class UdiComplianceResult(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "udi_self_assessment.udi_compliance_finding_action"
         )
-        action["domain"] = [("result_id", "=", self.id)]
+        action["domain"] = self._compliance_findings_domain()
         action["context"] = {}
         return action
 

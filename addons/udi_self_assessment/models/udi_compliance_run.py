@@ -22,16 +22,9 @@ class UdiComplianceRun(models.Model):
     _description = "Compliance Self-Assessment Run"
     _inherit = ["audit.seal.mixin", "audit.seal.workflow.mixin"]
     _order = "date_start desc, id desc"
-    _seal_fields = (
-        "name",
-        "company_id",
-        "trigger",
-        "user_id",
-        "date_start",
-        "date_end",
-        "population",
-        "finding_count",
-    )
+    # the totals (records checked, findings, end, duration) are written once the rules have run:
+    # they are the sums of the run's results, which are sealed with every figure
+    _seal_fields = ("name", "company_id", "trigger", "user_id", "date_start")
     _workflow_fields = "__all__"
 
     name = fields.Char(required=True, readonly=True, default="/")
@@ -122,6 +115,7 @@ class UdiComplianceRun(models.Model):
                 "finding_count": sum(results.mapped("finding_count")),
             }
         )
+        run.env.flush_all()
         _logger.info(
             "Compliance self-assessment %s of %s: %d findings in %d records, %.1f s",
             run.name,
@@ -137,30 +131,28 @@ class UdiComplianceRun(models.Model):
 
     @workflow
     def _compliance_run_rule(self, rule):
-        """Run one rule in this run: its check, its findings (one INSERT), its result."""
+        """Run one rule in this run: its check, its findings (one INSERT), then its result,
+        created with every value it seals (a sealed row is written once)."""
         self.ensure_one()
         tick = time.perf_counter()
         check = rule._compliance_check_function()(self.company_id)
-        result = self.env["udi.compliance.result"].create(
+        count = self._compliance_store_findings(rule, check)
+        Result = self.env["udi.compliance.result"]
+        return Result.create(
             {
                 "run_id": self.id,
                 "rule_id": rule.id,
                 "code": rule.code,
+                "company_id": self.company_id.id,
                 "population": check.population,
-            }
-        )
-        count = self._compliance_store_findings(result, check)
-        result.write(
-            {
                 "finding_count": count,
-                "findings_digest": result._compliance_findings_digest(),
+                "findings_digest": Result._compliance_findings_digest(self, rule),
                 "duration": time.perf_counter() - tick,
             }
         )
-        return result
 
-    def _compliance_store_findings(self, result, check):
-        """Insert the check's offenders as findings of ``result``; returns how many."""
+    def _compliance_store_findings(self, rule, check):
+        """Insert the check's offenders as findings of ``rule`` in this run; returns how many."""
         if check.query is not None:
             rows = SQL(
                 "SELECT * FROM (%s) AS offenders(res_model, res_id, name, detail)", check.query
@@ -177,21 +169,22 @@ class UdiComplianceRun(models.Model):
             SQL(
                 """
                 INSERT INTO udi_compliance_finding
-                       (run_id, result_id, rule_id, company_id, res_model, res_id, name, detail,
+                       (run_id, rule_id, company_id, res_model, res_id, name, detail,
                         create_uid, create_date, write_uid, write_date)
-                SELECT %(run)s, %(result)s, %(rule)s, %(company)s, o.res_model, o.res_id,
+                SELECT %(run)s, %(rule)s, %(company)s, o.res_model, o.res_id,
                        COALESCE(o.name, ''), o.detail, %(uid)s, now() at time zone 'UTC',
                        %(uid)s, now() at time zone 'UTC'
                   FROM (%(rows)s) o
                 """,
                 run=self.id,
-                result=result.id,
-                rule=result.rule_id.id,
+                rule=rule.id,
                 company=self.company_id.id,
                 uid=self.env.uid,
                 rows=rows,
             )
         )
+        # the ORM cached the new run's findings as empty at its creation
+        self.invalidate_recordset(["finding_ids"])
         return self.env.cr.rowcount
 
     @api.model
