@@ -27,6 +27,16 @@ PUBLICATION_FIELDS = {
 COUNTRY_DATABASES = {"CN": di_export.NMPA, "US": di_export.GUDID}
 
 
+def pg_format(message, *names):
+    """``message`` (translated, with named placeholders) as a PostgreSQL ``format()`` string:
+    ``%(name)s`` becomes ``%n$s``, n the position of ``name`` in ``names`` (the order of the
+    arguments the query passes), so that a translation may put them in any order."""
+    message = message.replace("%", "%%")
+    for position, name in enumerate(names, 1):
+        message = message.replace(f"%%({name})s", f"%{position}$s")
+    return message
+
+
 @dataclass
 class CheckResult:
     """What one check found: ``population`` records checked, the offenders as ``query``
@@ -159,8 +169,13 @@ class UdiComplianceRule(models.Model):
              WHERE NOT %(published)s
             """,
             product=self._compliance_name_sql("pt"),
-            detail=self.env._(
-                "shipped on %s to country %s before its DI record was published there"
+            detail=pg_format(
+                self.env._(
+                    "shipped on %(date)s to country %(country)s before its DI record was "
+                    "published there"
+                ),
+                "date",
+                "country",
             ),
             base=base,
             published=self._compliance_published_sql("pt", "c", SQL("ml.date::date")),
@@ -209,8 +224,13 @@ class UdiComplianceRule(models.Model):
             company=company.id,
             live=live,
             shipped=shipped,
-            detail=self.env._(
-                "shipped at %s UTC, before it was made or received (first at %s UTC)"
+            detail=pg_format(
+                self.env._(
+                    "shipped at %(shipped)s UTC, before it was made or received "
+                    "(first at %(first)s UTC)"
+                ),
+                "shipped",
+                "first",
             ),
         )
         return CheckResult(population, query)
@@ -235,7 +255,11 @@ class UdiComplianceRule(models.Model):
                           to_char(lot.udi_manufacture_date, 'YYYY-MM-DD'))
               %s AND lot.expiration_date::date <= lot.udi_manufacture_date
             """,
-            self.env._("expires on %s, not after its manufacture date %s"),
+            pg_format(
+                self.env._("expires on %(expiry)s, not after its manufacture date %(made)s"),
+                "expiry",
+                "made",
+            ),
             base,
         )
         return CheckResult(population, query)
@@ -277,8 +301,18 @@ class UdiComplianceRule(models.Model):
                AND (cp.udi_licence_expiry < sp.date_done::date
                     OR (COALESCE(cp.udi_licence_number, '') = '' AND %(requires)s))
             """,
-            expired=self.env._("shipped on %s; the consignee's licence %s expired on %s"),
-            missing=self.env._("shipped on %s; the consignee has no business licence on record"),
+            expired=pg_format(
+                self.env._(
+                    "shipped on %(date)s; the consignee's licence %(licence)s expired on %(expiry)s"
+                ),
+                "date",
+                "licence",
+                "expiry",
+            ),
+            missing=pg_format(
+                self.env._("shipped on %(date)s; the consignee has no business licence on record"),
+                "date",
+            ),
             base=base,
             requires=requires,
         )
