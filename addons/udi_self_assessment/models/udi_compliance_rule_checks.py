@@ -23,6 +23,10 @@ PUBLICATION_FIELDS = {
     di_export.NMPA: "udi_nmpa_publish_date",
     di_export.GUDID: "udi_gudid_publish_date",
 }
+#: business steps by which a lot or serial enters our hands: made (commissioning), received
+#: (receiving and EPCIS's other receiving steps), or found in stock by an inventory count (an
+#: inventory adjustment, the entry of stock that predates the suite)
+ENTRY_STEPS = ("commissioning", "receiving", "accepting", "arriving", "cycle_counting")
 #: the database of a destination country (the other countries: any publication counts)
 COUNTRY_DATABASES = {"CN": di_export.NMPA, "US": di_export.GUDID}
 
@@ -186,8 +190,9 @@ class UdiComplianceRule(models.Model):
 
     def _check_chronology(self, company):
         """US-QS-2, EU-3 (traceability): no lot or serial is shipped before it was made
-        (commissioning, output of a transformation) or received, comparing the events'
-        eventTime; events declared erroneous by a correction do not count."""
+        (commissioning, output of a transformation), received or first counted in our stock
+        (``ENTRY_STEPS``), comparing the events' eventTime; events declared erroneous by a
+        correction do not count. A lot with no such event is not judged."""
         live = SQL("NOT EXISTS (SELECT 1 FROM trace_event c WHERE c.corrected_event_id = e.id)")
         shipped = SQL(
             """
@@ -207,7 +212,7 @@ class UdiComplianceRule(models.Model):
                   FROM trace_event_line l
                   JOIN trace_event e ON e.id = l.event_id
                  WHERE e.company_id = %(company)s AND l.lot_id IS NOT NULL
-                   AND (e.biz_step IN ('commissioning', 'receiving')
+                   AND (e.biz_step IN %(entries)s
                         OR (e.event_type = 'transformation' AND l.role = 'output'))
                    AND %(live)s
               GROUP BY l.lot_id
@@ -222,6 +227,7 @@ class UdiComplianceRule(models.Model):
               JOIN stock_lot lot ON lot.id = s.lot_id
             """,
             company=company.id,
+            entries=ENTRY_STEPS,
             live=live,
             shipped=shipped,
             detail=pg_format(

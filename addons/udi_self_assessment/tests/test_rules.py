@@ -131,6 +131,50 @@ class TestComplianceRules(SelfAssessmentCommon):
         )
         self.assertNotIn(("trace.event", early.id), self._found("CHRONO"))
 
+    def test_chronology_counts_an_inventory_count_as_the_entry_of_a_lot(self):
+        """Stock that predates the suite enters by an inventory adjustment: its shipment is not
+        "before it was received" because of a later return."""
+        lot = self._lot(self.catheter_variant, "CHRONO-INV", self._date(700), self._date(-10))
+        self.env["stock.quant"].with_context(inventory_mode=True).create(
+            {
+                "product_id": self.catheter_variant.id,
+                "location_id": self.stock_location.id,
+                "lot_id": lot.id,
+                "inventory_quantity": 10,
+            }
+        ).action_apply_inventory()
+        delivery = self._deliver(self.distributor, [(self.catheter_variant, lot, 2)])
+        shipped = self.Event.search([("picking_id", "=", delivery.id)])
+        self.Event._trace_create(
+            [
+                {
+                    "event_type": "object",
+                    "action": "observe",
+                    "biz_step": "receiving",
+                    "disposition": "returned",
+                    "event_time": shipped.event_time + timedelta(days=3),
+                    "origin": "capture",
+                    "source_partner_id": self.distributor.id,
+                    "company_id": self.company.id,
+                    "line_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": self.catheter_variant.id,
+                                "lot_id": lot.id,
+                                "lot_name": lot.name,
+                                "quantity": 1,
+                                "uom_id": self.catheter_variant.uom_id.id,
+                                "partner_id": self.distributor.id,
+                            },
+                        )
+                    ],
+                }
+            ]
+        )
+        self.assertNotIn(("trace.event", shipped.id), self._found("CHRONO"))
+
     # ------------------------------------------------------------------ expiry
 
     def test_expiry_not_after_manufacture_is_found_and_a_corrected_lot_is_not(self):
