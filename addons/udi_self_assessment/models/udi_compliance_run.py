@@ -127,7 +127,9 @@ class UdiComplianceRun(models.Model):
         return run.with_env(self.env)
 
     def _compliance_lang(self, company):
-        return self.env.user.lang or company.partner_id.lang or "en_US"
+        """The language of the findings' names and details: the caller's (the web client sends
+        the user's), else the company's."""
+        return self.env.lang or self.env.user.lang or company.partner_id.lang or "en_US"
 
     @workflow
     def _compliance_run_rule(self, rule):
