@@ -1,6 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+#: beyond this many offending records, the drill-down lists the findings (a list of ids that long
+#: is no use to anyone, and heavy for the web client)
+OPEN_RECORDS_LIMIT = 10000
+
 
 class UdiComplianceResult(models.Model):
     """What one rule found in one run: findings, records checked, time taken. The dashboard's
@@ -146,18 +150,19 @@ class UdiComplianceResult(models.Model):
         return action
 
     def action_open_records(self):
-        """Drill-down: the offending records themselves (one model per list; the findings when a
-        rule found records of several models)."""
+        """Drill-down: the offending records themselves (one model per list); the findings
+        when a rule found records of several models or more than ``OPEN_RECORDS_LIMIT``."""
         self.ensure_one()
-        models_found = set(self.finding_ids.mapped("res_model"))
-        if len(models_found) != 1:
+        Finding = self.env["udi.compliance.finding"]
+        domain = self._compliance_findings_domain()
+        groups = Finding._read_group(domain, ["res_model"], ["__count"])
+        if len(groups) != 1 or groups[0][1] > OPEN_RECORDS_LIMIT:
             return self.action_view_findings()
-        model = models_found.pop()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Offending records: %(rule)s", rule=self.rule_id.display_name),
-            "res_model": model,
-            "domain": [("id", "in", self.finding_ids.mapped("res_id"))],
+            "res_model": groups[0][0],
+            "domain": [("id", "in", Finding.search_fetch(domain, ["res_id"]).mapped("res_id"))],
             "view_mode": "list,form",
             "views": [(False, "list"), (False, "form")],
             "target": "current",
