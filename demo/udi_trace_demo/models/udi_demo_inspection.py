@@ -34,6 +34,20 @@ class UdiInspectionDemo(models.AbstractModel):
         manager = env.ref("udi_master.user_quality_manager", raise_if_not_found=False)
         if not (catheter and clerk and manager):
             return False
+        records = self._demo_build(catheter, clerk, manager, "qm")
+        env["ir.model.data"]._update_xmlids(
+            [
+                {"xml_id": f"udi_trace_demo.{name}", "record": record, "noupdate": True}
+                for name, record in records.items()
+            ]
+        )
+        return records["demo_inspection_released"] | records["demo_inspection_rejected"]
+
+    @api.model
+    def _demo_build(self, catheter, clerk, manager, password):
+        """The main warehouse starts inspecting; the purchase of ``catheter`` kits is received
+        by ``clerk``, one lot released and one rejected by ``manager`` (signing with
+        ``password``). Returns the records the demo names, by external id."""
         self = self.sudo().with_context(tracking_disable=True)
         env = self.env
         env.ref("stock.warehouse0").udi_incoming_inspection = True
@@ -47,20 +61,13 @@ class UdiInspectionDemo(models.AbstractModel):
         receipt = self._demo_receive(catheter.product_variant_id, supplier)
         inspections = env["udi.inspection"].search([("picking_id", "=", receipt.id)])
         by_lot = {inspection.lot_id.name: inspection for inspection in inspections}
-        records = {}
+        records = {"demo_receipt_catheters": receipt, "demo_partner_contract_maker": supplier}
         for lot, _quantity, outcome in DEMO_LOTS:
             inspection = by_lot[lot]
             self._demo_inspect(inspection, clerk, outcome)
-            self._demo_decide(inspection, manager, "qm", outcome)
+            self._demo_decide(inspection, manager, password, outcome)
             records[DEMO_XMLIDS[outcome]] = inspection
-        records["demo_receipt_catheters"] = receipt
-        env["ir.model.data"]._update_xmlids(
-            [
-                {"xml_id": f"udi_trace_demo.{name}", "record": record, "noupdate": True}
-                for name, record in records.items()
-            ]
-        )
-        return inspections
+        return records
 
     @api.model
     def _demo_supplier(self):
@@ -75,15 +82,6 @@ class UdiInspectionDemo(models.AbstractModel):
                 "udi_licence_number": "苏食药监械生产许20160045号",
                 "udi_licence_expiry": fields.Date.today() + datetime.timedelta(days=730),
             }
-        )
-        self.env["ir.model.data"]._update_xmlids(
-            [
-                {
-                    "xml_id": "udi_trace_demo.demo_partner_contract_maker",
-                    "record": supplier,
-                    "noupdate": True,
-                }
-            ]
         )
         return supplier
 

@@ -6,7 +6,6 @@ repair order, a service ticket) or an integrator calls (EPCIS capture), so the e
 shows are the ones the hooks of trace_events record.
 """
 
-import datetime
 import uuid
 
 from odoo import api, fields, models
@@ -245,9 +244,14 @@ class UdiDemoTrace(models.AbstractModel):
 
     @api.model
     def _demo_shipping_event(self, distributor, hospital, product, serial_names, document):
-        """The EPCIS 2.0 ObjectEvent a distributor sends for a shipment to a hospital."""
+        """The EPCIS 2.0 ObjectEvent a distributor sends for a shipment to a hospital.
+
+        Dated when the distributor reports it, after our delivery of the serials (an earlier
+        time would put the shipment before the serials were made: the compliance
+        self-assessment's chronology rule reports that).
+        """
         di = self.env["trace.event"]._trace_product_dis(product)[product.id]
-        now = fields.Datetime.now().replace(microsecond=0) - datetime.timedelta(minutes=1)
+        now = fields.Datetime.now().replace(microsecond=0)
         return {
             "type": "ObjectEvent",
             "eventID": f"urn:uuid:{self._demo_event_uuid(distributor, document)}",

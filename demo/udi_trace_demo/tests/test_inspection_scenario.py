@@ -1,26 +1,36 @@
-"""The demo's incoming inspection: built through the receipt and the signature dialog."""
+"""The demo's incoming inspection, built here through the receipt and the signature dialog (CI
+installs without demo data)."""
 
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
+
+from odoo.addons.udi_inspection.tests.common import INSPECTOR_PASSWORD, InspectionCommon
 
 
 @tagged("post_install", "-at_install")
-class TestInspectionScenario(TransactionCase):
+class TestInspectionScenario(InspectionCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.records = cls.env["udi.demo.inspection"]._demo_build(
+            cls.catheter, cls.clerk, cls.inspector, INSPECTOR_PASSWORD
+        )
+
     def test_one_lot_released_and_one_rejected_with_its_nonconformity(self):
-        released = self.env.ref("udi_trace_demo.demo_inspection_released")
-        rejected = self.env.ref("udi_trace_demo.demo_inspection_rejected")
-        self.assertEqual(released.state, "released")
-        self.assertEqual(rejected.state, "rejected")
-        signatures = (released | rejected).mapped("signature_id")
-        self.assertEqual(len(signatures), 2)
+        released = self.records["demo_inspection_released"]
+        rejected = self.records["demo_inspection_rejected"]
+        self.assertEqual((released.state, rejected.state), ("released", "rejected"))
+        signatures = (released | rejected).signature_id
+        self.assertEqual(signatures.user_id, self.inspector)
         self.assertFalse(
             any("demo data" in text for text in signatures.mapped("meaning_text")),
-            "signed through the dialog with the quality manager's password",
+            "signed through the dialog with the signer's password",
         )
-        self.assertTrue(rejected.nonconformity_id)
         self.assertEqual(rejected.nonconformity_id.udi_product_id, rejected.product_id)
-        stock = self.env.ref("stock.warehouse0").lot_stock_id
         quants = self.env["stock.quant"].search(
-            [("lot_id", "=", released.lot_id.id), ("location_id", "child_of", stock.id)]
+            [
+                ("lot_id", "=", released.lot_id.id),
+                ("location_id", "child_of", self.warehouse.lot_stock_id.id),
+            ]
         )
         self.assertEqual(sum(quants.mapped("quantity")), 40)
-        self.assertTrue(self.env.ref("stock.warehouse0").udi_incoming_inspection)
+        self.assertEqual(len(self.records["demo_receipt_catheters"].udi_inspection_ids), 2)

@@ -106,6 +106,16 @@ class TestDemoChain(TraceCommon):
         self.assertEqual(events.dest_partner_id, self.hospital | self.hospital_2)
         self.assertIn("HD-DN-1", " ".join(events.mapped("biz_transaction")))
 
+    def test_no_onward_shipment_is_dated_before_its_serial_was_made(self):
+        made = {
+            line.lot_id: line.event_id.event_time
+            for line in self._events_of(self.chain["productions"], "production_id").line_ids
+            if line.role == "output"
+        }
+        for event in self.Event.browse(self.chain["capture"]["event_ids"]):
+            for line in event.line_ids:
+                self.assertGreaterEqual(event.event_time, made[line.lot_id], line.lot_name)
+
     def test_capturing_the_onward_shipments_again_stores_nothing(self):
         events = [
             self.env["udi.demo.trace"]._demo_shipping_event(
