@@ -13,6 +13,7 @@
         "trace_events",
         "recall_mgmt",
         "partner_portal",
+        "udi_change_control",
         "udi_inspection",
         "udi_self_assessment",
     ],

@@ -95,11 +95,14 @@ class ProductTemplate(models.Model):
 
     @api.model
     def _udi_record_fields(self):
-        """Fields of the device that form its record in the UDI databases."""
+        """Fields of the device that form its record in the UDI databases: udi_master's stored
+        device fields (other addons' ``udi_*`` fields, e.g. udi_inspection's minimum shelf life,
+        are the company's own data, not part of any database record)."""
         names = {
             name
             for name, field in self._fields.items()
             if name.startswith("udi_")
+            and "udi_master" in field._modules
             and field.store
             and not field.compute
             and field.type not in ("one2many", "many2many")
