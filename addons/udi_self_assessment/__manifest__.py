@@ -7,7 +7,7 @@
     "author": "UDI Traceability Suite",
     "website": "https://example.invalid/udi-traceability",
     "license": "LGPL-3",
-    "depends": ["trace_events", "recall_mgmt"],
+    "depends": ["trace_events", "recall_mgmt", "udi_change_control"],
     "data": [
         "security/udi_self_assessment_security.xml",
         "security/ir.model.access.csv",

@@ -16,19 +16,12 @@ from odoo import models
 from odoo.tools import SQL
 from odoo.tools.translate import code_translations
 
-from odoo.addons.udi_master.lib import di_export
+from odoo.addons.udi_master.lib import db_export
 
-#: the databases a DI record is published in today (publication dates on product.template)
-PUBLICATION_FIELDS = {
-    di_export.NMPA: "udi_nmpa_publish_date",
-    di_export.GUDID: "udi_gudid_publish_date",
-}
 #: business steps by which a lot or serial enters our hands: made (commissioning), received
 #: (receiving and EPCIS's other receiving steps), or found in stock by an inventory count (an
 #: inventory adjustment, the entry of stock that predates the suite)
 ENTRY_STEPS = ("commissioning", "receiving", "accepting", "arriving", "cycle_counting")
-#: the database of a destination country (the other countries: any publication counts)
-COUNTRY_DATABASES = {"CN": di_export.NMPA, "US": di_export.GUDID}
 
 
 def pg_format(message, *names):
@@ -121,30 +114,50 @@ class UdiComplianceRule(models.Model):
 
     # ------------------------------------------------------------------ T7
 
-    def _compliance_published_sql(self, template, country, day):
-        """SQL truth of "the DI record of ``template`` was published, on ``day``, in the database
-        of destination country ``country``" (aliases and a date expression).
-
-        Today the publication is a date per database on the product template; the DI life
-        cycle (``udi_change_control``) will keep it per DI and database: only this method and
-        :meth:`_compliance_publications` change then.
-        """
-        nmpa = SQL("COALESCE(%s.udi_nmpa_publish_date <= %s, false)", SQL.identifier(template), day)
-        gudid = SQL(
-            "COALESCE(%s.udi_gudid_publish_date <= %s, false)", SQL.identifier(template), day
-        )
+    def _compliance_published_sql(self):
+        """SQL of the done move lines (``ml``, with ``pp``, ``pt``, ``c``: product, template,
+        destination country) that break T7, as the shipping block of ``udi_change_control``
+        (``stock.move._udi_check_published_destination``) would judge them on their date: the
+        destination's country belongs to a jurisdiction with a UDI database (the first by
+        sequence, as ``res.partner._udi_jurisdiction``) and the variant's base-unit DI (as
+        ``product.product._udi_base_di``) is missing, was not published in that database on or
+        before the shipping date (``udi.di.publication``), or was discontinued before it.
+        Destinations under no such jurisdiction are not judged."""
+        countries = self.env["recall.jurisdiction"]._fields["country_ids"]
         return SQL(
-            "CASE %s.code WHEN 'CN' THEN %s WHEN 'US' THEN %s ELSE (%s OR %s) END",
-            SQL.identifier(country),
-            nmpa,
-            gudid,
-            nmpa,
-            gudid,
+            """
+              JOIN (SELECT DISTINCT ON (r.%(country_col)s)
+                           r.%(country_col)s AS country_id, j.udi_database
+                      FROM recall_jurisdiction j
+                      JOIN %(relation)s r ON r.%(jurisdiction_col)s = j.id
+                     WHERE j.active AND j.udi_database IS NOT NULL
+                     ORDER BY r.%(country_col)s, j.sequence, j.id) jur ON jur.country_id = c.id
+              LEFT JOIN (SELECT DISTINCT ON (v.id) v.id AS product_id, d.id, d.state
+                           FROM product_product v
+                           JOIN product_template t ON t.id = v.product_tmpl_id AND t.udi_regulated
+                           JOIN udi_di d ON d.product_tmpl_id = t.id AND d.active
+                                        AND d.packaging_level = 'base'
+                                        AND (d.product_id = v.id OR d.product_id IS NULL)
+                          ORDER BY v.id, d.product_id IS NULL, d.id) di
+                     ON di.product_id = pp.id
+             WHERE di.id IS NULL
+                OR NOT EXISTS (SELECT 1 FROM udi_di_publication pub
+                                WHERE pub.di_id = di.id AND pub.database = jur.udi_database
+                                  AND pub.publish_date <= ml.date::date)
+                OR (di.state = 'discontinued'
+                    AND EXISTS (SELECT 1 FROM udi_di_transition t
+                                 WHERE t.di_id = di.id AND t.to_state = 'discontinued'
+                                   AND t.date <= ml.date))
+            """,
+            relation=SQL.identifier(countries.relation),
+            country_col=SQL.identifier(countries.column2),
+            jurisdiction_col=SQL.identifier(countries.column1),
         )
 
     def _check_t7_published_di(self, company):
         """CN-UDI-5, EU-7, US-UDI-6 (T7): no regulated device is shipped to a customer before its
-        DI record is published in the database of the destination's country."""
+        DI record is published in the UDI database of the destination's jurisdiction, nor after
+        its DI was discontinued (the rules of the shipping block, judged on the shipping date)."""
         base = SQL(
             """
               FROM stock_move_line ml
@@ -160,29 +173,54 @@ class UdiComplianceRule(models.Model):
             """
             SELECT 'stock.move.line', ml.id,
                    concat_ws(' · ', m.reference, %(product)s, lot.name),
-                   format(%(detail)s, to_char(ml.date, 'YYYY-MM-DD'), COALESCE(c.code, '-'))
+                   format(CASE WHEN di.id IS NULL THEN %(no_di)s
+                               WHEN di.state = 'discontinued' AND EXISTS (
+                                    SELECT 1 FROM udi_di_transition t
+                                     WHERE t.di_id = di.id AND t.to_state = 'discontinued'
+                                       AND t.date <= ml.date) THEN %(discontinued)s
+                               ELSE %(unpublished)s END,
+                          to_char(ml.date, 'YYYY-MM-DD'), c.code, upper(jur.udi_database))
               FROM (SELECT ml.* %(base)s) ml
               JOIN product_product pp ON pp.id = ml.product_id
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
               LEFT JOIN stock_lot lot ON lot.id = ml.lot_id
               LEFT JOIN stock_move m ON m.id = ml.move_id
               LEFT JOIN stock_picking sp ON sp.id = ml.picking_id
-              LEFT JOIN res_partner p ON p.id = sp.partner_id
+              JOIN res_partner p ON p.id = COALESCE(sp.partner_id, m.partner_id)
               LEFT JOIN res_partner cp ON cp.id = p.commercial_partner_id
-              LEFT JOIN res_country c ON c.id = COALESCE(p.country_id, cp.country_id)
-             WHERE NOT %(published)s
+              JOIN res_country c ON c.id = COALESCE(p.country_id, cp.country_id)
+              %(published)s
             """,
             product=self._compliance_name_sql("pt"),
-            detail=pg_format(
+            unpublished=pg_format(
                 self.env._(
                     "shipped on %(date)s to country %(country)s before its DI record was "
-                    "published there"
+                    "published in %(database)s, the UDI database there"
                 ),
                 "date",
                 "country",
+                "database",
+            ),
+            discontinued=pg_format(
+                self.env._(
+                    "shipped on %(date)s to country %(country)s (%(database)s) after its "
+                    "UDI-DI was discontinued"
+                ),
+                "date",
+                "country",
+                "database",
+            ),
+            no_di=pg_format(
+                self.env._(
+                    "shipped on %(date)s to country %(country)s (%(database)s) without a "
+                    "base-unit UDI-DI"
+                ),
+                "date",
+                "country",
+                "database",
             ),
             base=base,
-            published=self._compliance_published_sql("pt", "c", SQL("ml.date::date")),
+            published=self._compliance_published_sql(),
         )
         return CheckResult(population, query)
 
@@ -374,36 +412,29 @@ class UdiComplianceRule(models.Model):
 
     def _compliance_publications(self, company):
         """``[(product.template, database)]``: the DI records of the company's devices published
-        in each database, with the publication date on or before today.
-
-        Today the publication is a date per database on the product template; with the DI life
-        cycle (``udi_change_control``) it will be a publication record per DI and database: only
-        this method and :meth:`_compliance_published_sql` change then.
-        """
-        today = datetime.date.today()
-        templates = (
-            self.env["product.template"]
-            .with_context(active_test=False)
+        in each UDI database (``udi.di.publication`` of their DIs, NMPA, GUDID or EUDAMED), with
+        the publication date on or before today."""
+        publications = (
+            self.env["udi.di.publication"]
+            .sudo()
             .search(
                 [
-                    ("udi_regulated", "=", True),
+                    ("publish_date", "<=", datetime.date.today()),
+                    ("product_tmpl_id.udi_regulated", "=", True),
                     ("company_id", "in", [company.id, False]),
-                    "|",
-                    ("udi_nmpa_publish_date", "<=", today),
-                    ("udi_gudid_publish_date", "<=", today),
                 ]
             )
         )
-        return [
-            (template, database)
-            for template in templates
-            for database, fname in PUBLICATION_FIELDS.items()
-            if template[fname] and template[fname] <= today
-        ]
+        return list(
+            dict.fromkeys(
+                (publication.product_tmpl_id, publication.database) for publication in publications
+            )
+        )
 
     def _check_di_records_complete(self, company):
         """CN-UDI-5, US-UDI-5, US-UDI-6: a DI record published in a database holds every field that
-        database requires (udi_master's ``lib/di_export.py`` rules, as the export checks them)."""
+        database requires (udi_master's ``lib/db_export.py`` rules for NMPA, GUDID and EUDAMED,
+        as the export wizard checks them)."""
         publications = self._compliance_publications(company)
         by_database = defaultdict(lambda: self.env["product.template"])
         for template, database in publications:
@@ -412,7 +443,7 @@ class UdiComplianceRule(models.Model):
         rows = []
         for database, templates in by_database.items():
             missing = defaultdict(list)
-            for issue in di_export.check(database, templates._udi_db_export_records()):
+            for issue in db_export.check(database, templates._udi_db_export_records()):
                 missing[issue["key"]].append(labels.get(issue["label"], issue["label"]))
             for template in templates.filtered(lambda t, m=missing: t.id in m):
                 rows.append(

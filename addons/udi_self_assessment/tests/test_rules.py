@@ -48,24 +48,67 @@ class TestComplianceRules(SelfAssessmentCommon):
 
     # ------------------------------------------------------------------ T7
 
+    def _consignee(self, name, country):
+        return self.env["res.partner"].create(
+            {"name": name, "is_company": True, "country_id": country.id}
+        )
+
+    def _ship_catheter(self, partner, lot_name, qty=1):
+        """A receipt of ``lot_name`` then a delivery of ``qty`` to ``partner``: its line's key."""
+        self._receive([(self.catheter_variant, lot_name, 10)])
+        lot = self._lot_named(self.catheter_variant, lot_name)
+        line = self._deliver(partner, [(self.catheter_variant, lot, qty)]).move_line_ids
+        return ("stock.move.line", line.id)
+
     def test_t7_shipment_before_publication_in_the_destination_database_is_found(self):
-        self._receive([(self.catheter_variant, "T7-LOT", 10)])
-        lot = self._lot_named(self.catheter_variant, "T7-LOT")
-        line = self._deliver(self.distributor, [(self.catheter_variant, lot, 2)]).move_line_ids
-        key = ("stock.move.line", line.id)
-        self.assertIn("CN", self._found("T7")[key])
+        key = self._ship_catheter(self.distributor, "T7-LOT", 2)
+        self.assertIn("NMPA", self._found("T7")[key])
         # published in GUDID only: the destination is in China, NMPA is what counts
-        self.catheter.udi_gudid_publish_date = self._date(-30)
+        self._publish(self.catheter, "gudid", self._date(-30))
         self.assertIn(key, self._found("T7"))
-        self.catheter.udi_nmpa_publish_date = self._date(-30)
+        self._publish(self.catheter, "nmpa", self._date(-30))
         self.assertNotIn(key, self._found("T7"))
 
+    def test_t7_us_customer_of_a_device_published_only_in_nmpa_is_found(self):
+        self._publish(self.catheter, "nmpa", self._date(-30))
+        china = self._ship_catheter(self.distributor, "T7-CN")
+        usa = self._ship_catheter(self._consignee("Boston Heart Clinic", self.usa), "T7-US")
+        found = self._found("T7")
+        self.assertNotIn(china, found)
+        self.assertIn("GUDID", found[usa])
+
+    def test_t7_eudamed_destination_without_an_eudamed_publication_is_found(self):
+        self._publish(self.catheter, "nmpa", self._date(-30))
+        self._publish(self.catheter, "gudid", self._date(-30))
+        clinic = self._consignee("Charité Berlin", self.env.ref("base.de"))
+        key = self._ship_catheter(clinic, "T7-DE")
+        self.assertIn("EUDAMED", self._found("T7")[key])
+        self._publish(self.catheter, "eudamed", self._date(-30))
+        self.assertNotIn(key, self._found("T7"))
+
+    def test_t7_destination_outside_every_udi_jurisdiction_is_not_judged(self):
+        brazil = self._ship_catheter(
+            self._consignee("Hospital Sírio-Libanês", self.env.ref("base.br")), "T7-BR"
+        )
+        china = self._ship_catheter(self.distributor, "T7-CN")
+        found = self._found("T7")
+        self.assertNotIn(brazil, found)
+        self.assertIn(china, found)
+
     def test_t7_publication_after_the_shipping_date_does_not_excuse_the_shipment(self):
-        self._receive([(self.catheter_variant, "T7-LATE", 10)])
-        lot = self._lot_named(self.catheter_variant, "T7-LATE")
-        line = self._deliver(self.distributor, [(self.catheter_variant, lot, 1)]).move_line_ids
-        self.catheter.udi_nmpa_publish_date = self._date(3)
-        self.assertIn(("stock.move.line", line.id), self._found("T7"))
+        key = self._ship_catheter(self.distributor, "T7-LATE")
+        self._publish(self.catheter, "nmpa", self._date(3))
+        self.assertIn(key, self._found("T7"))
+
+    def test_t7_shipment_after_the_di_was_discontinued_is_found_one_before_is_not(self):
+        di = self._publish(self.catheter, "nmpa", self._date(-30))
+        before = self._ship_catheter(self.distributor, "T7-OLD")
+        self.env["stock.move.line"].browse(before[1]).date -= timedelta(days=1)
+        di.action_discontinue()
+        after = self._ship_catheter(self.distributor, "T7-NEW")
+        found = self._found("T7")
+        self.assertNotIn(before, found)
+        self.assertIn("discontinued", found[after])
 
     # ------------------------------------------------------------------ chronology
 
@@ -236,7 +279,9 @@ class TestComplianceRules(SelfAssessmentCommon):
 
     def test_published_di_record_with_missing_data_is_found_until_completed(self):
         self.assertNotIn(("product.template", self.catheter.id), self._found("DIREC"))
-        self.catheter.udi_nmpa_publish_date = self._date(-1)
+        # DI trigger attributes are bound by the signed approval: set before it
+        self.catheter.write({"udi_model": "CVC-7F-20", "udi_mri_safety": "conditional"})
+        self._publish(self.catheter, "nmpa", self._date(-1))
         found = self._found("DIREC")
         self.assertIn("NMPA", found[("product.template", self.catheter.id)])
         self.company.write(
@@ -244,13 +289,17 @@ class TestComplianceRules(SelfAssessmentCommon):
         )
         self.catheter.write(
             {
-                "udi_model": "CVC-7F-20",
                 "udi_description": "Central venous catheter, 7 Fr, 20 cm, triple lumen",
                 "udi_nmpa_category_code": "14-01-02",
                 "udi_registration_number": "国械注准20193140001",
-                "udi_mri_safety": "conditional",
                 "udi_nmpa_class": "3",
             }
         )
         found = self._found("DIREC")
         self.assertNotIn(("product.template", self.catheter.id), found, found)
+
+    def test_di_record_published_in_eudamed_is_checked_with_the_eudamed_rules(self):
+        self._publish(self.catheter, "eudamed", self._date(-1))
+        found = self._found("DIREC")
+        detail = found[("product.template", self.catheter.id)]
+        self.assertIn("EUDAMED", detail)
