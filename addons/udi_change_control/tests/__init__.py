@@ -6,3 +6,4 @@ from . import (
     test_submission,
     test_translations,
 )
+from . import test_export_closes_task
