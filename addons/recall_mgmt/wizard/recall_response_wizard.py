@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .recall_sign_wizard import PASSWORD_KEY
+from .recall_sign_mixin import PASSWORD_KEY
 
 
 class RecallResponseWizard(models.TransientModel):

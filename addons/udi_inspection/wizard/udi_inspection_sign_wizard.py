@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.recall_mgmt.wizard.recall_sign_wizard import PASSWORD_KEY
-
 #: signing action -> (signature meaning, method called on the inspection with the signature)
 ACTIONS = {
     "release": ("inspection_release", "_udi_release"),
@@ -16,40 +14,25 @@ class UdiInspectionSignWizard(models.TransientModel):
     (the recall signature mechanism: ``recall.signature._recall_sign``)."""
 
     _name = "udi.inspection.sign.wizard"
+    _inherit = ["recall.sign.mixin"]
     _description = "Sign an Incoming Inspection Decision"
 
     inspection_id = fields.Many2one("udi.inspection", required=True, readonly=True)
     action = fields.Selection(
         [("release", "Release"), ("reject", "Reject")], required=True, readonly=True
     )
-    signer_name = fields.Char(
-        string="Signer", readonly=True, default=lambda self: self.env.user.name
-    )
-    meaning_text = fields.Char(string="Meaning", compute="_compute_meaning_text")
-    summary = fields.Text(compute="_compute_meaning_text")
     reason = fields.Text(help="Why the units are rejected (required for a rejection).")
-    # never stored: the Sign button sends the typed password in its context (PASSWORD_KEY)
-    password = fields.Char(store=False)
 
     @api.model
     def _udi_open(self, inspection, action):
-        wizard = self.create({"inspection_id": inspection.id, "action": action})
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Electronic Signature"),
-            "res_model": self._name,
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return self._recall_open_dialog({"inspection_id": inspection.id, "action": action})
 
     @api.depends("action", "inspection_id")
     def _compute_meaning_text(self):
-        meanings = dict(
-            self.env["recall.signature"]._fields["meaning"]._description_selection(self.env)
-        )
         for wizard in self:
-            wizard.meaning_text = meanings.get(ACTIONS[wizard.action][0]) if wizard.action else ""
+            wizard.meaning_text = (
+                self._recall_meaning_label(ACTIONS[wizard.action][0]) if wizard.action else ""
+            )
             inspection = wizard.inspection_id
             wizard.summary = self.env._(
                 "%(inspection)s: %(quantity)s %(uom)s of %(device)s, lot/serial %(lot)s, "
@@ -68,8 +51,7 @@ class UdiInspectionSignWizard(models.TransientModel):
         """Sign with the password in the context key ``signature_password``, then release or
         reject. A wrong password records nothing but the throttled failure."""
         self.ensure_one()
-        password = self.env.context.get(PASSWORD_KEY) or self.password
-        wizard = self.with_context(**{PASSWORD_KEY: None})
+        password, wizard = self._recall_take_password()
         inspection = wizard.inspection_id
         inspection._udi_check_pending()
         inspection._udi_check_inspector()
