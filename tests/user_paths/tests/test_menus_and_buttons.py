@@ -155,6 +155,8 @@ def walk_buttons(env, arch, model, types=("object", "action")):
 
 @tagged("post_install", "-at_install")
 class TestMenusAndButtons(UserPathCommon):
+    opened_forms = 0
+
     # ------------------------------------------------------------------ the suite's views
 
     @classmethod
@@ -290,6 +292,11 @@ class TestMenusAndButtons(UserPathCommon):
             return f"{where}: returned {result!r}, expected an action"
         if expected not in (ACTION, DONE):
             return f"{where}: returned {result!r}, expected {expected}"
+        if expected == ACTION:
+            try:  # the web client opens the action it got, as the same user
+                self._open_window(user, result)
+            except (RpcError, AssertionError) as error:
+                return f"{where}: opening the action it returned: {error!r}"
         if check:
             self.env.invalidate_all()
             try:
@@ -712,12 +719,29 @@ class TestMenusAndButtons(UserPathCommon):
         if action["type"] == "ir.actions.server":
             self.rpc("/web/action/run", {"action_id": action_id})
             return
+        self._open_window(user, action)
+
+    def _open_window(self, user, action):
+        """Open a window action as the web client does: its views, the records of its list,
+        its first record (or the one it names) in the form."""
         if action["type"] != "ir.actions.act_window":
             return
         model = action["res_model"]
         context = self.eval_attr(action.get("context"), user, {})
         domain = self.eval_attr(action.get("domain"), user, [])
-        views = [list(v) for v in action["views"]]
+        views = [list(v) for v in action.get("views") or []] or [
+            [False, view_type] for view_type in action.get("view_mode", "list,form").split(",")
+        ]
+        if action.get("res_id"):
+            views = [v for v in views if v[1] == "form"] or [[False, "form"]]
+            result = self.get_views(model, views, context)
+            spec = self.specification(
+                result["views"]["form"]["arch"], self.model_fields(result, model)
+            )
+            self.call_kw(
+                model, "web_read", [[action["res_id"]]], {"specification": spec, "context": context}
+            )
+            return
         result = self.get_views(model, views + [[False, "search"]], context)
         fields = self.model_fields(result, model)
         loaded = result["views"]
