@@ -749,6 +749,15 @@ class TestMenusAndButtons(UserPathCommon):
             spec = self.specification(loaded["form"]["arch"], fields)
             self.call_kw(model, "onchange", [[], {}, [], spec], {"context": context})
             return
+        filters, groupby = self._search_defaults(user, loaded["search"]["arch"], context)
+        domain = list(domain) + filters
+        if groupby:
+            self.call_kw(
+                model,
+                "formatted_read_group",
+                [],
+                {"domain": domain, "groupby": groupby, "aggregates": ["__count"]},
+            )
         ids = []
         for view_type in ("list", "kanban"):
             if view_type in loaded:
@@ -773,9 +782,8 @@ class TestMenusAndButtons(UserPathCommon):
                     [],
                     {
                         "domain": domain,
-                        "groupby": [],
-                        "aggregates": ["__count"],
                         "context": context,
+                        **self._grouping(loaded[view_type]["arch"], fields),
                     },
                 )
         if "form" in loaded and ids:
@@ -790,3 +798,31 @@ class TestMenusAndButtons(UserPathCommon):
                     "context": context,
                 },
             )
+
+    def _search_defaults(self, user, search_arch, context):
+        """The domain and group-bys of the search view's filters that the action's context
+        selects (``search_default_<filter>``), as the web client applies them."""
+        domain, groupby = [], []
+        for node in etree.fromstring(search_arch).iter("filter"):
+            if not context.get(f"search_default_{node.get('name')}"):
+                continue
+            if node.get("domain"):
+                domain += self.eval_attr(node.get("domain"), user, [])
+            group = self.eval_attr(node.get("context"), user, {}).get("group_by")
+            if group:
+                groupby += [group] if isinstance(group, str) else list(group)
+        return domain, groupby
+
+    @staticmethod
+    def _grouping(arch, fields):
+        """The group-bys and measures of a pivot or graph view (its first rows and columns)."""
+        groupby, aggregates = [], ["__count"]
+        for node in etree.fromstring(arch).iter("field"):
+            name = node.get("name")
+            if node.get("type") == "measure":
+                if fields.get(name, {}).get("type") in ("integer", "float", "monetary"):
+                    aggregates.append(f"{name}:sum")
+            elif name in fields:
+                interval = node.get("interval")
+                groupby.append(f"{name}:{interval}" if interval else name)
+        return {"groupby": groupby, "aggregates": aggregates}
