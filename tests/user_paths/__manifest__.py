@@ -5,7 +5,12 @@
     "reaches it in the web client, and the portal pages (test-only module, never install it "
     "in production)",
     "category": "Hidden/Tests",
-    "depends": ["partner_portal"],
+    "depends": [
+        "partner_portal",
+        "udi_change_control",
+        "udi_inspection",
+        "udi_self_assessment",
+    ],
     "data": [],
     "installable": True,
     "license": "LGPL-3",

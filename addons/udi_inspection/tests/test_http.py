@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -95,6 +97,45 @@ class TestInspectionOverHttp(InspectionCommon, HttpCase):
                 {"signature_password": "guess"},
             )
         self.assertEqual(self.inspection_b.state, "pending")
+
+    def test_inspector_opens_the_nonconformity_of_a_rejection(self):
+        """The Nonconformity link of a rejected inspection opens its form (as the web client:
+        the form view, then its fields) for the inspector, a Management System viewer."""
+        self._sign(self.inspection_b, "reject", reason="Sterile barrier torn on 3 cartons")
+        nonconformity = self.inspection_b.nonconformity_id
+        self.authenticate("iqc_inspector", INSPECTOR_PASSWORD)
+        model = "mgmtsystem.nonconformity"
+        views = self._call_kw(
+            model, "get_views", [], {"views": [[False, "form"]], "options": {"toolbar": True}}
+        )
+        arch = etree.fromstring(views["views"]["form"]["arch"])
+        fields = views["models"][model]["fields"]
+        spec = {
+            node.get("name"): {"fields": {"display_name": {}}}
+            if fields[node.get("name")]["type"] in ("many2one", "one2many", "many2many")
+            else {}
+            for node in arch.iter("field")
+            if node.get("name") in fields
+        }
+        record = self._call_kw(model, "web_read", [nonconformity.ids], {"specification": spec})
+        self.assertEqual(record[0]["udi_inspection_id"]["id"], self.inspection_b.id)
+        self.assertNotIn("procedure_ids", spec, "knowledge pages the inspector cannot read")
+
+    def _call_kw(self, model, method, args, kwargs):
+        response = self.opener.post(
+            f"{self.base_url()}/web/dataset/call_kw/{model}/{method}",
+            json={
+                "id": 0,
+                "jsonrpc": "2.0",
+                "method": "call",
+                "params": {"model": model, "method": method, "args": args, "kwargs": kwargs},
+            },
+            timeout=30,
+        )
+        body = response.json()
+        if "error" in body:
+            raise ButtonError(body["error"]["data"]["message"])
+        return body["result"]
 
     @mute_logger("odoo.http")
     def test_state_is_not_writable_over_json2(self):

@@ -6,9 +6,19 @@ from odoo.tests import new_test_user
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.partner_portal.tests.common import PortalCommon
+from odoo.addons.udi_inspection.tests.common import InspectionCommon, gs1
 
 #: the addons of the suite: their views, menus, reports and server actions are crawled
-SUITE = ("udi_master", "audit_seal", "trace_events", "recall_mgmt", "partner_portal")
+SUITE = (
+    "udi_master",
+    "audit_seal",
+    "trace_events",
+    "recall_mgmt",
+    "partner_portal",
+    "udi_change_control",
+    "udi_inspection",
+    "udi_self_assessment",
+)
 
 #: the apps of the suite (root menus)
 ROOT_MENUS = ("udi_master.menu_traceability_root", "audit_seal.audit_seal_menu_root")
@@ -18,6 +28,7 @@ ROLES = {
     "recall_qm": "qm-password",  # PortalCommon's quality manager (trace manager, stock manager)
     "path_clerk": "clerk-password",
     "path_sealer": "sealer-password",
+    "path_inspector": "inspector-password",
 }
 
 
@@ -29,9 +40,11 @@ class RpcError(Exception):
 
 class UserPathCommon(PortalCommon):
     """PortalCommon's two distributors with a sent notice, plus the suite's internal roles:
-    the quality manager (``recall_qm``, as the demo's ``qm``), a warehouse clerk (as the demo's
-    ``clerk``) and an Audit Seal manager with nothing else; a complaint ticket (the
-    traceability groups imply the helpdesk user group)."""
+    the quality manager (``recall_qm``, as the demo's ``qm``: a Traceability Manager, hence an
+    Inspector), a warehouse clerk (as the demo's ``clerk``), an Audit Seal manager with nothing
+    else and an incoming inspector (Inventory user and Inspector); a complaint ticket (the
+    traceability groups imply the helpdesk user group), a purchase received into the main
+    warehouse's inspection stage (two lots, labels scanned) and a self-assessment run."""
 
     @classmethod
     def setUpClass(cls):
@@ -51,6 +64,13 @@ class UserPathCommon(PortalCommon):
             name="Chen Jing",
             groups="base.group_user,audit_seal.group_seal_manager",
         )
+        cls.inspector = new_test_user(
+            cls.env,
+            "path_inspector",
+            password="inspector-password",
+            name="Zhao Lei",
+            groups="base.group_user,stock.group_stock_user,udi_inspection.group_udi_inspector",
+        )
         cls.ticket = cls.env["helpdesk.ticket"].create(
             {
                 "name": "Catheter hub cracked at 320 psi",
@@ -65,13 +85,47 @@ class UserPathCommon(PortalCommon):
         wizard = cls.env["recall.response.wizard"].with_user(cls.manager).browse(action["res_id"])
         wizard.acknowledge = True
         wizard.with_context(signature_password="qm-password").action_record()
+        cls._setup_inspection()
+        cls.receipt, cls.inspections = cls._receive_inspected(["UP-IQC-A", "UP-IQC-B"])
+        cls.compliance_run = cls.env["udi.compliance.run"]._compliance_execute(cls.env.company)
         cls.env["audit.seal.entry"]._seal_run_pending()
         cls.env["audit.seal.verification"].sudo()._seal_run("manual")
         cls.users = {
             "recall_qm": cls.qm,
             "path_clerk": cls.path_clerk,
             "path_sealer": cls.sealer,
+            "path_inspector": cls.inspector,
         }
+
+    @classmethod
+    def _setup_inspection(cls):
+        """As InspectionCommon: the main warehouse inspects receipts, the supplier is licensed,
+        the catheter registered."""
+        cls.warehouse.udi_incoming_inspection = True
+        cls.supplier.write(
+            {
+                "udi_licence_number": "粤食药监械经营许20180123号",
+                "udi_licence_expiry": cls._date(400),
+            }
+        )
+        cls.catheter.write(
+            {
+                "udi_registration_number": "国械注准20213030123",
+                "udi_registration_expiry": cls._date(900),
+            }
+        )
+
+    @classmethod
+    def _receive_inspected(cls, lots, quantity=10):
+        """A purchase of catheters received with one scanned label per lot of ``lots``
+        (InspectionCommon's helpers); the receipt and its pending inspections."""
+        expiry = cls._date(700)
+        receipt = InspectionCommon._purchase.__func__(
+            cls, [(cls.catheter_variant, quantity * len(lots))]
+        )
+        scans = [(gs1(cls.catheter.udi_primary_di, expiry, lot=lot), quantity) for lot in lots]
+        InspectionCommon._receive_scanned.__func__(cls, receipt, scans)
+        return receipt, cls.env["udi.inspection"].search([("picking_id", "=", receipt.id)])
 
     # ------------------------------------------------------------------ web client requests
 

@@ -12,7 +12,11 @@ import logging
 
 from lxml import etree
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
+
+from odoo.addons.udi_change_control.tests.common import ChangeControlCommon
+from odoo.addons.udi_master.tests.common import catheter_vals
 
 from .common import ROLES, ROOT_MENUS, SUITE, RpcError, UserPathCommon
 
@@ -20,6 +24,7 @@ PASSWORD = "signature_password"
 ACTION, DONE = "action", "done"
 USER_ERROR = "odoo.exceptions.UserError"
 MANAGER = "udi_master.group_trace_manager"
+INSPECTOR = "udi_inspection.group_udi_inspector"
 
 #: (model, method) -> (preparation method of the test case, expected outcome, required group).
 #: The preparation gets the role's user and returns (records, context) or (records, context,
@@ -82,6 +87,44 @@ BUTTONS = {
     ("audit.seal.entry", "action_verify_chain"): ("_prep_ledger", ACTION, None),
     ("audit.seal.entry", "action_export_chain"): ("_prep_ledger", ACTION, None),
     ("audit.seal.verification", "action_verify_chain"): ("_prep_ledger", ACTION, None),
+    # udi_change_control: the DI life cycle (manager buttons), each on a new device's DI in
+    # the state it needs, and its dialogs
+    ("udi.di", "action_submit_review"): ("_prep_draft_di", DONE, None),
+    ("udi.di", "action_approve"): ("_prep_review_di", ACTION, None),
+    ("udi.di", "action_reset_draft"): ("_prep_review_di_to_reset", DONE, None),
+    ("udi.di", "action_publish"): ("_prep_approved_di", ACTION, None),
+    ("udi.di", "action_new_version"): ("_prep_approved_di", ACTION, None),
+    ("udi.di", "action_discontinue"): ("_prep_approved_di_to_discontinue", DONE, None),
+    ("udi.di", "action_open_submissions"): ("_prep_published_di", ACTION, None),
+    ("udi.di.sign.wizard", "action_sign"): ("_prep_di_sign_wizard", DONE, MANAGER),
+    ("udi.di.publish.wizard", "action_publish"): ("_prep_di_publish_wizard", DONE, MANAGER),
+    ("udi.di.version.wizard", "action_create"): ("_prep_di_version_wizard", ACTION, MANAGER),
+    # udi_inspection: the checks (clerks and inspectors), the decision (inspectors, signed)
+    ("udi.inspection.check", "action_pass"): ("_prep_pending_check", DONE, None),
+    ("udi.inspection.check", "action_fail"): ("_prep_pending_check", DONE, None),
+    ("udi.inspection.check", "action_not_applicable"): ("_prep_pending_check", DONE, None),
+    ("udi.inspection", "action_check_scan"): ("_prep_scanned_inspection", DONE, None),
+    ("udi.inspection", "action_release"): ("_prep_checked_inspection", ACTION, None),
+    # a failed check: the units are rejected (the release is refused)
+    ("udi.inspection", "action_reject"): ("_prep_failed_inspection", ACTION, None),
+    ("udi.inspection", "action_open_attachments"): ("_prep_inspection", ACTION, None),
+    ("udi.inspection", "action_view_events"): ("_prep_inspection", ACTION, None),
+    ("udi.inspection.sign.wizard", "action_sign"): (
+        "_prep_inspection_sign_wizard",
+        DONE,
+        INSPECTOR,
+    ),
+    ("stock.picking", "action_view_udi_inspections"): ("_prep_inspected_receipt", ACTION, None),
+    # udi_self_assessment: a run (managers, list headers called with no selection), its
+    # results, findings and rules
+    ("udi.compliance.run", "action_run_self_assessment"): ("_prep_no_run", ACTION, None),
+    ("udi.compliance.run", "action_view_findings"): ("_prep_compliance_run", ACTION, None),
+    ("udi.compliance.result", "action_run_self_assessment"): ("_prep_no_result", ACTION, None),
+    ("udi.compliance.result", "action_view_findings"): ("_prep_compliance_result", ACTION, None),
+    ("udi.compliance.result", "action_open_records"): ("_prep_compliance_result", ACTION, None),
+    ("udi.compliance.result", "action_verify_findings"): ("_prep_compliance_result", ACTION, None),
+    ("udi.compliance.finding", "action_open_record"): ("_prep_compliance_finding", ACTION, None),
+    ("udi.compliance.rule", "action_view_results"): ("_prep_compliance_rule", ACTION, None),
 }
 
 VIEW_TYPES = ("form", "list", "kanban")
@@ -112,6 +155,8 @@ def walk_buttons(env, arch, model, types=("object", "action")):
 
 @tagged("post_install", "-at_install")
 class TestMenusAndButtons(UserPathCommon):
+    opened_forms = 0
+
     # ------------------------------------------------------------------ the suite's views
 
     @classmethod
@@ -197,6 +242,13 @@ class TestMenusAndButtons(UserPathCommon):
         self.assertIn(approve, seen["recall_qm"])
         self.assertNotIn(approve, seen["path_clerk"])
         self.assertIn(("recall.campaign", "object", "action_open_notices"), seen["path_clerk"])
+        # an inspector (and a manager, who is one) signs the decision; a clerk records checks
+        release = ("udi.inspection", "object", "action_release")
+        self.assertIn(release, seen["path_inspector"])
+        self.assertIn(release, seen["recall_qm"])
+        self.assertNotIn(release, seen["path_clerk"])
+        self.assertIn(("udi.inspection.check", "object", "action_pass"), seen["path_clerk"])
+        self.assertNotIn(("udi.di", "object", "action_approve"), seen["path_inspector"])
         self.assertEqual(
             {(model, name) for model, _kind, name in seen["path_sealer"]},
             {
@@ -240,6 +292,11 @@ class TestMenusAndButtons(UserPathCommon):
             return f"{where}: returned {result!r}, expected an action"
         if expected not in (ACTION, DONE):
             return f"{where}: returned {result!r}, expected {expected}"
+        if expected == ACTION:
+            try:  # the web client opens the action it got, as the same user
+                self._open_window(user, result)
+            except (RpcError, AssertionError) as error:
+                return f"{where}: opening the action it returned: {error!r}"
         if check:
             self.env.invalidate_all()
             try:
@@ -430,6 +487,183 @@ class TestMenusAndButtons(UserPathCommon):
     def _prep_label_wizard(self, user):
         return self.env["udi.label.wizard"].with_user(user).create({"lot_ids": self.lot.ids}), {}
 
+    # ------------------------------------------------------------------ udi_change_control
+
+    def _new_gtin(self):
+        """A GTIN-14 of the catheters' company prefix no test record has."""
+        self.__class__._di_count = getattr(self.__class__, "_di_count", 0) + 1
+        body = f"0690123457{self._di_count:03d}"
+        total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+        return body + str(-total % 10)
+
+    def _new_di(self):
+        """The base DI of a new catheter model, in draft."""
+        gtin = self._new_gtin()
+        template = self.env["product.template"].create(
+            catheter_vals(
+                name=f"Central venous catheter 7Fr, GTIN {gtin}",
+                udi_di_ids=[(0, 0, {"di": gtin, "packaging_level": "base"})],
+            )
+        )
+        return template.udi_di_ids
+
+    def _review_di(self):
+        di = self._new_di()
+        di.with_user(self.qm).action_submit_review()
+        return di
+
+    def _approved_di(self):
+        di = self._new_di()
+        ChangeControlCommon._approve.__func__(type(self), di, password=ROLES["recall_qm"])
+        return di
+
+    def _state_check(self, record, state):
+        def check(_result):
+            self.assertEqual(record.state, state)
+
+        return check
+
+    def _prep_draft_di(self, user):
+        di = self._new_di()
+        return di, {}, self._state_check(di, "review")
+
+    def _prep_review_di(self, user):
+        return self._review_di(), {}
+
+    def _prep_review_di_to_reset(self, user):
+        di = self._review_di()
+        return di, {}, self._state_check(di, "draft")
+
+    def _prep_approved_di(self, user):
+        return self._approved_di(), {}
+
+    def _prep_approved_di_to_discontinue(self, user):
+        di = self._approved_di()
+        return di, {}, self._state_check(di, "discontinued")
+
+    def _prep_published_di(self, user):
+        di = self._approved_di()
+        ChangeControlCommon._publish.__func__(type(self), di, "nmpa")
+        return di, {}
+
+    def _prep_di_sign_wizard(self, user):
+        di = self._review_di()
+        action = di.with_user(user).action_approve()
+        wizard = self.env["udi.di.sign.wizard"].with_user(user).browse(action["res_id"])
+        return wizard, {PASSWORD: ROLES[user.login]}, self._state_check(di, "approved")
+
+    def _prep_di_publish_wizard(self, user):
+        di = self._approved_di()
+        action = di.with_user(user).action_publish()
+        wizard = self.env["udi.di.publish.wizard"].with_user(user).browse(action["res_id"])
+        return wizard, {}, self._state_check(di, "published")
+
+    def _prep_di_version_wizard(self, user):
+        di = self._approved_di()
+        action = di.with_user(user).action_new_version()
+        wizard = self.env["udi.di.version.wizard"].with_user(user).browse(action["res_id"])
+        wizard.new_di = self._new_gtin()
+
+        def check(result):
+            self.assertEqual(self.env["udi.di"].browse(result["res_id"]).previous_di_id, di)
+
+        return wizard, {}, check
+
+    # ------------------------------------------------------------------ udi_inspection
+
+    def _new_inspection(self):
+        """A pending inspection of a new receipt (one lot, its label scanned at receipt)."""
+        self.__class__._lot_count = getattr(self.__class__, "_lot_count", 0) + 1
+        _receipt, inspection = self._receive_inspected([f"UP-IQC-{self._lot_count:02d}"])
+        return inspection
+
+    def _checked_inspection(self):
+        """A pending inspection whose checks all passed, its certificate attached."""
+        inspection = self._new_inspection()
+        self.env["ir.attachment"].create(
+            {
+                "name": "CoC.pdf",
+                "raw": b"%PDF-1.4 certificate of conformity",
+                "res_model": "udi.inspection",
+                "res_id": inspection.id,
+            }
+        )
+        inspection.check_ids.filtered(lambda c: not c.automatic).with_user(self.qm).action_pass()
+        return inspection
+
+    def _prep_pending_check(self, user):
+        check = self._new_inspection().check_ids.filtered(lambda c: c.code == "packaging")
+
+        def check_recorded(_result):
+            self.assertNotEqual(check.result, "pending")
+            self.assertEqual(check.user_id, user)
+
+        return check, {}, check_recorded
+
+    def _prep_scanned_inspection(self, user):
+        inspection = self._new_inspection()
+
+        def check(_result):
+            self.assertEqual(inspection.scanned_by_id, user)
+
+        return inspection, {}, check
+
+    def _prep_checked_inspection(self, user):
+        return self._checked_inspection(), {}
+
+    def _prep_failed_inspection(self, user):
+        inspection = self._new_inspection()
+        manual = inspection.check_ids.filtered(lambda c: not c.automatic)
+        packaging = manual.filtered(lambda c: c.code == "packaging")
+        (manual - packaging).with_user(self.qm).action_not_applicable()
+        packaging.with_user(self.qm).action_fail()
+        with self.assertRaisesRegex(UserError, "failed"):
+            inspection.with_user(user).action_release()
+        return inspection, {}
+
+    def _prep_inspection(self, user):
+        return self.inspections[:1], {}
+
+    def _prep_inspection_sign_wizard(self, user):
+        inspection = self._checked_inspection()
+        action = inspection.with_user(user).action_release()
+        wizard = self.env["udi.inspection.sign.wizard"].with_user(user).browse(action["res_id"])
+        return wizard, {PASSWORD: ROLES[user.login]}, self._state_check(inspection, "released")
+
+    def _prep_inspected_receipt(self, user):
+        return self.receipt, {}
+
+    # ------------------------------------------------------------------ udi_self_assessment
+
+    def _prep_no_run(self, user):
+        """No selection: a new run of the user's company."""
+
+        def check(result):
+            self.assertEqual(self.env["udi.compliance.run"].browse(result["res_id"]).user_id, user)
+
+        return self.env["udi.compliance.run"], {}, check
+
+    def _prep_no_result(self, user):
+        return self.env["udi.compliance.result"], {}
+
+    def _prep_compliance_run(self, user):
+        return self.compliance_run, {}
+
+    def _prep_compliance_result(self, user):
+        results = self.compliance_run.result_ids.filtered("finding_count")
+        self.assertTrue(results, "the run found something")
+        return results[:1], {}
+
+    def _prep_compliance_finding(self, user):
+        findings = self.compliance_run.finding_ids.filtered(
+            lambda f: self.env[f.res_model].with_user(user).has_access("read")
+        )
+        self.assertTrue(findings, f"{user.login} reads a record the run found")
+        return findings[:1], {}
+
+    def _prep_compliance_rule(self, user):
+        return self.compliance_run.result_ids[:1].rule_id, {}
+
     # ------------------------------------------------------------------ menus
 
     def _menu_actions(self, login):
@@ -476,6 +710,7 @@ class TestMenusAndButtons(UserPathCommon):
         self.assertEqual(seen_apps["recall_qm"], {trace, seal})
         self.assertEqual(seen_apps["path_clerk"], {trace})
         self.assertEqual(seen_apps["path_sealer"], {seal})
+        self.assertEqual(seen_apps["path_inspector"], {trace})
         self.assertFalse(failures, "\n".join(failures))
 
     def _open_menu_action(self, user, action_model, action_id):
@@ -484,12 +719,29 @@ class TestMenusAndButtons(UserPathCommon):
         if action["type"] == "ir.actions.server":
             self.rpc("/web/action/run", {"action_id": action_id})
             return
+        self._open_window(user, action)
+
+    def _open_window(self, user, action):
+        """Open a window action as the web client does: its views, the records of its list,
+        its first record (or the one it names) in the form."""
         if action["type"] != "ir.actions.act_window":
             return
         model = action["res_model"]
         context = self.eval_attr(action.get("context"), user, {})
         domain = self.eval_attr(action.get("domain"), user, [])
-        views = [list(v) for v in action["views"]]
+        views = [list(v) for v in action.get("views") or []] or [
+            [False, view_type] for view_type in action.get("view_mode", "list,form").split(",")
+        ]
+        if action.get("res_id"):
+            views = [v for v in views if v[1] == "form"] or [[False, "form"]]
+            result = self.get_views(model, views, context)
+            spec = self.specification(
+                result["views"]["form"]["arch"], self.model_fields(result, model)
+            )
+            self.call_kw(
+                model, "web_read", [[action["res_id"]]], {"specification": spec, "context": context}
+            )
+            return
         result = self.get_views(model, views + [[False, "search"]], context)
         fields = self.model_fields(result, model)
         loaded = result["views"]
@@ -497,6 +749,15 @@ class TestMenusAndButtons(UserPathCommon):
             spec = self.specification(loaded["form"]["arch"], fields)
             self.call_kw(model, "onchange", [[], {}, [], spec], {"context": context})
             return
+        filters, groupby = self._search_defaults(user, loaded["search"]["arch"], context)
+        domain = list(domain) + filters
+        if groupby:
+            self.call_kw(
+                model,
+                "formatted_read_group",
+                [],
+                {"domain": domain, "groupby": groupby, "aggregates": ["__count"]},
+            )
         ids = []
         for view_type in ("list", "kanban"):
             if view_type in loaded:
@@ -521,9 +782,8 @@ class TestMenusAndButtons(UserPathCommon):
                     [],
                     {
                         "domain": domain,
-                        "groupby": [],
-                        "aggregates": ["__count"],
                         "context": context,
+                        **self._grouping(loaded[view_type]["arch"], fields),
                     },
                 )
         if "form" in loaded and ids:
@@ -538,3 +798,31 @@ class TestMenusAndButtons(UserPathCommon):
                     "context": context,
                 },
             )
+
+    def _search_defaults(self, user, search_arch, context):
+        """The domain and group-bys of the search view's filters that the action's context
+        selects (``search_default_<filter>``), as the web client applies them."""
+        domain, groupby = [], []
+        for node in etree.fromstring(search_arch).iter("filter"):
+            if not context.get(f"search_default_{node.get('name')}"):
+                continue
+            if node.get("domain"):
+                domain += self.eval_attr(node.get("domain"), user, [])
+            group = self.eval_attr(node.get("context"), user, {}).get("group_by")
+            if group:
+                groupby += [group] if isinstance(group, str) else list(group)
+        return domain, groupby
+
+    @staticmethod
+    def _grouping(arch, fields):
+        """The group-bys and measures of a pivot or graph view (its first rows and columns)."""
+        groupby, aggregates = [], ["__count"]
+        for node in etree.fromstring(arch).iter("field"):
+            name = node.get("name")
+            if node.get("type") == "measure":
+                if fields.get(name, {}).get("type") in ("integer", "float", "monetary"):
+                    aggregates.append(f"{name}:sum")
+            elif name in fields:
+                interval = node.get("interval")
+                groupby.append(f"{name}:{interval}" if interval else name)
+        return {"groupby": groupby, "aggregates": aggregates}
