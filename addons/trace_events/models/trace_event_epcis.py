@@ -15,7 +15,7 @@ from pathlib import Path
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..lib import epcis
+from ..lib import epcis, event_hash
 from ..lib.epcis import EpcisError
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "data" / "epcis" / "EPCIS-JSON-Schema.json"
@@ -144,7 +144,9 @@ class TraceEvent(models.Model):
         """
         self._epcis_check_capture_access()
         document = self._epcis_load_document(document)
-        return self._epcis_capture(document["epcisBody"]["eventList"])
+        return self._epcis_capture(
+            document["epcisBody"]["eventList"], context=document.get("@context")
+        )
 
     @api.model
     def _epcis_check_capture_access(self):
@@ -230,13 +232,14 @@ class TraceEvent(models.Model):
         return document
 
     @api.model
-    def _epcis_capture(self, events):
+    def _epcis_capture(self, events, context=None):
         """:meth:`capture` without the access check (for callers that checked already, e.g.
-        the partner portal, which calls it as superuser for a portal user's report)."""
+        the partner portal, which calls it as superuser for a portal user's report).
+        ``context``: the JSON-LD ``@context`` of the document the events come from."""
         if not isinstance(events, (list, tuple)):
             raise UserError(self.env._("Give the events to capture as a list of EPCIS events."))
         self._epcis_check_batch_size(events)
-        return _Capture(self, list(events)).run()
+        return _Capture(self, list(events), context).run()
 
     @api.model
     def _epcis_message(self, error):
@@ -508,10 +511,11 @@ def _uom_root(uom):
 class _Capture:
     """One capture batch: validate every event, then store all of them or nothing."""
 
-    def __init__(self, model, events):
+    def __init__(self, model, events, context=None):
         self.model = model
         self.env = model.env
         self.events = events
+        self.context = context  # the document's JSON-LD @context (namespaces of extensions)
         self.errors = []
         self.parsed = {}  # index -> plain values
         self.now = fields.Datetime.now()
@@ -599,14 +603,9 @@ class _Capture:
                 continue
             event_id = event.get("eventID")
             if not event_id:
-                self.error(
-                    index,
-                    _(
-                        "the event has no eventID; capture needs one so that "
-                        "sending it again does not store it twice."
-                    ),
-                )
-                continue
+                # CBV 2.0 event hash ID: the same event sent again gets the same eventID
+                event_id = event_hash.event_hash_id(event, self.context)
+                event = self.events[index] = dict(event, eventID=event_id)
             if event_id in seen:
                 self.error(
                     index,

@@ -14,3 +14,4 @@ from . import test_translations
 from . import test_capture_limits
 from . import test_ui_paths
 from . import test_json2_body
+from . import test_event_hash_capture

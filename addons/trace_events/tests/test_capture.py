@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
 from odoo.tools import file_path, mute_logger
 
+from odoo.addons.trace_events.lib import event_hash
 from odoo.addons.udi_master.tests.json2 import api_key, post_json2
 
 from .common import TraceCommon
@@ -258,11 +259,14 @@ class TestCapture(CaptureCommon):
         with self.assertRaisesRegex(UserError, "in the future"):
             self.Event.capture([event])
 
-    def test_event_without_event_id_is_refused(self):
+    def test_event_without_event_id_gets_the_cbv_event_hash_id(self):
         event = shipping_event("urn:uuid:x")
         del event["eventID"]
-        with self.assertRaisesRegex(UserError, "has no eventID"):
-            self.Event.capture([event])
+        result = self.Event.capture([event])
+        self.assertEqual(result["created"], 1)
+        self.assertEqual(
+            self.Event.browse(result["event_ids"]).event_uid, event_hash.event_hash_id(event)
+        )
 
     def test_same_event_id_twice_is_stored_once_and_reported(self):
         self.Event.capture([shipping_event("urn:uuid:d-1")])
