@@ -576,9 +576,12 @@ class TestGs1Examples(CaptureCommon):
         self.assertEqual(self.Event.import_epcis(text)["created"], 2)
 
 
-@tagged("post_install", "-at_install")
-class TestCaptureApi(HttpCase):
-    """capture as integrators call it: JSON-2 with an API key, and legacy XML-RPC."""
+INTEGRATOR_PASSWORD = "epcis_integrator-pw1"
+
+
+class CaptureApiCase(HttpCase):
+    """An integrator with an API key ("WMS") and the master data of ``shipping_event``: the
+    pacemaker's DI and the two partners' GLNs."""
 
     @classmethod
     def setUpClass(cls):
@@ -602,13 +605,22 @@ class TestCaptureApi(HttpCase):
         cls.integrator = new_test_user(
             cls.env,
             "epcis_integrator",
-            password="epcis_integrator-pw1",
+            password=INTEGRATOR_PASSWORD,
             groups="base.group_user,udi_master.group_trace_user",
         )
+        cls.api_key = api_key(cls.env, cls.integrator, "WMS")
+
+
+@tagged("post_install", "-at_install")
+class TestCaptureApi(CaptureApiCase):
+    """capture as integrators call it: JSON-2 with an API key, and legacy XML-RPC."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.clerk = new_test_user(
             cls.env, "epcis_api_clerk", password="epcis_api_clerk-pw1", groups="base.group_user"
         )
-        cls.api_key = api_key(cls.env, cls.integrator, "WMS")
         cls.clerk_key = api_key(cls.env, cls.clerk, "WMS")
 
     def _json2(self, events, key):
@@ -688,7 +700,7 @@ class TestCaptureApi(HttpCase):
         result = self.xmlrpc_object.execute_kw(
             get_db_name(),
             self.integrator.id,
-            "epcis_integrator-pw1",
+            INTEGRATOR_PASSWORD,
             "trace.event",
             "capture",
             [[shipping_event("urn:uuid:x-1")]],

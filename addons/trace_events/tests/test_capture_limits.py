@@ -4,54 +4,31 @@ stored (no event, no lot, no audit seal entry)."""
 import json
 import xmlrpc.client
 
-from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
+from odoo.tests import get_db_name, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.udi_master.tests.json2 import api_key, post_json2
+from odoo.addons.udi_master.tests.json2 import post_json2
 
-from .test_capture import CATHETER_DL, shipping_event
+from .test_capture import CATHETER_DL, INTEGRATOR_PASSWORD, CaptureApiCase, shipping_event
 
 DEEP = 5000
 
 
 @tagged("post_install", "-at_install")
-class TestCaptureLimits(HttpCase):
+class TestCaptureLimits(CaptureApiCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env["product.template"].create(
-            [
-                {
-                    "name": "Dual-chamber pacemaker",
-                    "is_storable": True,
-                    "tracking": "serial",
-                    "udi_regulated": True,
-                    "udi_pi_serial": True,
-                    "udi_di_ids": [(0, 0, {"di": "06901234500011", "packaging_level": "base"})],
-                },
-                {
-                    "name": "Central venous catheter",
-                    "is_storable": True,
-                    "tracking": "lot",
-                    "udi_regulated": True,
-                    "udi_pi_lot": True,
-                    "udi_di_ids": [(0, 0, {"di": "06901234567892", "packaging_level": "base"})],
-                },
-            ]
+            {
+                "name": "Central venous catheter",
+                "is_storable": True,
+                "tracking": "lot",
+                "udi_regulated": True,
+                "udi_pi_lot": True,
+                "udi_di_ids": [(0, 0, {"di": "06901234567892", "packaging_level": "base"})],
+            }
         )
-        cls.env["res.partner"].create(
-            [
-                {"name": "Distributor", "is_company": True, "udi_gln": "6901234000009"},
-                {"name": "Hospital", "is_company": True, "udi_gln": "6901234000023"},
-            ]
-        )
-        cls.integrator = new_test_user(
-            cls.env,
-            "epcis_limits",
-            password="epcis_limits-pw1",
-            groups="base.group_user,udi_master.group_trace_user",
-        )
-        cls.api_key = api_key(cls.env, cls.integrator, "WMS")
 
     def _post(self, method, body):
         return post_json2(self, f"/json/2/trace.event/{method}", body, self.api_key)
@@ -156,7 +133,7 @@ class TestCaptureLimits(HttpCase):
             (
                 get_db_name(),
                 self.integrator.id,
-                "epcis_limits-pw1",
+                INTEGRATOR_PASSWORD,
                 "trace.event",
                 "capture",
                 [[event]],

@@ -3,12 +3,12 @@
 
 import re
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 
 from odoo.addons.trace_events.lib import event_hash
-from odoo.addons.udi_master.tests.json2 import api_key, post_json2
+from odoo.addons.udi_master.tests.json2 import post_json2
 
-from .test_capture import shipping_event
+from .test_capture import CaptureApiCase, shipping_event
 
 HASH_ID = re.compile(r"^ni:///sha-256;[0-9a-f]{64}\?ver=CBV2\.0$")
 
@@ -20,34 +20,7 @@ def event_without_id(**overrides):
 
 
 @tagged("post_install", "-at_install")
-class TestCaptureWithoutEventId(HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env["product.template"].create(
-            {
-                "name": "Dual-chamber pacemaker",
-                "is_storable": True,
-                "tracking": "serial",
-                "udi_regulated": True,
-                "udi_pi_serial": True,
-                "udi_di_ids": [(0, 0, {"di": "06901234500011", "packaging_level": "base"})],
-            }
-        )
-        cls.env["res.partner"].create(
-            [
-                {"name": "Distributor", "is_company": True, "udi_gln": "6901234000009"},
-                {"name": "Hospital", "is_company": True, "udi_gln": "6901234000023"},
-            ]
-        )
-        cls.integrator = new_test_user(
-            cls.env,
-            "epcis_hash_integrator",
-            password="epcis_hash_integrator-pw1",
-            groups="base.group_user,udi_master.group_trace_user",
-        )
-        cls.api_key = api_key(cls.env, cls.integrator, "WMS")
-
+class TestCaptureWithoutEventId(CaptureApiCase):
     def _post(self, method, body):
         response = post_json2(self, f"/json/2/trace.event/{method}", body, self.api_key)
         self.assertEqual(response.status_code, 200, response.text[:2000])

@@ -19,12 +19,12 @@ class StockMove(models.Model):
                 and m.company_id.udi_block_unpublished_shipping
             )
         )
-        databases = dict(
-            self.env["udi.di.publication"]._fields["database"]._description_selection(self.env)
-        )
+        jurisdictions = {}  # one lookup per destination, not per move
         for move in outgoing:
             partner = move.picking_id.partner_id or move.partner_id
-            jurisdiction = partner._udi_jurisdiction() if partner else False
+            if partner not in jurisdictions:
+                jurisdictions[partner] = partner._udi_jurisdiction() if partner else False
+            jurisdiction = jurisdictions[partner]
             if not jurisdiction:
                 continue
             base = move.product_id._udi_base_di()
@@ -33,6 +33,11 @@ class StockMove(models.Model):
             else:
                 problem = self.env._("does not exist (the device has no base-unit DI)")
             if problem:
+                databases = dict(
+                    self.env["udi.di.publication"]
+                    ._fields["database"]
+                    ._description_selection(self.env)
+                )
                 raise ValidationError(
                     self.env._(
                         "%(device)s cannot be shipped to %(partner)s (%(country)s, "

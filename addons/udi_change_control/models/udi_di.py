@@ -512,11 +512,13 @@ class UdiDi(models.Model):
         """Why units of this base DI cannot go where ``database`` is the UDI database, or
         None."""
         self.ensure_one()
-        states = dict(self._fields["state"]._description_selection(self.env))
-        databases = dict(self.publication_ids._fields["database"]._description_selection(self.env))
         if self.state == "discontinued":
             return self.env._("is discontinued")
         if database not in self.sudo().publication_ids.mapped("database"):
+            states = dict(self._fields["state"]._description_selection(self.env))
+            databases = dict(
+                self.publication_ids._fields["database"]._description_selection(self.env)
+            )
             return self.env._(
                 "is not published in %(database)s (life cycle: %(state)s)",
                 database=databases[database],
