@@ -159,6 +159,8 @@ class UdiInspectionCheck(models.Model):
         if not parsed["di"]:
             return "fail", self.env._("The scanned code carries no device identifier.")
         product, _level = self.env["product.product"].sudo()._udi_find_by_di(parsed["di"])
+        if product.company_id and product.company_id != inspection.company_id:
+            product = product.browse()  # another company's device is not named here
         if not product:
             return "fail", self.env._("No device has the UDI-DI %(di)s.", di=parsed["di"])
         if product != expected:

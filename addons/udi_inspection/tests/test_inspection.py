@@ -222,6 +222,20 @@ class TestAutomaticChecks(InspectionCommon):
         self.assertIn("not to the purchased", results["di"][1])
         self.assertEqual(self.inspection.scanned_by_id, self.clerk)
 
+    def test_scan_of_another_companys_device_does_not_name_it(self):
+        other = self.env["res.company"].create({"name": "Other Maker"})
+        self.env["product.template"].create(
+            {
+                "name": "Secret prototype valve",
+                "company_id": other.id,
+                "udi_di_ids": [(0, 0, {"di": "06901234599992", "packaging_level": "base"})],
+            }
+        )
+        results = self._scan(gs1("06901234599992", serial="X-1"))
+        self.assertEqual(results["di"][0], "fail")
+        self.assertNotIn("Secret prototype valve", results["di"][1])
+        self.assertIn("No device has the UDI-DI 06901234599992", results["di"][1])
+
     def test_scan_of_another_lot_fails_the_lot_check(self):
         results = self._scan(gs1(self.catheter.udi_primary_di, self.expiry, lot="IQC-X"))
         self.assertEqual(results["di"][0], "pass")
