@@ -5,3 +5,6 @@ from . import vigilance_report
 from . import vigilance_report_patient
 from . import vigilance_report_log
 from . import helpdesk_ticket
+from . import recall_campaign
+from . import vigilance_trend_rule
+from . import vigilance_trend_result

@@ -1,1 +1,6 @@
-
+from . import test_assessment
+from . import test_report_flow
+from . import test_rules
+from . import test_trend
+from . import test_http
+from . import test_demo
