@@ -183,8 +183,7 @@ class TestDocumentsAsUsersClick(RecallDocumentCommon, HttpCase):
         self.authenticate("rdoc_user", "rdoc-password")
         context = quote(json.dumps({"force_report_rendering": True}))
         response = self.url_open(
-            f"/report/pdf/recall_documents.report_recall_document/{document.id}"
-            f"?context={context}",
+            f"/report/pdf/recall_documents.report_recall_document/{document.id}?context={context}",
             timeout=60,
         )
         self.assertEqual(response.status_code, 200)
