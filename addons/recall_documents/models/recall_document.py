@@ -14,7 +14,7 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.audit_seal.tools.workflow import workflow
+from odoo.addons.audit_seal.tools.workflow import workflow, workflow_writes
 
 #: kind -> (jurisdiction code, milestone of the deadline it answers or None, periodic)
 KIND_INFO = {
@@ -147,7 +147,6 @@ class RecallDocument(models.Model):
         "confirmed in writing...",
     )
     authority_reference = fields.Char(
-        string="Authority Reference",
         help="The reference the authority gave the recall: FDA recall number, the competent "
         "authority's or EUDAMED FSCA reference.",
     )
@@ -156,7 +155,7 @@ class RecallDocument(models.Model):
     signature_id = fields.Many2one("recall.signature", readonly=True, copy=False)
     data_json = fields.Text(string="Frozen Content", readonly=True, copy=False)
     issued_at = fields.Datetime(readonly=True, copy=False)
-    issued_by_id = fields.Many2one("res.users", string="Issued By", readonly=True, copy=False)
+    issued_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     attachment_id = fields.Many2one("ir.attachment", string="Issued PDF", readonly=True, copy=False)
     pdf_sha256 = fields.Char(string="PDF SHA-256", readonly=True, copy=False)
     issue_id = fields.Many2one("recall.document.issue", string="Sealed Issue", readonly=True)
@@ -215,13 +214,18 @@ class RecallDocument(models.Model):
     def create(self, vals_list):
         self._workflow_check_values(vals_list, creating=True)
         documents = self.browse()
-        for vals in vals_list:
-            documents |= self._recall_doc_create(vals)
+        for vals in vals_list:  # one by one: each takes the next number and the next clock
+            with workflow_writes():
+                document = super().create([self._recall_doc_prepare(vals)])
+            document.campaign_id._recall_log(
+                self.env._("Document prepared: %(document)s.", document=document.display_name)
+            )
+            documents |= document
         return documents
 
-    @workflow
-    def _recall_doc_create(self, vals):
-        """Create one document: checked against its recall, numbered, linked to its clock."""
+    def _recall_doc_prepare(self, vals):
+        """The values of a new document: checked against its recall, numbered, linked to its
+        clock."""
         campaign = self.env["recall.campaign"].browse(vals.get("campaign_id")).exists()
         kind = vals.get("kind")
         self._recall_doc_check_new(campaign, kind)
@@ -231,17 +235,12 @@ class RecallDocument(models.Model):
             if periodic
             else 0
         )
-        vals = {
+        return {
             **vals,
             "name": self.env["ir.sequence"].sudo().next_by_code("recall.document") or "/",
             "sequence_number": number,
             "deadline_id": self._recall_doc_open_deadline(campaign, kind).id,
         }
-        document = super().create([vals])
-        campaign._recall_log(
-            self.env._("Document prepared: %(document)s.", document=document.display_name)
-        )
-        return document
 
     def _recall_doc_check_new(self, campaign, kind):
         if not campaign:

@@ -32,7 +32,7 @@ class RecallDocumentIssue(models.Model):
     campaign_id = fields.Many2one("recall.campaign", string="Recall", required=True, readonly=True)
     company_id = fields.Many2one(related="campaign_id.company_id", store=True)
     issued_at = fields.Datetime(required=True, readonly=True)
-    issued_by_id = fields.Many2one("res.users", string="Issued By", required=True, readonly=True)
+    issued_by_id = fields.Many2one("res.users", required=True, readonly=True)
     signature_id = fields.Many2one("recall.signature", required=True, readonly=True)
     attachment_id = fields.Many2one("ir.attachment", string="PDF", readonly=True)
     filename = fields.Char(readonly=True)

@@ -12,9 +12,7 @@ class RecallDocumentSignWizard(models.TransientModel):
     _inherit = ["recall.sign.mixin"]
     _description = "Sign a Recall Document"
 
-    document_id = fields.Many2one(
-        "recall.document", string="Document", required=True, readonly=True
-    )
+    document_id = fields.Many2one("recall.document", required=True, readonly=True)
 
     @api.model
     def _recall_open(self, document):
