@@ -86,6 +86,22 @@ class RecallCampaign(models.Model):
                 ]
             )
 
+    @workflow
+    @api.model
+    def _cron_recall_deadlines(self):
+        """recall_mgmt's alarms skip closed recalls; a document clock that starts at the
+        completion (the NMPA summary report, the EU final report) can still run after the
+        closure: remind and escalate it as well."""
+        res = super()._cron_recall_deadlines()
+        self.env["recall.campaign.deadline"].search(
+            [
+                ("done_at", "=", False),
+                ("campaign_id.state", "=", "closed"),
+                ("milestone", "in", [key for key, _label in DOCUMENT_MILESTONES]),
+            ]
+        )._recall_alert()
+        return res
+
     # ------------------------------------------------------------------ buttons
 
     def action_open_documents(self):

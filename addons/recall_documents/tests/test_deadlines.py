@@ -82,6 +82,17 @@ class TestDocumentClocks(RecallDocumentCommon):
             "Deadline missed", self.campaign.message_ids[:1].body, "posted to the followers"
         )
 
+    def test_the_summary_clock_is_escalated_after_the_recall_is_closed(self):
+        campaign = self._notified_campaign(effectiveness_level="E")
+        campaign.with_user(self.manager).action_start_effectiveness()
+        self._sign(campaign, "close")
+        self.assertEqual(campaign.state, "closed")
+        deadline = self._deadline(campaign, "NMPA", "nmpa_summary")
+        with workflow_writes():
+            deadline.due_at = datetime.now() - timedelta(hours=1)
+        self.env["recall.campaign"]._cron_recall_deadlines()
+        self.assertTrue(deadline.escalated_at, "the summary report is still owed")
+
     def test_nmpa_event_report_quotes_the_answers_never_the_jurisdictions(self):
         data = self.campaign.with_user(self.manager)._recall_report_data("nmpa")
         rows = {row["key"]: row for section in data["sections"] for row in section["rows"]}
