@@ -1,0 +1,1 @@
+from . import recall_document_sign_wizard
