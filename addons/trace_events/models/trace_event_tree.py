@@ -241,6 +241,15 @@ class TraceEvent(models.Model):
                        AND e.company_id = ANY(%(companies)s)
                        AND %(effective)s
                      GROUP BY 1, 2, 3, 4
+                ), unit_orders AS (
+                    -- the order events of the edges whose order has per-unit data (few)
+                    SELECT e.id, e.production_id, e.company_id
+                      FROM trace_event e
+                     WHERE e.id IN (SELECT event_id FROM sides) AND %(is_order)s
+                       AND EXISTS (SELECT 1 FROM trace_event ue
+                                    WHERE ue.production_id = e.production_id
+                                      AND ue.origin = 'unit_genealogy'
+                                      AND ue.company_id = e.company_id)
                 )
                 SELECT 'lot', lot_id, depth, NULL::int, widened::int, NULL::float, NULL::float
                   FROM lots
@@ -248,9 +257,9 @@ class TraceEvent(models.Model):
                 SELECT 'edge', f.lot_id, NULL, t.lot_id, f.event_id, f.quantity, t.quantity
                   FROM sides f
                   JOIN sides t ON t.event_id = f.event_id AND NOT t.is_from
-                  JOIN trace_event e ON e.id = f.event_id
+                  LEFT JOIN unit_orders e ON e.id = f.event_id
                  WHERE f.is_from AND t.lot_id <> f.lot_id
-                   AND NOT (%(is_order)s AND %(unit_data)s)
+                   AND NOT (e.id IS NOT NULL AND %(unit_data)s)
                 ORDER BY 1 DESC, 3, 2, 4, 5
                 """,
                 reach=self._trace_reach_cte(lot_ids, direction, company_ids),

@@ -104,6 +104,8 @@ class TestUnitGenealogy(GenealogyCommon):
         )
         self.env["audit.seal.entry"]._seal_run_pending()
         self.assertTrue(all(event.seal_entry_seq for event in events))
+        # no move line, no holder: the consistency check and the holdings are unchanged
+        self.assertTrue(self.Event.check_consistency()["ok"])
 
     def test_recording_a_unit_again_supersedes_its_earlier_event(self):
         first = self._record_truth(self.units[:1])["event_ids"]
