@@ -20,6 +20,8 @@
         "views/helpdesk_ticket_views.xml",
         "wizard/trace_epcis_import_wizard_views.xml",
         "wizard/trace_lot_wizard_views.xml",
+        "wizard/trace_unit_genealogy_wizard_views.xml",
+        "views/mrp_production_views.xml",
         "views/menus.xml",
     ],
     "post_init_hook": "post_init_hook",

@@ -62,6 +62,8 @@ class RecallCampaign(models.Model):
         "termination_reason",
         "approval_signature_id",
         "scope_lot_ids",
+        "scope_widened_lot_ids",
+        "scope_widened_count",
     )
 
     name = fields.Char(
@@ -154,6 +156,27 @@ class RecallCampaign(models.Model):
         copy=False,
         help="The lots and serials the scope resolved to at the last impact analysis.",
     )
+    scope_widened_lot_ids = fields.Many2many(
+        "stock.lot",
+        "recall_campaign_widened_lot_rel",
+        "campaign_id",
+        "lot_id",
+        string="Units in Scope by Order Genealogy",
+        readonly=True,
+        copy=False,
+        help="Units reached only through a manufacturing order's genealogy at the last impact "
+        "analysis: the order consumed several lots of the component and did not record which "
+        "went into which unit, so every unit it made is in scope. Recording per-unit "
+        "genealogy on the order narrows the scope to the units that really contain it.",
+    )
+    scope_widened_count = fields.Integer(
+        string="Units without Per-Unit Data",
+        readonly=True,
+        copy=False,
+        help="How many lots/serials in scope were reached only through an order's genealogy "
+        "(per-unit data missing): the scope may be wider than the units truly affected.",
+    )
+    scope_warning = fields.Char(compute="_compute_scope_warning")
     # -- what consignees must do
     action_stop_use = fields.Boolean(string="Stop use", default=True)
     action_stop_distribution = fields.Boolean(string="Stop distribution", default=True)
@@ -387,6 +410,14 @@ class RecallCampaign(models.Model):
                 campaign.hours_to_notify = max(delta.total_seconds(), 0) / 3600
             else:
                 campaign.hours_to_notify = 0.0
+
+    @api.depends("scope_widened_count")
+    def _compute_scope_warning(self):
+        Event = self.env["trace.event"]
+        for campaign in self:
+            campaign.scope_warning = Event._trace_genealogy_summary(
+                campaign.scope_widened_lot_ids.ids
+            )["message"]
 
     def _compute_line_count(self):
         counts = dict(
@@ -710,14 +741,24 @@ class RecallCampaign(models.Model):
             ._trace_result(start.ids, "forward", company_ids=self.company_id.ids)
         )
         self.scope_lot_ids = [(6, 0, [row["lot_id"] for row in result["lots"]])]
-        return self.env["recall.campaign.line"]._recall_merge(self, result["holders"])
+        genealogy = result["genealogy"]
+        self.scope_widened_lot_ids = [(6, 0, genealogy["widened_lot_ids"])]
+        self.scope_widened_count = genealogy["widened_unit_count"]
+        changes = self.env["recall.campaign.line"]._recall_merge(self, result["holders"])
+        return dict(changes, widened=genealogy["widened_unit_count"])
 
     def _recall_change_summary(self, changes):
-        return self.env._(
+        summary = self.env._(
             "Impact analysis: %(new)s new, %(changed)s changed, %(gone)s no longer held, "
             "%(unchanged)s unchanged holding(s).",
             **changes,
         )
+        if changes.get("widened"):
+            genealogy = self.env["trace.event"]._trace_genealogy_summary(
+                self.scope_widened_lot_ids.ids
+            )
+            summary = f"{summary} {genealogy['message']}"
+        return summary
 
     # ------------------------------------------------------------------ quarantine
 

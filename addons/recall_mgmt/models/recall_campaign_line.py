@@ -34,6 +34,12 @@ class RecallCampaignLine(models.Model):
     location_id = fields.Many2one("stock.location", string="Own Location")
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial", required=True, index=True)
     product_id = fields.Many2one("product.product", required=True)
+    scope_widened = fields.Boolean(
+        string="Order Genealogy",
+        compute="_compute_scope_widened",
+        help="In scope only through its manufacturing order's genealogy (per-unit data "
+        "missing): it may not contain the recalled component.",
+    )
     udi_hri = fields.Char(related="lot_id.udi_hri", string="UDI")
     udi_di = fields.Char(related="lot_id.udi_di", string="UDI-DI")
     quantity = fields.Float(
@@ -76,6 +82,11 @@ class RecallCampaignLine(models.Model):
         compute="_compute_reported", store=True, digits="Product Unit",
         help="Units destroyed as reported, or received back on a return of this recall.",
     )
+
+    @api.depends("campaign_id.scope_widened_lot_ids", "lot_id")
+    def _compute_scope_widened(self):
+        for line in self:
+            line.scope_widened = line.lot_id in line.campaign_id.scope_widened_lot_ids
 
     @api.depends("notice_id.response_ids", "notice_id.return_picking_ids.state")
     def _compute_reported(self):

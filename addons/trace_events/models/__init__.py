@@ -8,6 +8,7 @@ from . import trace_event_consistency
 from . import trace_event_epcis
 from . import trace_event_stock
 from . import trace_event_order
+from . import trace_event_genealogy
 from . import stock_move
 from . import stock_move_line
 from . import stock_lot

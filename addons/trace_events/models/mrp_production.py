@@ -75,3 +75,17 @@ class MrpProduction(models.Model):
             "biz_transaction": self.name,
             "company_id": self.company_id.id,
         }
+
+    def action_open_unit_genealogy(self):
+        """The scan dialog recording which components went into each unit of this order."""
+        self.ensure_one()
+        self.env["trace.event"]._trace_genealogy_check_access()
+        self.env["trace.event"]._trace_genealogy_order(self.id)  # done and readable
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Per-Unit Genealogy of %(order)s", order=self.name),
+            "res_model": "trace.unit.genealogy.wizard",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_production_id": self.id},
+        }

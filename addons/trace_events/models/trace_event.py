@@ -24,6 +24,7 @@ ACTIONS = [("add", "Add"), ("observe", "Observe"), ("delete", "Delete")]
 ORIGINS = [
     ("stock_move", "Stock move"),
     ("production", "Manufacturing order"),
+    ("unit_genealogy", "Per-unit genealogy"),
     ("unbuild", "Unbuild order"),
     ("repair", "Repair order"),
     ("ticket", "Service ticket"),

@@ -392,7 +392,7 @@ class _Exporter:
             kind = {"outgoing": "desadv", "incoming": "recadv"}.get(
                 event.picking_id.picking_type_code
             )
-        elif event.origin in ("production", "unbuild"):
+        elif event.origin in ("production", "unbuild", "unit_genealogy"):
             kind = "prodorder"
         gln = event.company_id.partner_id.udi_gln or self.company_gln
         return [(kind, epcis.biz_transaction_uri(event.biz_transaction, gln, self.scope))]
@@ -573,10 +573,16 @@ class _Capture:
         specs = {index: self.event_spec(index, resolver) for index in new}
         lots = _Lots(self)
         lots.check(specs)
+        genealogy = _UnitGenealogy(self)
+        units = genealogy.check(new, specs)
         self.raise_errors()
         with self.env.cr.savepoint():
             lots.create()
-            created, corrections = self.store(new, specs, lots, declared)
+            created, corrections = self.store(
+                [index for index in new if index not in units], specs, lots, declared
+            )
+            if units:
+                created = genealogy.store(units, created)
         return {
             "created": len(created),
             "event_ids": created.ids,
@@ -1434,3 +1440,151 @@ def _holder_key(lot, side):
     if side["location"]:
         return (lot.id, "location", side["location"].id)
     return None
+
+
+# ====================================================================== per-unit genealogy
+
+
+class _UnitGenealogy:
+    """Captured TransformationEvents that name one of our done manufacturing orders as their
+    ``prodorder`` business transaction: a line's MES telling which components went into one
+    unit. They are checked against the order (every input consumed by it, the one output
+    made by it, quantities within what it consumed) and stored as per-unit genealogy events
+    (``trace.event._trace_record_units``), not as free transformations."""
+
+    def __init__(self, capture):
+        self.capture = capture
+        self.env = capture.env
+        self.facts = {}  # order -> facts
+
+    def order_of(self, index, spec):
+        values = self.capture.parsed[index]
+        if values["type"] != "TransformationEvent":
+            return None
+        if "prodorder" not in {kind for kind, _uri in values["biz_transactions"]}:
+            return None
+        name = spec["header"].get("biz_transaction")
+        if not name:
+            return None
+        return (
+            self.env["mrp.production"]
+            .sudo()
+            .search([("name", "=", name), ("company_id", "=", self.env.company.id)], limit=1)
+        ) or None
+
+    def check(self, new, specs):
+        """{index: (order, unit lot, [(component lot, quantity)])} of the batch's per-unit
+        events; problems recorded on the capture."""
+        result = {}
+        for index in new:
+            order = self.order_of(index, specs[index])
+            if order is None:
+                continue
+            entry = self.resolve(index, order, specs[index]["lines"])
+            if entry:
+                result[index] = entry
+        by_order = {}
+        for index, (order, unit, pairs) in result.items():
+            by_order.setdefault(order, []).append((index, unit, pairs))
+        Event = self.env["trace.event"]
+        for order, entries in by_order.items():
+            problems = Event._trace_genealogy_check(
+                self.facts[order], [(unit, pairs) for _index, unit, pairs in entries]
+            )
+            for problem in problems:
+                self.capture.error(entries[0][0], problem)
+        return result
+
+    def resolve(self, index, order, lines):
+        """(order, unit, pairs) of one event, or None (problems recorded)."""
+        _ = self.env._
+        if order.state != "done":
+            self.capture.error(
+                index,
+                _(
+                    "%(order)s is not done: send its per-unit genealogy once it is.",
+                    order=order.name,
+                ),
+            )
+            return None
+        if order not in self.facts:
+            self.facts[order] = self.env["trace.event"]._trace_genealogy_facts(order)
+        facts = self.facts[order]
+        outputs = [line for line in lines if line["role"] == "output"]
+        inputs = [line for line in lines if line["role"] == "input"]
+        if len(outputs) != 1 or not inputs:
+            self.capture.error(
+                index,
+                _(
+                    "a TransformationEvent of %(order)s records one finished unit: exactly one "
+                    "output and its components as inputs (this one has %(outputs)s output(s) "
+                    "and %(inputs)s input(s)). Send one event per unit.",
+                    order=order.name,
+                    outputs=len(outputs),
+                    inputs=len(inputs),
+                ),
+            )
+            return None
+        unit = self.find(facts["units"], outputs[0])
+        if not unit:
+            self.capture.error(
+                index,
+                _(
+                    "%(lot)s is not a unit of %(product)s made by %(order)s.",
+                    lot=outputs[0]["lot_name"],
+                    product=order.product_id.display_name,
+                    order=order.name,
+                ),
+            )
+        pairs = []
+        for line in inputs:
+            lot = self.find(facts["consumed"], line)
+            if not lot:
+                self.capture.error(
+                    index,
+                    _(
+                        "component %(lot)s of %(product)s was not consumed by %(order)s.",
+                        lot=line["lot_name"],
+                        product=line["product"].display_name,
+                        order=order.name,
+                    ),
+                )
+                continue
+            pairs.append((lot, line["quantity"]))
+        if not unit or len(pairs) != len(inputs):
+            return None
+        return order, unit, pairs
+
+    @staticmethod
+    def find(lots, line):
+        for lot in lots:
+            if lot.product_id == line["product"] and lot.name == line["lot_name"]:
+                return lot
+        return None
+
+    def store(self, units, created):
+        """Record the per-unit events (their eventIDs, times and steps as sent) and return
+        ``created`` with them, in the order of the batch."""
+        Event = self.env["trace.event"]
+        by_order = {}
+        for index, (order, unit, pairs) in sorted(units.items()):
+            values = self.capture.parsed[index]
+            header = dict(
+                Event._trace_genealogy_header(order),
+                event_uid=values["event_id"],
+                event_time=values["event_time"].replace(microsecond=0),
+                event_tz=values["tz"],
+                biz_step=values["biz_step"] or "assembling",
+                disposition=values["disposition"] or "active",
+            )
+            by_order.setdefault(order, []).append(((unit, pairs), header))
+        for order, entries in by_order.items():
+            events, _superseded = Event._trace_record_units(
+                order,
+                [entry for entry, _header in entries],
+                facts=self.facts[order],
+                headers=[header for _entry, header in entries],
+            )
+            created |= events
+        order = {self.capture.parsed[index]["event_id"]: index for index in self.capture.parsed}
+        return created.sorted(lambda event: order.get(event.event_uid, 0))

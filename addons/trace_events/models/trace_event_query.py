@@ -16,6 +16,12 @@ EFFECTIVE = SQL(
     "NOT EXISTS (SELECT 1 FROM trace_event c WHERE c.corrected_event_id = %s)",
     SQL.identifier("l", "event_id"),
 )
+#: event ``e`` is a manufacturing order's transformation event (or its correction), not a
+#: per-unit genealogy event
+ORDER_EVENT = SQL(
+    "(e.production_id IS NOT NULL AND e.event_type = 'transformation'"
+    " AND e.origin <> 'unit_genealogy')"
+)
 
 
 class TraceEvent(models.Model):
@@ -59,7 +65,8 @@ class TraceEvent(models.Model):
 
     @api.model
     def _trace_result(self, lot_ids, direction, company_ids=None):
-        """``{"lots": [...], "holders": [...]}`` of a forward or backward trace.
+        """``{"lots": [...], "holders": [...], "genealogy": {...}}`` of a forward or backward
+        trace.
 
         Only the events of ``company_ids`` (default: the caller's allowed companies, see
         :meth:`_trace_company_ids`) are followed and summed up, and only lots of those
@@ -76,18 +83,25 @@ class TraceEvent(models.Model):
           ``last_date`` (ISO, of the events bringing units there), ``documents`` (shipping and
           other business documents) and ``last_event_id``. Partners appear even when they sent
           everything back (quantity 0): they received it.
+        * ``genealogy``: how exact the scope is (see :meth:`_trace_genealogy_summary`): where
+          a manufacturing order has per-unit genealogy for a unit, the trace follows it; where
+          it has none and the order consumed several lots of the same component, the unit is
+          reached through the order's genealogy (every lot consumed to every unit made), and
+          ``widened_unit_count`` says for how many lots/serials reached the scope is wider
+          than the truth may be.
         """
         lot_ids = self._trace_check_lot_ids(lot_ids)
         self.check_access("read")
         if not lot_ids:
-            return {"lots": [], "holders": []}
+            return {"lots": [], "holders": [], "genealogy": self._trace_genealogy_summary([])}
         company_ids = self._trace_company_ids(company_ids)
         self.env.cr.execute(
             SQL(
                 """
                 WITH RECURSIVE %s
-                SELECT r.lot_id, lot.name, lot.product_id, r.depth
-                  FROM (SELECT lot_id, min(depth) AS depth FROM reach GROUP BY lot_id) r
+                SELECT r.lot_id, lot.name, lot.product_id, r.depth, r.widened
+                  FROM (SELECT lot_id, min(depth) AS depth, bool_and(widened) AS widened
+                          FROM reach GROUP BY lot_id) r
                   JOIN stock_lot lot ON lot.id = r.lot_id AND %s
                  ORDER BY r.depth, r.lot_id
                 """,
@@ -96,10 +110,37 @@ class TraceEvent(models.Model):
             )
         )
         keys = ("lot_id", "lot_name", "product_id", "depth")
-        lot_rows = [dict(zip(keys, row, strict=True)) for row in self.env.cr.fetchall()]
+        lot_rows, widened = [], []
+        for row in self.env.cr.fetchall():
+            lot_rows.append(dict(zip(keys, row[:4], strict=True)))
+            if row[4]:
+                widened.append(row[0])
         return {
             "lots": lot_rows,
             "holders": self._trace_holders([row["lot_id"] for row in lot_rows], company_ids),
+            "genealogy": self._trace_genealogy_summary(widened),
+        }
+
+    @api.model
+    def _trace_genealogy_summary(self, widened_lot_ids):
+        """The ``genealogy`` of a trace result: ``exact`` (no lot reached only through an
+        order's genealogy), ``widened_unit_count`` and ``widened_lot_ids`` (the lots/serials
+        reached only through the genealogy of orders without per-unit data for them) and
+        ``message`` (the warning to show, or False)."""
+        count = len(widened_lot_ids)
+        message = False
+        if count:
+            message = self.env._(
+                "Scope widened to the order: per-unit data missing for %(count)s units. Each "
+                "manufacturing order concerned consumed several lots of the same component and "
+                "did not record which went into which unit, so every unit it made is counted.",
+                count=count,
+            )
+        return {
+            "exact": not count,
+            "widened_unit_count": count,
+            "widened_lot_ids": sorted(widened_lot_ids),
+            "message": message,
         }
 
     @api.model
@@ -128,39 +169,138 @@ class TraceEvent(models.Model):
 
     @api.model
     def _trace_reach_cte(self, lot_ids, direction, company_ids):
-        """The recursive CTE ``reach(lot_id, depth)`` of a walk from ``lot_ids`` through the
-        events of ``company_ids`` (flushes first).
+        """The recursive CTE ``reach(lot_id, depth, widened)`` of a walk from ``lot_ids``
+        through the events of ``company_ids`` (flushes first).
 
         A lot may appear at several depths; callers take the minimum. The depth guard stops
         cycles (an unbuild then a rebuild). The company of an edge's event is read once per
         line the walk leaves a lot by (a primary-key lookup beside the corrections check),
         not per line it reaches: the indexes on ``(lot_id, role)`` and ``(event_id, role)``
         still drive the walk.
+
+        Per-unit genealogy (:meth:`_trace_genealogy_edge`): the order's transformation event
+        is not followed between a unit and the order's inputs when the unit has a per-unit
+        event of that order (that event is followed instead); ``widened`` marks rows reached
+        through an order's event from a lot that may not be in that unit (the order consumed
+        another lot of the same component), and the rows reached from them. A lot reached
+        both ways has a row of each: callers take ``bool_and(widened)``.
         """
         src, dst = EDGE_ROLES[direction]
         self.env["trace.event.line"].flush_model()
-        self.env["trace.event"].flush_model(["corrected_event_id", "company_id"])
+        self.env["trace.event"].flush_model(
+            ["corrected_event_id", "company_id", "production_id", "origin", "event_type"]
+        )
+        edge, keep, widened = self._trace_genealogy_edge(direction)
         return SQL(
             """
-            reach(lot_id, depth) AS (
-                SELECT unnest(%(start)s::int[]), 0
+            reach(lot_id, depth, widened) AS (
+                SELECT unnest(%(start)s::int[]), 0, false
                 UNION
-                SELECT o.lot_id, r.depth + 1
+                SELECT o.lot_id, r.depth + 1, r.widened OR %(widened)s
                   FROM reach r
                   JOIN trace_event_line l ON l.lot_id = r.lot_id AND l.role = ANY(%(src)s)
                   JOIN trace_event e ON e.id = l.event_id AND e.company_id = ANY(%(companies)s)
+                 CROSS JOIN LATERAL (%(edge)s OFFSET 0) x
                   JOIN trace_event_line o ON o.event_id = l.event_id AND o.role = ANY(%(dst)s)
                  WHERE o.lot_id IS NOT NULL AND o.lot_id <> r.lot_id
                    AND r.depth < %(max_depth)s
                    AND %(effective)s
+                   AND %(keep)s
             )
             """,
             start=lot_ids,
             src=src,
             companies=list(company_ids),
+            edge=edge,
             dst=dst,
             max_depth=MAX_DEPTH,
             effective=EFFECTIVE,
+            keep=keep,
+            widened=widened,
+        )
+
+    @api.model
+    def _trace_genealogy_edge(self, direction):
+        """``(edge, keep, widened)``: SQL of the per-unit genealogy rules of a walk step from
+        line ``l`` of event ``e`` to line ``o`` (see :meth:`_trace_reach_cte`).
+
+        ``edge`` is a one-row subquery on ``l`` and ``e`` (evaluated once per line the walk
+        leaves a lot by, not per line it reaches), ``keep`` the condition on ``o`` that the
+        step is followed, ``widened`` whether it widens the scope. An order-level event is a
+        manufacturing order's transformation event (or its correction). Its step between a
+        unit and a component lot is not followed when the unit has per-unit data of that
+        order for that component (an effective per-unit event of the order outputs the unit
+        and lists a lot of the component's product): that event says which lot it was. A
+        component the per-unit data does not list keeps the order's link.
+        """
+        forward = direction == "forward"
+        unit, component = ("o", "l") if forward else ("l", "o")
+        edge = SQL(
+            """
+            SELECT %(is_order)s AS is_order,
+                   %(is_order)s AND EXISTS (
+                       SELECT 1 FROM trace_event ue
+                        WHERE ue.production_id = e.production_id
+                          AND ue.origin = 'unit_genealogy'
+                          AND ue.company_id = e.company_id) AS has_units,
+                   %(is_order)s AND %(other)s AS ambiguous
+            """,
+            is_order=ORDER_EVENT,
+            # forward, the component is the lot left: whether the order consumed another lot
+            # of it is known per line left (backward it is known per line reached only)
+            other=self._trace_other_input_sql(
+                SQL.identifier("l", "product_id"), SQL.identifier("l", "lot_id")
+            )
+            if forward
+            else SQL("false"),
+        )
+        keep = SQL(
+            "NOT (x.has_units AND %s)",
+            self._trace_unit_data_sql(
+                SQL.identifier(unit, "lot_id"), SQL.identifier(component, "product_id")
+            ),
+        )
+        if forward:
+            return edge, keep, SQL("x.ambiguous")
+        widened = SQL(
+            "(x.is_order AND %s)",
+            self._trace_other_input_sql(
+                SQL.identifier("o", "product_id"), SQL.identifier("o", "lot_id")
+            ),
+        )
+        return edge, keep, widened
+
+    @api.model
+    def _trace_unit_data_sql(self, lot, product):
+        """SQL: ``lot`` has per-unit genealogy for ``product`` in the production of event
+        ``e`` (an effective per-unit event of that order outputs it and lists an input of
+        ``product``)."""
+        return SQL(
+            """EXISTS (
+                SELECT 1 FROM trace_event_line ul
+                  JOIN trace_event ue ON ue.id = ul.event_id
+                  JOIN trace_event_line ui ON ui.event_id = ue.id AND ui.role = 'input'
+                                          AND ui.product_id = %(product)s
+                 WHERE ul.lot_id = %(lot)s AND ul.role = 'output'
+                   AND ue.origin = 'unit_genealogy' AND ue.production_id = e.production_id
+                   AND ue.company_id = e.company_id
+                   AND NOT EXISTS (SELECT 1 FROM trace_event uc
+                                    WHERE uc.corrected_event_id = ue.id))""",
+            lot=lot,
+            product=product,
+        )
+
+    @api.model
+    def _trace_other_input_sql(self, product, lot):
+        """SQL: event ``e`` consumed another lot of ``product`` than ``lot`` (so an output of
+        it may not contain ``lot``)."""
+        return SQL(
+            """EXISTS (
+                SELECT 1 FROM trace_event_line i
+                 WHERE i.event_id = e.id AND i.role = 'input'
+                   AND i.product_id = %(product)s AND i.lot_id <> %(lot)s)""",
+            product=product,
+            lot=lot,
         )
 
     @api.model

@@ -15,7 +15,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .trace_event_query import EDGE_ROLES, EFFECTIVE
+from .trace_event_query import EDGE_ROLES, EFFECTIVE, ORDER_EVENT
 
 TRACE_DIRECTIONS = [
     ("forward", "Forward: where did it go"),
@@ -84,13 +84,16 @@ class TraceEvent(models.Model):
             * ``summary``: ``lot_count`` (reached, roots excluded), ``max_depth``,
               ``partner_count`` (partners holding some now), ``partner_received_count``,
               ``partner_quantity`` and ``own_quantity`` (held by partners / in our locations)
+            * ``genealogy``: as in :meth:`trace_forward`: ``exact``, ``widened_unit_count``,
+              ``widened_lot_ids`` (lots reached only through an order's genealogy, without
+              per-unit data) and ``message`` (the warning the view shows, or False)
         """
         self._trace_check_direction(direction)
         lot_ids = self._trace_check_lot_ids(lot_ids)
         self.check_access("read")
         company_ids = self._trace_company_ids()
-        nodes, edges = (
-            self._trace_tree_graph(lot_ids, direction, company_ids) if lot_ids else ([], [])
+        nodes, edges, widened = (
+            self._trace_tree_graph(lot_ids, direction, company_ids) if lot_ids else ([], [], [])
         )
         reached_ids = [lot_id for lot_id, _depth in nodes]
         holders = self._trace_holders(reached_ids, company_ids)
@@ -110,6 +113,7 @@ class TraceEvent(models.Model):
             "sources": sources,
             **self._trace_tree_names(lots, holders, sources),
             "summary": self._trace_tree_summary(lot_ids, nodes, holders),
+            "genealogy": self._trace_genealogy_summary(widened),
         }
 
     @api.model
@@ -214,35 +218,48 @@ class TraceEvent(models.Model):
         ``company_ids`` or shared, and the edges are every effective event of
         ``company_ids`` joining two of them, from the side nearer the roots (input/child lines
         forward, output/parent lines backward) to the other, with the quantity of each side in
-        the event (lines of the same lot and side summed).
+        the event (lines of the same lot and side summed). An order's event does not link a
+        unit that has per-unit genealogy of that order (its per-unit event does). The third
+        value lists the lots reached only through an order's genealogy (``widened``).
         """
         src, dst = EDGE_ROLES[direction]
         self.env.cr.execute(
             SQL(
                 """
                 WITH RECURSIVE %(reach)s, lots AS (
-                    SELECT r.lot_id, min(r.depth) AS depth
+                    SELECT r.lot_id, min(r.depth) AS depth, bool_and(r.widened) AS widened
                       FROM reach r
                       JOIN stock_lot lot ON lot.id = r.lot_id AND %(visible)s
                      GROUP BY r.lot_id
                 ), sides AS (
                     SELECT l.event_id, l.lot_id, l.role = ANY(%(src)s) AS is_from,
-                           sum(l.quantity) AS quantity
+                           l.product_id, sum(l.quantity) AS quantity
                       FROM lots
                       JOIN trace_event_line l ON l.lot_id = lots.lot_id
                       JOIN trace_event e ON e.id = l.event_id
                      WHERE (l.role = ANY(%(src)s) OR l.role = ANY(%(dst)s))
                        AND e.company_id = ANY(%(companies)s)
                        AND %(effective)s
-                     GROUP BY 1, 2, 3
+                     GROUP BY 1, 2, 3, 4
+                ), unit_orders AS (
+                    -- the order events of the edges whose order has per-unit data (few)
+                    SELECT e.id, e.production_id, e.company_id
+                      FROM trace_event e
+                     WHERE e.id IN (SELECT event_id FROM sides) AND %(is_order)s
+                       AND EXISTS (SELECT 1 FROM trace_event ue
+                                    WHERE ue.production_id = e.production_id
+                                      AND ue.origin = 'unit_genealogy'
+                                      AND ue.company_id = e.company_id)
                 )
-                SELECT 'lot', lot_id, depth, NULL::int, NULL::int, NULL::float, NULL::float
+                SELECT 'lot', lot_id, depth, NULL::int, widened::int, NULL::float, NULL::float
                   FROM lots
                 UNION ALL
                 SELECT 'edge', f.lot_id, NULL, t.lot_id, f.event_id, f.quantity, t.quantity
                   FROM sides f
                   JOIN sides t ON t.event_id = f.event_id AND NOT t.is_from
+                  LEFT JOIN unit_orders e ON e.id = f.event_id
                  WHERE f.is_from AND t.lot_id <> f.lot_id
+                   AND NOT (e.id IS NOT NULL AND %(unit_data)s)
                 ORDER BY 1 DESC, 3, 2, 4, 5
                 """,
                 reach=self._trace_reach_cte(lot_ids, direction, company_ids),
@@ -251,12 +268,19 @@ class TraceEvent(models.Model):
                 dst=dst,
                 companies=list(company_ids),
                 effective=EFFECTIVE,
+                is_order=ORDER_EVENT,
+                unit_data=self._trace_unit_data_sql(
+                    SQL.identifier("t" if direction == "forward" else "f", "lot_id"),
+                    SQL.identifier("f" if direction == "forward" else "t", "product_id"),
+                ),
             )
         )
-        nodes, edges = [], []
+        nodes, edges, widened = [], [], []
         for kind, lot_id, depth, to_lot_id, event_id, from_qty, to_qty in self.env.cr.fetchall():
             if kind == "lot":
                 nodes.append((lot_id, depth))
+                if event_id:  # the lot row's ``widened`` flag
+                    widened.append(lot_id)
             else:
                 edges.append(
                     {
@@ -267,7 +291,7 @@ class TraceEvent(models.Model):
                         "to_quantity": to_qty or 0.0,
                     }
                 )
-        return nodes, edges
+        return nodes, edges, widened
 
     @api.model
     def _trace_tree_sources(self, lot_ids, company_ids):

@@ -15,3 +15,5 @@ from . import test_capture_limits
 from . import test_ui_paths
 from . import test_json2_body
 from . import test_event_hash_capture
+from . import test_unit_genealogy
+from . import test_unit_genealogy_api

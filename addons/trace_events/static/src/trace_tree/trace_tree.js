@@ -260,6 +260,15 @@ export class TraceTree extends Component {
         return this.state.graph?.summary || {};
     }
 
+    /** How exact the scope is: the warning when units were reached by order genealogy. */
+    get genealogy() {
+        return this.state.graph?.genealogy || {};
+    }
+
+    isWidened(lotId) {
+        return Boolean(this.state.graph?.widenedLotIds.has(lotId));
+    }
+
     get consignees() {
         return this.state.graph?.consignees || [];
     }
@@ -594,6 +603,8 @@ export function buildGraph(data) {
         sourcesByLot,
         consignees,
         summary: data.summary,
+        genealogy: data.genealogy || {},
+        widenedLotIds: new Set(data.genealogy?.widened_lot_ids || []),
         stats,
     };
 }
