@@ -1,0 +1,25 @@
+{
+    "name": "Implant Registry",
+    "version": "19.0.1.0.0",
+    "category": "Inventory/Traceability",
+    "summary": "Tracked devices (21 CFR 821) to the patient: implantation and explantation "
+    "records with encrypted patient pseudonyms, a privacy group with a sealed read log, EPCIS "
+    "events and tracking reports on demand",
+    "author": "UDI Traceability Suite",
+    "website": "https://example.invalid/udi-traceability",
+    "license": "LGPL-3",
+    "depends": ["recall_mgmt", "partner_portal"],
+    "external_dependencies": {"python": ["cryptography", "xlsxwriter"]},
+    "data": [
+        "security/implant_registry_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "views/implant_record_views.xml",
+        "views/implant_patient_access_views.xml",
+        "views/product_template_views.xml",
+        "views/menus.xml",
+    ],
+    "demo": [],
+    "application": False,
+    "installable": True,
+}
