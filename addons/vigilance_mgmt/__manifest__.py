@@ -22,6 +22,10 @@
         "views/helpdesk_ticket_views.xml",
         "views/recall_deadline_rule_views.xml",
         "views/menus.xml",
+        "data/vigilance_report_document_data.xml",
+        "report/vigilance_report_documents.xml",
+        "report/vigilance_report_document_templates.xml",
+        "views/vigilance_report_document_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -5,3 +5,9 @@ from . import vigilance_report
 from . import vigilance_report_patient
 from . import vigilance_report_log
 from . import helpdesk_ticket
+from . import vigilance_report_document_xlsx
+from . import vigilance_report_document
+from . import vigilance_report_document_common
+from . import vigilance_report_document_mir
+from . import vigilance_report_document_fda
+from . import vigilance_report_document_nmpa

@@ -1,1 +1,3 @@
 
+from . import test_vigilance_documents
+from . import test_vigilance_documents_http
