@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/recall_deadline_rule_data.xml",
+        "data/ir_cron_data.xml",
         "wizard/vigilance_assess_wizard_views.xml",
         "wizard/vigilance_report_sign_wizard_views.xml",
         "wizard/vigilance_report_file_wizard_views.xml",
@@ -21,11 +22,15 @@
         "views/vigilance_report_views.xml",
         "views/helpdesk_ticket_views.xml",
         "views/recall_deadline_rule_views.xml",
+        "views/vigilance_trend_views.xml",
         "views/menus.xml",
         "data/vigilance_report_document_data.xml",
         "report/vigilance_report_documents.xml",
         "report/vigilance_report_document_templates.xml",
         "views/vigilance_report_document_views.xml",
+    ],
+    "demo": [
+        "demo/vigilance_mgmt_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

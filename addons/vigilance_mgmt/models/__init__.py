@@ -5,6 +5,9 @@ from . import vigilance_report
 from . import vigilance_report_patient
 from . import vigilance_report_log
 from . import helpdesk_ticket
+from . import recall_campaign
+from . import vigilance_trend_rule
+from . import vigilance_trend_result
 from . import vigilance_report_document_xlsx
 from . import vigilance_report_document
 from . import vigilance_report_document_common

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 MANAGER = "udi_master.group_trace_manager"
@@ -69,7 +69,12 @@ class HelpdeskTicket(models.Model):
                 found = dis.search([("di", "=", parsed["di"])], limit=1)
                 if found:
                     return found
-        product = self.trace_product_id
+        return self._vigilance_product_di(self.trace_product_id)
+
+    @api.model
+    def _vigilance_product_di(self, product):
+        """The base-level UDI-DI of ``product`` (of its variant, else of its template)."""
+        dis = self.env["udi.di"].sudo()
         if not product:
             return dis
         candidates = dis.search(
@@ -78,6 +83,7 @@ class HelpdeskTicket(models.Model):
         return (
             candidates.filtered(lambda d: d.product_id == product)[:1]
             or candidates.filtered(lambda d: not d.product_id)[:1]
+            or candidates[:1]
         )
 
     def _vigilance_narrative(self):

@@ -32,7 +32,7 @@ class VigilanceAssessment(models.Model):
     _inherit = ["audit.seal.mixin", "audit.seal.workflow.mixin"]
     _order = "assessed_at desc, id desc"
     _check_company_auto = True
-    _seal_fields = (*ASSESSMENT_FIELDS, "signature_id")
+    _seal_fields = ASSESSMENT_FIELDS
     _workflow_fields = "__all__"
 
     ticket_id = fields.Many2one(
@@ -64,7 +64,11 @@ class VigilanceAssessment(models.Model):
     )
     assessed_by_id = fields.Many2one("res.users", string="Assessed By", readonly=True)
     assessed_at = fields.Datetime(string="Assessed On", readonly=True)
-    signature_id = fields.Many2one("recall.signature", readonly=True, ondelete="restrict")
+    signature_id = fields.Many2one(
+        "recall.signature",
+        compute="_compute_signature_id",
+        help="The electronic signature of the assessment (sealed, bound to its content).",
+    )
     report_ids = fields.One2many("vigilance.report", "assessment_id", string="Reports")
     report_count = fields.Integer(compute="_compute_report_count")
 
@@ -75,6 +79,23 @@ class VigilanceAssessment(models.Model):
                 self.env._("reportable") if assessment.reportable else self.env._("not reportable")
             )
             assessment.display_name = f"{assessment.ticket_id.number or ''}: {verdict}"
+
+    def _compute_signature_id(self):
+        signatures = (
+            self.env["recall.signature"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("meaning", "=", "vigilance_assess"),
+                ]
+            )
+        )
+        by_id = {signature.res_id: signature for signature in signatures}
+        for assessment in self:
+            signature = by_id.get(assessment.id, self.env["recall.signature"])
+            assessment.signature_id = signature.with_env(self.env)
 
     def _compute_report_count(self):
         for assessment in self:
@@ -160,26 +181,25 @@ class VigilanceAssessment(models.Model):
         report per jurisdiction on its clock. Returns the assessment."""
         self._vigilance_check_values(ticket, values)
         product = ticket.trace_product_id
-        assessment = self.sudo().create(
-            {
-                "ticket_id": ticket.id,
-                "company_id": ticket.company_id.id or self.env.company.id,
-                "product_id": product.id,
-                "lot_ids": [(6, 0, ticket.trace_lot_id.ids)],
-                "udi_di_id": ticket._vigilance_udi_di().id,
-                "reportable": bool(values.get("reportable")),
-                "severity": values.get("severity") or False,
-                "reason": values["reason"].strip(),
-                "awareness_date": values["awareness_date"],
-                "jurisdiction_ids": [(6, 0, values.get("jurisdiction_ids", []).ids)],
-                "assessed_by_id": self.env.uid,
-                "assessed_at": fields.Datetime.now(),
-            }
-        )
-        signature = self.env["recall.signature"]._recall_sign(
-            assessment, "vigilance_assess", password
-        )
-        assessment.signature_id = signature
+        # the signature is the last step of the record: a refused signature leaves nothing
+        with self.env.cr.savepoint():
+            assessment = self.sudo().create(
+                {
+                    "ticket_id": ticket.id,
+                    "company_id": ticket.company_id.id or self.env.company.id,
+                    "product_id": product.id,
+                    "lot_ids": [(6, 0, ticket.trace_lot_id.ids)],
+                    "udi_di_id": ticket._vigilance_udi_di().id,
+                    "reportable": bool(values.get("reportable")),
+                    "severity": values.get("severity") or False,
+                    "reason": values["reason"].strip(),
+                    "awareness_date": values["awareness_date"],
+                    "jurisdiction_ids": [(6, 0, values.get("jurisdiction_ids", []).ids)],
+                    "assessed_by_id": self.env.uid,
+                    "assessed_at": fields.Datetime.now(),
+                }
+            )
+            self.env["recall.signature"]._recall_sign(assessment, "vigilance_assess", password)
         if assessment.reportable:
             self.env["vigilance.report"]._vigilance_open_initial(assessment)
         ticket.sudo().message_post(

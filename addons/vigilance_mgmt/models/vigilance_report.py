@@ -49,6 +49,7 @@ IDENTITY_FIELDS = (
     "due_at",
     "product_id",
     "udi_di_id",
+    "trend_id",
 )
 #: what the report says: edited in draft and review, frozen from the approval on
 CONTENT_FIELDS = (
@@ -96,7 +97,6 @@ class VigilanceReport(models.Model):
         "regulator_reference",
         "alerted_at",
         "escalated_at",
-        "trend_id",
     )
 
     name = fields.Char(string="Reference", required=True, readonly=True, default="/", copy=False)
@@ -181,6 +181,14 @@ class VigilanceReport(models.Model):
     )
     alerted_at = fields.Datetime(readonly=True)
     escalated_at = fields.Datetime(readonly=True)
+    trend_id = fields.Many2one(
+        "vigilance.trend.result",
+        string="Trend",
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+        help="The trend computation whose crossed threshold opened this trend report.",
+    )
     log_ids = fields.One2many("vigilance.report.log", "report_id", string="History")
     attachment_ids = fields.Many2many(
         "ir.attachment", compute="_compute_attachment_ids", string="Documents"
@@ -359,6 +367,48 @@ class VigilanceReport(models.Model):
                     "user_id": self.env.uid,
                 }
                 for jurisdiction in assessment.jurisdiction_ids
+            ]
+        )
+
+    @workflow
+    @api.model
+    def _vigilance_open_trend(self, result):
+        """A trend report (MDR Art. 88) per jurisdiction of the rule whose threshold ``result``
+        crossed, on its clock from now."""
+        rule = result.rule_id
+        now = fields.Datetime.now()
+        product = result.product_id
+        narrative = self.env._(
+            "Trend: %(complaints)s complaint(s) about %(device)s from %(start)s to %(end)s for "
+            "%(units)s unit(s) delivered, %(rate).3f per 1,000 units, above the threshold "
+            "%(threshold)s of rule %(rule)s (%(reference)s).",
+            complaints=result.complaint_count,
+            device=product.display_name,
+            start=fields.Date.to_string(result.date_from.date()),
+            end=fields.Date.to_string(result.date_to.date()),
+            units=result.units_delivered,
+            rate=result.rate,
+            threshold=result.threshold,
+            rule=rule.name,
+            reference=rule.reference or "",
+        )
+        return self._vigilance_create(
+            [
+                {
+                    "company_id": result.company_id.id,
+                    "jurisdiction_id": jurisdiction.id,
+                    "report_type": "trend",
+                    "severity": "other",
+                    "awareness_date": now,
+                    "clock_start": now,
+                    "product_id": product.id,
+                    "udi_di_id": self.env["helpdesk.ticket"]._vigilance_product_di(product).id,
+                    "trend_id": result.id,
+                    "narrative": narrative,
+                    "reporter_partner_id": result.company_id.partner_id.id,
+                    "user_id": False,
+                }
+                for jurisdiction in rule.jurisdiction_ids
             ]
         )
 

@@ -1,3 +1,9 @@
 
 from . import test_vigilance_documents
 from . import test_vigilance_documents_http
+from . import test_assessment
+from . import test_report_flow
+from . import test_rules
+from . import test_trend
+from . import test_http
+from . import test_demo

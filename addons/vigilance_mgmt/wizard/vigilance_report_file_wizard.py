@@ -15,7 +15,7 @@ class VigilanceReportFileWizard(models.TransientModel):
         help="When the regulator received the report.",
     )
     regulator_reference = fields.Char(
-        required=True, help="The reference the regulator gave the report (case or MDR number)."
+        help="The reference the regulator gave the report (case or MDR number)."
     )
 
     def action_file(self):
