@@ -406,7 +406,8 @@ class VigilanceReport(models.Model):
                     "trend_id": result.id,
                     "narrative": narrative,
                     "reporter_partner_id": result.company_id.partner_id.id,
-                    "user_id": False,
+                    # the manager who configured the rule answers for its reports' clocks
+                    "user_id": rule.write_uid.id,
                 }
                 for jurisdiction in rule.jurisdiction_ids
             ]
