@@ -173,10 +173,7 @@ class VigilanceReport(models.Model):
         content = super()._recall_signed_content()
         content["forms"] = {
             name: self._vigilance_signed_value(name)
-            for name in sorted(self._fields)
-            if name.startswith("form_")
-            and name not in FORM_WORKFLOW_FIELDS
-            and self._fields[name].store
+            for name in sorted(self._vigilance_form_field_names())
         }
         return content
 
@@ -185,6 +182,23 @@ class VigilanceReport(models.Model):
         if self._fields[name].type == "many2one":
             return value.code if name == "form_event_country_id" else value.id
         return value or ""
+
+    def _vigilance_next_vals(self, report_type, initial):
+        """A follow-up or final report starts from this report's form data too."""
+        vals = super()._vigilance_next_vals(report_type, initial)
+        for name in self._vigilance_form_field_names():
+            field = self._fields[name]
+            vals[name] = self[name].id if field.type == "many2one" else self[name]
+        return vals
+
+    @api.model
+    def _vigilance_form_field_names(self):
+        """The form data users enter (stored ``form_*`` fields the issue step does not set)."""
+        return [
+            name
+            for name, field in self._fields.items()
+            if name.startswith("form_") and name not in FORM_WORKFLOW_FIELDS and field.store
+        ]
 
     def _vigilance_missing_fields(self):
         """The core's missing fields, plus the empty mandatory fields of the forms due to the
@@ -408,7 +422,8 @@ class VigilanceReport(models.Model):
         """Render the forms of the report's jurisdiction and attach them; the core seals their
         SHA-256 in the issue's log entry. Refused when a mandatory field of a form is empty."""
         attachments = super()._vigilance_issue_documents()
-        if self.report_type == "trend":
+        if self.report_type == "trend" or self.state != "issued":
+            # only the issue step (which sets the state first) produces the documents
             return attachments
         kinds = self._vigilance_kinds_of_jurisdiction()
         self._vigilance_check_forms_complete(kinds)

@@ -24,6 +24,40 @@ FORM_VALUES = {
 }
 
 
+def fill_form_master_data(company, template):
+    """What the forms take from the company and the product: address, phone, FDA registration,
+    EU SRN; the device's EU, FDA and NMPA registration data."""
+    company.write(
+        {
+            "name": "Shanghai Example Medical Co., Ltd.",
+            "street": "88 Zhangjiang Road",
+            "city": "Shanghai",
+            "zip": "201203",
+            "country_id": company.env.ref("base.cn").id,
+            "phone": "+86 21 5555 0100",
+            "email": "vigilance@example-medical.cn",
+            "recall_fda_registration": "1234567",
+            "recall_eu_srn": "CN-MF-000012345",
+        }
+    )
+    company.partner_id.tz = "Asia/Shanghai"
+    template.write(
+        {
+            "udi_brand": "VenaFlow",
+            "udi_model": "CVC-7F-20",
+            "default_code": "CVC7F20",
+            "udi_basic_di": "690123456CVC7FQ",
+            "udi_emdn_code": "C0104",
+            "udi_eu_class": "3",
+            "udi_eu_ar_srn": "DE-AR-000000123",
+            "udi_registration_number": "国械注准20203030001",
+            "udi_nmpa_class": "3",
+            "udi_fda_product_code": "FOZ",
+            "udi_fda_premarket_number": "K201234",
+        }
+    )
+
+
 class VigilanceDocumentCommon(UdiCommon):
     """A catheter with its EU, FDA and NMPA registration data, a lot, a manufacturer with its
     FDA registration and EU SRN, a quality manager (password ``qm-password``) who approves and
@@ -33,35 +67,7 @@ class VigilanceDocumentCommon(UdiCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
-        cls.company.write(
-            {
-                "name": "Shanghai Example Medical Co., Ltd.",
-                "street": "88 Zhangjiang Road",
-                "city": "Shanghai",
-                "zip": "201203",
-                "country_id": cls.env.ref("base.cn").id,
-                "phone": "+86 21 5555 0100",
-                "email": "vigilance@example-medical.cn",
-                "recall_fda_registration": "1234567",
-                "recall_eu_srn": "CN-MF-000012345",
-            }
-        )
-        cls.company.partner_id.tz = "Asia/Shanghai"
-        cls.catheter.write(
-            {
-                "udi_brand": "VenaFlow",
-                "udi_model": "CVC-7F-20",
-                "default_code": "CVC7F20",
-                "udi_basic_di": "690123456CVC7FQ",
-                "udi_emdn_code": "C0104",
-                "udi_eu_class": "3",
-                "udi_eu_ar_srn": "DE-AR-000000123",
-                "udi_registration_number": "国械注准20203030001",
-                "udi_nmpa_class": "3",
-                "udi_fda_product_code": "FOZ",
-                "udi_fda_premarket_number": "K201234",
-            }
-        )
+        fill_form_master_data(cls.company, cls.catheter)
         cls.lot = cls._lot(
             cls.catheter_variant, "VG-L1", expiry=cls._date(600), manufactured=cls._date(-100)
         )

@@ -164,6 +164,7 @@ class TestVigilanceDocuments(VigilanceDocumentCommon):
     def test_follow_up_names_its_initial_report_and_keeps_the_fda_number(self):
         action = self.fda_report.action_create_follow_up()
         follow_up = self.env["vigilance.report"].with_user(self.manager).browse(action["res_id"])
+        self.assertEqual(follow_up.form_device_problem_code, "A0401")  # carried over
         data = follow_up.with_context(lang="en_US")._vigilance_document_data("fda3500a")
         fda = values(data)
         self.assertEqual(data["reference"], self.fda_report.form_fda_report_number)

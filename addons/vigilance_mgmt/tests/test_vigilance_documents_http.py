@@ -2,6 +2,8 @@
 them, /report/pdf/..., the spreadsheet and XML routes; another company's user is refused."""
 
 import json
+import shutil
+import subprocess
 from urllib.parse import urlencode
 
 from lxml import etree
@@ -57,13 +59,26 @@ class TestVigilanceDocumentsHttp(VigilanceDocumentCommon, HttpCase):
         self.assertIn("国械注准20203030001", html)
 
     def test_reader_downloads_the_pdf_as_the_web_client_does(self):
+        self.assertTrue(shutil.which("pdftotext"), "pdftotext (poppler-utils) is required")
         self.authenticate("vig_reader", "reader-password")
-        action = self._click("action_print_vigilance_mir")
+        action = self._click("action_print_vigilance_nmpa")
         url = f"/report/pdf/{action['report_name']}/{self.report.id}"
-        data = {"data": json.dumps([url, "qweb-pdf"]), "context": json.dumps({})}
+        # test mode renders reports as HTML unless told to run wkhtmltopdf
+        context = json.dumps({"force_report_rendering": True})
+        data = {"data": json.dumps([url, "qweb-pdf"]), "context": context}
         response = self.url_open(f"/report/download?{urlencode(data)}")
         self.assertEqual(response.status_code, 200)
-        self.assertIn(response.headers["Content-Type"], ("application/pdf", "text/html"))
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-", "-"],
+            input=response.content,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        text = "".join(text.split())
+        self.assertIn("可疑医疗器械不良事件报告表", text)
+        self.assertIn("境内", text)  # the country of the event, in the form's words
+        self.assertIn("国械注准", text)  # the registration certificate
 
     def test_reader_downloads_the_spreadsheet_through_its_button(self):
         self.authenticate("vig_reader", "reader-password")
