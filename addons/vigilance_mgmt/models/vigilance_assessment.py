@@ -62,7 +62,7 @@ class VigilanceAssessment(models.Model):
     jurisdiction_ids = fields.Many2many(
         "recall.jurisdiction", string="Jurisdictions", readonly=True
     )
-    assessed_by_id = fields.Many2one("res.users", string="Assessed By", readonly=True)
+    assessed_by_id = fields.Many2one("res.users", readonly=True)
     assessed_at = fields.Datetime(string="Assessed On", readonly=True)
     signature_id = fields.Many2one(
         "recall.signature",

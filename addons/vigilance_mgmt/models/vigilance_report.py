@@ -152,8 +152,8 @@ class VigilanceReport(models.Model):
     lot_ids = fields.Many2many("stock.lot", string="Lots/Serials")
     patient_ids = fields.One2many("vigilance.report.patient", "report_id", string="Patients")
     narrative = fields.Text(help="What happened, as the regulator's form asks for it.")
-    root_cause = fields.Text(string="Root Cause")
-    corrective_action = fields.Text(string="Corrective Action")
+    root_cause = fields.Text()
+    corrective_action = fields.Text()
     reporter_partner_id = fields.Many2one(
         "res.partner",
         string="Reported By",
@@ -183,7 +183,6 @@ class VigilanceReport(models.Model):
     escalated_at = fields.Datetime(readonly=True)
     trend_id = fields.Many2one(
         "vigilance.trend.result",
-        string="Trend",
         readonly=True,
         index=True,
         ondelete="restrict",

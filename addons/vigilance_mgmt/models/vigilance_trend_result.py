@@ -36,7 +36,7 @@ class VigilanceTrendResult(models.Model):
     date_from = fields.Datetime(string="From", required=True, readonly=True)
     date_to = fields.Datetime(string="To", required=True, readonly=True)
     complaint_count = fields.Integer(string="Complaints", readonly=True)
-    units_delivered = fields.Float(string="Units Delivered", readonly=True)
+    units_delivered = fields.Float(readonly=True)
     rate = fields.Float(
         string="Complaints per 1,000 Units",
         readonly=True,

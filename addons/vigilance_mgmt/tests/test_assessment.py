@@ -130,5 +130,15 @@ class TestAssessment(VigilanceCommon):
         self.assertFalse(self.Report.with_user(outsider).search([]))
         with self.assertRaises(AccessError):
             assessment.with_user(outsider).read(["reason"])
+        report = assessment.report_ids[:1]
         with self.assertRaises(AccessError):
-            assessment.report_ids[:1].with_user(outsider).read(["narrative"])
+            report.with_user(outsider).read(["narrative"])
+        with self.assertRaises(AccessError):
+            report.with_user(outsider).action_submit_review()
+        with self.assertRaises(AccessError):
+            self.env["vigilance.report.sign.wizard"].with_user(outsider).create(
+                {"report_id": report.id}
+            ).with_context(signature_password="x").action_sign()
+        with self.assertRaises(AccessError):
+            self.ticket.with_user(outsider).action_vigilance_assess()
+        self.assertEqual(report.state, "draft")
