@@ -24,6 +24,10 @@
         "views/recall_deadline_rule_views.xml",
         "views/vigilance_trend_views.xml",
         "views/menus.xml",
+        "data/vigilance_report_document_data.xml",
+        "report/vigilance_report_documents.xml",
+        "report/vigilance_report_document_templates.xml",
+        "views/vigilance_report_document_views.xml",
     ],
     "demo": [
         "demo/vigilance_mgmt_demo.xml",

@@ -8,3 +8,9 @@ from . import helpdesk_ticket
 from . import recall_campaign
 from . import vigilance_trend_rule
 from . import vigilance_trend_result
+from . import vigilance_report_document_xlsx
+from . import vigilance_report_document
+from . import vigilance_report_document_common
+from . import vigilance_report_document_mir
+from . import vigilance_report_document_fda
+from . import vigilance_report_document_nmpa

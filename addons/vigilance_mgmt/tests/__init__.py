@@ -1,3 +1,6 @@
+
+from . import test_vigilance_documents
+from . import test_vigilance_documents_http
 from . import test_assessment
 from . import test_demo
 from . import test_http

@@ -5,6 +5,8 @@ from odoo.tests import new_test_user
 
 from odoo.addons.recall_mgmt.tests.common import RecallCommon
 
+from .common_documents import FORM_VALUES, fill_form_master_data
+
 PASSWORD = "qm-password"
 
 
@@ -30,6 +32,8 @@ class VigilanceCommon(RecallCommon):
         cls.eu = cls.env.ref("recall_mgmt.jurisdiction_eu")
         cls.ticket = cls._complaint("Catheter hub cracked during infusion")
         cls.Report = cls.env["vigilance.report"]
+        # what the regulators' forms take from the company and the device
+        fill_form_master_data(cls.env.company, cls.catheter)
 
     @classmethod
     def _complaint(cls, name, lot=None):
@@ -72,6 +76,10 @@ class VigilanceCommon(RecallCommon):
             {
                 "event_date": fields.Date.today(),
                 "narrative": "Hub cracked at 320 psi during contrast injection.",
+                "root_cause": report.root_cause
+                or "Preliminary: the returned hub is under investigation.",
+                **FORM_VALUES,
+                "form_event_country_id": self.env.ref("base.cn").id,
                 "patient_ids": [
                     (
                         0,

@@ -6,6 +6,7 @@ from odoo.tests.common import JsonRpcException
 from odoo.addons.udi_master.tests.json2 import api_key, post_json2
 
 from .common import PASSWORD, VigilanceCommon
+from .common_documents import FORM_VALUES
 
 TOUR_LOGIN = "tour_vig_qm"
 
@@ -61,7 +62,10 @@ class TestVigilanceHttp(VigilanceCommon, HttpCase):
         )
         report = self.Report.search([("ticket_id", "=", self.ticket.id)])
         self.assertEqual((report.jurisdiction_id, report.state), (self.fda, "draft"))
-        self.call_kw("vigilance.report", "write", [report.ids, {"event_date": "2026-12-01"}])
+        # the event date, and what the FDA 3500A asks beyond the report
+        self.call_kw(
+            "vigilance.report", "write", [report.ids, {"event_date": "2026-12-01", **FORM_VALUES}]
+        )
         self.call_button("vigilance.report", "action_submit_review", report.ids)
         action = self.call_button("vigilance.report", "action_approve", report.ids)
         self.call_button(

@@ -85,6 +85,37 @@ registry.category("web_tour.tours").add("vigilance_mgmt_complaint_to_filed_repor
             run: "edit 12/01/2026",
         },
         {
+            content: "Open the investigation",
+            trigger: ".o_form_view .o_notebook a.nav-link[name=investigation]",
+            run: "click",
+        },
+        {
+            content: "Give the preliminary analysis (the MIR asks for it)",
+            trigger: ".o_form_view .o_field_widget[name=root_cause] textarea",
+            run: "edit Preliminary: the returned hub is under investigation.",
+        },
+        {
+            content: "Open the regulatory form data",
+            trigger: ".o_form_view .o_notebook a.nav-link[name=regulatory_forms]",
+            run: "click",
+        },
+        {
+            content: "Country of the event",
+            trigger: ".o_form_view .o_field_widget[name=form_event_country_id] input",
+            run: "edit Germany",
+        },
+        {
+            content: "Pick Germany",
+            trigger:
+                ".o-autocomplete--dropdown-item:contains(Germany), .ui-autocomplete .dropdown-item:contains(Germany)",
+            run: "click",
+        },
+        {
+            content: "IMDRF device problem code",
+            trigger: ".o_form_view .o_field_widget[name=form_device_problem_code] input",
+            run: "edit A0401",
+        },
+        {
             content: "Submit for review (saves the report)",
             trigger: ".o_form_view button[name=action_submit_review]",
             run: "click",
