@@ -31,8 +31,12 @@ class RecallCampaign(models.Model):
         return DRILL_KPIS
 
     def _compute_capa_nonconformity_count(self):
+        NC = self.env["mgmtsystem.nonconformity"]
+        if not NC.has_access("read"):
+            self.capa_nonconformity_count = 0
+            return
         counts = dict(
-            self.env["mgmtsystem.nonconformity"]._read_group(
+            NC._read_group(
                 [("recall_campaign_id", "in", self.ids)], ["recall_campaign_id"], ["__count"]
             )
         )

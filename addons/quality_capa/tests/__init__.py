@@ -1,0 +1,1 @@
+from . import test_capa_flow, test_translations
