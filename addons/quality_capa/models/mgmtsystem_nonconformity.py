@@ -305,8 +305,10 @@ class MgmtsystemNonconformity(models.Model):
 
     def _recall_signed_content(self):
         """What the closure signature binds: the problem, its devices, the actions taken and
-        the effectiveness check with the digests of its evidence."""
+        the effectiveness check with the digests of its evidence (read as the system: the
+        signer binds it whether or not they may read every device record)."""
         self.ensure_one()
+        self = self.sudo()  # noqa: PLW0642
         return {
             "model": self._name,
             "id": self.id,
