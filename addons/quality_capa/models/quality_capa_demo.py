@@ -33,11 +33,62 @@ class QualityCapaDemo(models.AbstractModel):
         signer = self.env.ref(DEMO_SIGNER[0])
         password = DEMO_SIGNER[1]
         drill = self._demo_drill(signer, password)
-        finding = drill.capa_nonconformity_ids.filtered(
-            lambda n: n.drill_kpi == "coverage_notified"
+        finding = drill.sudo().capa_nonconformity_ids.filtered(
+            lambda n: n.drill_kpi == "coverage_acknowledged"
         )
         self._demo_capa_to_closure(finding, signer, password)
+        self._demo_complaint_capa(signer)
         return drill
+
+    @api.model
+    def _demo_complaint_capa(self, signer):
+        """A complaint from Ruijin hospital about lot CVC2511D opens a nonconformity (button on
+        the ticket); its corrective action is in progress and past its due date."""
+        ref = self.env.ref
+        lot = self.env["stock.lot"].search([("name", "=", LOT_NAME)], limit=1)
+        ticket = (
+            self.env["helpdesk.ticket"]
+            .with_user(signer)
+            .create(
+                {
+                    "name": "Catheter hub cracked during contrast injection",
+                    "description": "<p>The hub of a central venous catheter cracked at the first "
+                    "contrast injection; no harm to the patient.</p>",
+                    "partner_id": ref("udi_master.partner_hospital_ruijin").id,
+                    "trace_product_id": lot.product_id.id,
+                    "trace_lot_id": lot.id,
+                }
+            )
+        )
+        action = ticket.action_open_nonconformity()
+        nc = self.env["mgmtsystem.nonconformity"].with_user(signer).browse(action["res_id"])
+        nc.write(
+            {
+                "stage_id": ref("mgmtsystem_nonconformity.stage_analysis").id,
+                "analysis": "Hub moulding temperature below specification on line 2.",
+            }
+        )
+        corrective = (
+            self.env["mgmtsystem.action"]
+            .with_user(signer)
+            .create(
+                {
+                    "name": "Add a temperature alarm to moulding line 2",
+                    "type_action": "correction",
+                    "user_id": signer.id,
+                    "date_deadline": fields.Date.context_today(self) - timedelta(days=5),
+                }
+            )
+        )
+        nc.write(
+            {
+                "stage_id": ref("mgmtsystem_nonconformity.stage_pending").id,
+                "action_ids": [(4, corrective.id)],
+                "action_comments": "Alarm on the moulding temperature; re-test retained hubs.",
+            }
+        )
+        nc.write({"stage_id": ref("mgmtsystem_nonconformity.stage_open").id})
+        return nc
 
     # ------------------------------------------------------------------ the drill
 
