@@ -10,6 +10,15 @@ CAPA_SOURCES = [
     ("drill", "Recall drill finding"),
     ("other", "Other"),
 ]
+#: the drill targets a closed drill is measured against
+DRILL_KPIS = [
+    ("analysis", "Impact analysis time"),
+    ("decision", "Time to decision"),
+    ("first_notice", "Time to first notice"),
+    ("notification", "Time to notify every consignee"),
+    ("coverage_notified", "Consignees notified"),
+    ("coverage_acknowledged", "Consignees acknowledged"),
+]
 EFFECTIVENESS_RESULTS = [
     ("effective", "Effective: the cause is eliminated"),
     ("not_effective", "Not effective: further action needed"),
@@ -89,7 +98,7 @@ class MgmtsystemNonconformity(models.Model):
         help="The recall whose root cause this is, or the drill that found it.",
     )
     drill_kpi = fields.Selection(
-        "_capa_drill_kpi_selection",
+        DRILL_KPIS,
         string="Drill Target Missed",
         readonly=True,
         copy=False,
@@ -123,10 +132,6 @@ class MgmtsystemNonconformity(models.Model):
     overdue_action_count = fields.Integer(
         string="Overdue Actions", compute="_compute_overdue_action_count"
     )
-
-    @api.model
-    def _capa_drill_kpi_selection(self):
-        return self.env["recall.campaign"]._capa_drill_kpi_selection()
 
     def _compute_overdue_action_count(self):
         for nc in self:

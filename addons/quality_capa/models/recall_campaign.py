@@ -2,18 +2,8 @@ from datetime import timedelta
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
-
-#: the drill targets a closed drill is measured against
-DRILL_KPIS = [
-    ("analysis", "Impact analysis time"),
-    ("decision", "Time to decision"),
-    ("first_notice", "Time to first notice"),
-    ("notification", "Time to notify every consignee"),
-    ("coverage_notified", "Consignees notified"),
-    ("coverage_acknowledged", "Consignees acknowledged"),
-]
 
 
 class RecallCampaign(models.Model):
@@ -25,10 +15,6 @@ class RecallCampaign(models.Model):
     capa_nonconformity_count = fields.Integer(
         string="Nonconformity Count", compute="_compute_capa_nonconformity_count"
     )
-
-    @api.model
-    def _capa_drill_kpi_selection(self):
-        return DRILL_KPIS
 
     def _compute_capa_nonconformity_count(self):
         NC = self.env["mgmtsystem.nonconformity"]
@@ -126,11 +112,17 @@ class RecallCampaign(models.Model):
         consignees = self.consignee_count
         results = []
 
+        labels = dict(
+            self.env["mgmtsystem.nonconformity"]
+            ._fields["drill_kpi"]
+            ._description_selection(self.env)
+        )
+
         def add(kpi, measured, target, missed):
             results.append(
                 {
                     "kpi": kpi,
-                    "label": dict(DRILL_KPIS)[kpi],
+                    "label": labels[kpi],
                     "measured": measured,
                     "target": target,
                     "missed": bool(missed),
