@@ -8,7 +8,13 @@
     "author": "UDI Traceability Suite",
     "website": "https://example.invalid/udi-traceability",
     "license": "LGPL-3",
-    "depends": ["trace_events", "recall_mgmt", "purchase_stock", "mgmtsystem_nonconformity"],
+    "depends": [
+        "trace_events",
+        "recall_mgmt",
+        "purchase_stock",
+        "mgmtsystem_nonconformity",
+        "quality_capa",
+    ],
     "data": [
         "security/udi_inspection_security.xml",
         "security/ir.model.access.csv",

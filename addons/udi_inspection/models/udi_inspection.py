@@ -645,6 +645,10 @@ class UdiInspection(models.Model):
                 "udi_inspection_id": self.id,
                 "udi_product_id": self.product_id.id,
                 "udi_lot_id": self.lot_id.id,
+                "capa_source": "inspection",
+                **self.env["mgmtsystem.nonconformity"]._capa_device_links(
+                    self.product_id, self.lot_id
+                ),
             }
         )
 

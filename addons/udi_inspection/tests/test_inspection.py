@@ -99,6 +99,11 @@ class TestInspectionOutcomes(InspectionCommon):
         )
         self.assertIn("Sterile barrier torn", nc.description)
         self.assertEqual((nc.res_model, nc.res_id), ("udi.inspection", inspection.id))
+        # quality_capa's device links: the nonconformity is found from the device and the lot
+        self.assertEqual(nc.capa_source, "inspection")
+        self.assertEqual((nc.product_ids, nc.lot_ids), (self.catheter_variant, self.lot_b))
+        self.assertEqual(nc.udi_di_ids, self.catheter_variant.product_tmpl_id.udi_di_ids)
+        self.assertEqual(self.lot_b.capa_nonconformity_count, 1)
         back = inspection.return_picking_id
         self.assertEqual(back.state, "draft")
         self.assertEqual(back.location_id, self.input_location)
