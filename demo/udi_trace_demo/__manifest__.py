@@ -16,6 +16,10 @@
         "udi_change_control",
         "udi_inspection",
         "udi_self_assessment",
+        "quality_capa",
+        "vigilance_mgmt",
+        "recall_documents",
+        "implant_registry",
     ],
     "data": [
         "security/ir.model.access.csv",

@@ -6,7 +6,9 @@ response dialog, returns, effectiveness check, closure), so the demo shows what 
 records, with its real timings.
 """
 
-from odoo import api, models
+from datetime import timedelta
+
+from odoo import api, fields, models
 from odoo.exceptions import AccessDenied
 
 #: demo records the scenario builds on (udi_master's demo and the device histories)
@@ -201,6 +203,16 @@ class UdiDemoRecall(models.AbstractModel):
         scope = self._demo_scope(components=ref("udi_master.lot_cells_a"))
         live = self._demo_open(dict(LIVE_RECALL, ticket_id=origin.id, **scope), signer, password)
         self._demo_notify(live, signer)
+        # what the NMPA forms ask and the data cannot say (recall_documents): answered by the
+        # quality manager, then the documents due on the recall's clocks are prepared
+        live.with_user(signer).write(
+            {
+                "recall_overseas": "yes",
+                "recall_overseas_detail": "Singapore (Pacific MedSupply)",
+                "recall_estimated_completion": fields.Date.context_today(self) + timedelta(days=60),
+            }
+        )
+        live.with_user(signer).action_prepare_documents()
         serial = self._demo_serial
         self._demo_respond(
             self._demo_notice(live, ref("udi_master.partner_hospital_ruijin")),

@@ -102,6 +102,7 @@ class UdiDemoTrace(models.AbstractModel):
         records["demo_ticket_installation_ruijin"] = self._demo_installation(
             chain["serials"]["PM200-251001"]
         )
+        records.update(self._demo_implants(pacemaker, chain["serials"]))
         env["ir.model.data"]._update_xmlids(
             [
                 {"xml_id": f"udi_trace_demo.{name}", "record": record, "noupdate": True}
@@ -139,6 +140,24 @@ class UdiDemoTrace(models.AbstractModel):
             "deliveries": pickings,
             "serials": serials,
             "capture": captured,
+        }
+
+    @api.model
+    def _demo_implants(self, pacemaker, serials):
+        """Ruijin reports the implantation of the two pacemakers Huadong shipped on to it
+        (implant_registry): a recall of their cell lot reaches Ruijin with its patients'
+        pseudonyms. The DR-200 is a tracked device (21 CFR 821)."""
+        pacemaker.product_tmpl_id.implant_tracked = True
+        ruijin = self.env.ref("udi_master.partner_hospital_ruijin")
+        implants = self.env["implant.registry.demo"]._demo_implant_units(
+            [
+                (serials["PM200-251001"], ruijin, 30, "RJ-CARD-2025-1187", "陈伟 Chen Wei"),
+                (serials["PM200-251002"], ruijin, 26, "RJ-CARD-2025-1203", "陈伟 Chen Wei"),
+            ]
+        )
+        return {
+            f"demo_implant_{record.lot_id.name.lower().replace('-', '_')}": record
+            for record in implants
         }
 
     # ------------------------------------------------------------------ the steps

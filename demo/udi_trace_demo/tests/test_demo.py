@@ -141,6 +141,18 @@ class TestDemo(HttpCase):
         reached = {row["lot_name"] for row in result["lots"]}
         self.assertLessEqual({f"PM200-25100{i}" for i in range(1, 7)}, reached)
 
+    def test_ruijin_reported_both_pacemakers_of_the_recalled_cell_lot_implanted(self):
+        implants = self.env["implant.record"].search(
+            [("lot_id.name", "in", ["PM200-251001", "PM200-251002"])]
+        )
+        self.assertEqual(sorted(implants.mapped("lot_id.name")), ["PM200-251001", "PM200-251002"])
+        self.assertEqual(implants.facility_id, self.ref("udi_master.partner_hospital_ruijin"))
+        self.assertEqual(set(implants.mapped("state")), {"implanted"})
+        # the administrator is no Patient Data Reader: the demo's patient ids stay masked
+        self.assertFalse(
+            {"RJ-CARD-2025-1187", "RJ-CARD-2025-1203"} & set(implants.mapped("patient_ref"))
+        )
+
     def test_odoo_may_still_delete_every_repair_order(self):
         """Odoo's own TestRepair.test_search_date_category deletes every repair order first: a
         completed repair cannot be deleted (nor cancelled), so the demo leaves none."""

@@ -18,6 +18,10 @@ SUITE = (
     "udi_change_control",
     "udi_inspection",
     "udi_self_assessment",
+    "quality_capa",
+    "vigilance_mgmt",
+    "recall_documents",
+    "implant_registry",
 )
 
 #: the apps of the suite (root menus)
