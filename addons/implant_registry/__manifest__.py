@@ -13,13 +13,22 @@
     "data": [
         "security/implant_registry_security.xml",
         "security/ir.model.access.csv",
+        "security/portal_security.xml",
         "data/ir_sequence_data.xml",
         "views/implant_record_views.xml",
         "views/implant_patient_access_views.xml",
         "views/product_template_views.xml",
         "views/menus.xml",
+        "views/recall_implant_line_views.xml",
+        "views/portal_templates.xml",
+        "views/portal_recall_templates.xml",
     ],
     "demo": [],
+    "assets": {
+        "web.assets_tests": [
+            "implant_registry/static/tests/tours/*.js",
+        ],
+    },
     "application": False,
     "installable": True,
 }

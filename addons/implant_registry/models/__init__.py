@@ -2,3 +2,8 @@ from . import implant_keyring
 from . import product_template
 from . import implant_record
 from . import implant_patient_access
+from . import implant_record_portal
+from . import recall_implant_report
+from . import recall_implant_line
+from . import recall_campaign
+from . import recall_notice
