@@ -101,7 +101,7 @@ class RecallCampaign(models.Model):
             )
             existing.update(zip(missing, notices, strict=True))
             for facility, group in by_facility.items():
-                group.notice_id = existing[facility]
+                group.sudo().notice_id = existing[facility]
         return result
 
     def action_open_implant_lines(self):

@@ -179,7 +179,8 @@ class RecallNotice(models.Model):
         if not lines:
             return []
         if clear:
-            records = self.env["implant.record"].browse(lines.implant_id.ids)
+            # as the user (the notice comes as the system): the check is the user's
+            records = self.env["implant.record"].sudo(False).browse(lines.implant_id.ids)
             patient_refs = records._portal_patient_refs()
         else:
             patient_refs = {}
