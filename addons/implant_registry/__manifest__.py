@@ -15,7 +15,14 @@
         "security/ir.model.access.csv",
         "security/portal_security.xml",
         "data/ir_sequence_data.xml",
+        "data/implant_retention_rule_data.xml",
+        "data/ir_cron_data.xml",
+        "wizard/implant_record_wizard_views.xml",
+        "wizard/implant_erase_wizard_views.xml",
         "views/implant_record_views.xml",
+        "views/implant_retention_rule_views.xml",
+        "views/implant_tracking_line_views.xml",
+        "report/implant_tracking_templates.xml",
         "views/implant_patient_access_views.xml",
         "views/product_template_views.xml",
         "views/menus.xml",
@@ -23,7 +30,9 @@
         "views/portal_templates.xml",
         "views/portal_recall_templates.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/implant_registry_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "implant_registry/static/tests/tours/*.js",

@@ -1,3 +1,5 @@
+import psycopg2.errors
+
 from odoo import api, fields, models
 
 from odoo.addons.audit_seal.tools.workflow import workflow
@@ -57,6 +59,11 @@ class ImplantPatientAccess(models.Model):
         """Log that the current user read ``field_names`` of ``records`` in clear."""
         if not records:
             return self.browse()
+        if getattr(self.env.cr, "readonly", False):
+            # a read-only request: the web layer retries it on a read-write cursor
+            raise psycopg2.errors.ReadOnlySqlTransaction(
+                "patient data reads are logged: retry read-write"
+            )
         now = fields.Datetime.now()
         route = self._implant_route()
         reason = self.env.context.get("implant_access_reason") or False
@@ -74,6 +81,5 @@ class ImplantPatientAccess(models.Model):
                 for record in records
             ]
         )
-        # on a read-only cursor this raises at once, and the web layer retries read-write
         logs.flush_model()
         return logs

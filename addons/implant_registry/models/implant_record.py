@@ -166,6 +166,7 @@ class ImplantRecord(models.Model):
     def _implant_can_read_patient(self):
         return self.env.user.has_group(PATIENT_GROUP)
 
+    @api.depends_context("uid")
     def _compute_patient_clear(self):
         if not self._implant_can_read_patient():
             for record in self:
@@ -230,16 +231,18 @@ class ImplantRecord(models.Model):
     def _search_patient_ref(self, operator, value):
         """The group finds a patient's records by patient id (through the token of each
         facility); anyone else may search by token only, never by the clear id."""
-        if operator not in ("=", "in"):
-            return NotImplemented
-        values = [value] if operator == "=" else list(value)
+        values = [value] if isinstance(value, str) else list(value or ())
         values = [v for v in values if v]
-        tokens = set(values)
+        if operator not in ("=", "in") or not all(isinstance(v, str) for v in values):
+            raise UserError(
+                self.env._("Search implant records by patient id with 'is equal to' only.")
+            )
+        tokens = {v.strip() for v in values}
         if self._implant_can_read_patient():
             keyring = self.env["implant.keyring"]._implant_keyring()
             facilities = self.sudo()._read_group([("patient_token", "!=", False)], ["facility_id"])
             tokens |= {keyring.token(facility.id, v) for (facility,) in facilities for v in values}
-        elif any(not v.startswith("P-") for v in values):
+        elif not all(v.startswith("P-") for v in tokens):
             raise AccessError(
                 self.env._(
                     "Only the Patient Data Reader group can search implant records by patient "

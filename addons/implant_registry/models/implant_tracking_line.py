@@ -1,0 +1,151 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+STATUSES = [
+    ("in_stock", "In stock"),
+    ("at_distributor", "At a distributor"),
+    ("at_facility", "At a facility"),
+    ("implanted", "Implanted"),
+    ("explanted", "Explanted"),
+    ("returned", "Returned"),
+    ("destroyed", "Destroyed"),
+    ("unknown", "Not placed"),
+]
+
+#: Where every unit of a tracked device is (21 CFR 821.25(a)), one row per lot/serial, set-based:
+#: the unit's positive quant (in our stock, written off, or at a customer), its current holder
+#: in the trace (the partner that received it last and still holds it, distributors' onward
+#: shipments included) and its last implant record. Each lateral lookup is one index probe
+#: (stock_quant.lot_id, trace_holding's unique index, implant_record.lot_id).
+TRACKING_SQL = """
+SELECT lot.id AS id, lot.id AS lot_id, lot.product_id, pp.product_tmpl_id,
+       COALESCE(lot.company_id, ir.company_id, q.company_id, h.company_id) AS company_id,
+       q.location_id, q.in_date AS location_date,
+       h.partner_id AS holder_id, h.last_date AS holder_date,
+       ir.id AS record_id, ir.event_type AS record_type, ir.event_date AS record_date,
+       ir.facility_id, ir.patient_token, ir.implant_date,
+       CASE
+         WHEN q.usage = 'inventory' THEN 'destroyed'
+         WHEN q.usage = 'internal' THEN
+              CASE WHEN ir.id IS NOT NULL OR h.ever THEN 'returned' ELSE 'in_stock' END
+         WHEN ir.event_type = 'implant' THEN 'implanted'
+         WHEN ir.event_type = 'explant' THEN 'explanted'
+         WHEN h.partner_id IS NOT NULL AND h.healthcare THEN 'at_facility'
+         WHEN h.partner_id IS NOT NULL THEN 'at_distributor'
+         WHEN q.usage IN ('customer', 'transit') THEN 'at_distributor'
+         ELSE 'unknown'
+       END AS status,
+       CASE
+         WHEN q.usage IN ('inventory', 'internal') THEN q.in_date::date
+         WHEN ir.id IS NOT NULL THEN ir.event_date
+         WHEN h.partner_id IS NOT NULL THEN h.last_date::date
+         ELSE q.in_date::date
+       END AS status_date
+  FROM stock_lot lot
+  JOIN product_product pp ON pp.id = lot.product_id
+  JOIN product_template pt ON pt.id = pp.product_tmpl_id AND pt.implant_tracked
+  LEFT JOIN LATERAL (
+        SELECT sq.location_id, sq.in_date, sl.usage, sq.company_id
+          FROM stock_quant sq
+          JOIN stock_location sl ON sl.id = sq.location_id
+         WHERE sq.lot_id = lot.id AND sq.quantity > 0
+           AND sl.usage IN ('internal', 'inventory', 'customer', 'transit')
+         ORDER BY (sl.usage = 'internal') DESC, sq.in_date DESC
+         LIMIT 1
+  ) q ON TRUE
+  LEFT JOIN LATERAL (
+        SELECT th.partner_id, th.last_date, th.company_id,
+               EXISTS (SELECT 1 FROM {role_rel} rr
+                         JOIN udi_partner_role ro ON ro.id = rr.{role_col}
+                         JOIN res_partner rp ON rp.id = th.partner_id
+                        WHERE rr.{partner_col} IN (rp.id, rp.commercial_partner_id)
+                          AND ro.code = 'healthcare') AS healthcare,
+               TRUE AS ever
+          FROM trace_holding th
+         WHERE th.lot_id = lot.id AND th.holder_type = 'partner'
+         ORDER BY (th.quantity > 0) DESC, th.last_date DESC
+         LIMIT 1
+  ) h ON TRUE
+  LEFT JOIN LATERAL (
+        SELECT r.id, r.company_id, r.event_type, r.event_date, r.facility_id,
+               r.patient_token, COALESCE(imp.event_date, r.event_date) AS implant_date
+          FROM implant_record r
+          LEFT JOIN implant_record imp ON imp.id = r.implant_id
+         WHERE r.lot_id = lot.id AND r.state <> 'voided'
+         ORDER BY r.event_date DESC, r.id DESC
+         LIMIT 1
+  ) ir ON TRUE
+"""
+
+
+class ImplantTrackingLine(models.Model):
+    """Tracking report (21 CFR 821.25(a), on demand): where every unit of the tracked devices
+    is, with the dates. A PostgreSQL view over quants, the trace's holdings and the implant
+    records, read like a list; the PDF and xlsx versions read the same view."""
+
+    _name = "implant.tracking.line"
+    _description = "Tracked Device Unit Location"
+    _auto = False
+    _order = "product_id, lot_id"
+    _rec_name = "lot_id"
+
+    lot_id = fields.Many2one("stock.lot", string="Unit (serial/lot)", readonly=True)
+    product_id = fields.Many2one("product.product", string="Device", readonly=True)
+    product_tmpl_id = fields.Many2one("product.template", string="Device model", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    status = fields.Selection(STATUSES, readonly=True)
+    status_date = fields.Date(string="Since", readonly=True)
+    location_id = fields.Many2one("stock.location", string="Stock location", readonly=True)
+    location_date = fields.Datetime(string="In location since", readonly=True)
+    holder_id = fields.Many2one("res.partner", string="Held by", readonly=True)
+    holder_date = fields.Datetime(string="Received by holder", readonly=True)
+    record_id = fields.Many2one("implant.record", string="Last implant record", readonly=True)
+    record_type = fields.Selection(
+        [("implant", "Implantation"), ("explant", "Explantation")],
+        string="Last implant event",
+        readonly=True,
+    )
+    record_date = fields.Date(string="Implant event date", readonly=True)
+    implant_date = fields.Date(string="Implanted on", readonly=True)
+    facility_id = fields.Many2one("res.partner", string="Implanting facility", readonly=True)
+    patient_token = fields.Char(string="Patient token", readonly=True)
+
+    @api.model
+    def _implant_tracking_sql(self):
+        field = self.env["res.partner"]._fields["udi_role_ids"]
+        return TRACKING_SQL.format(
+            role_rel=field.relation, role_col=field.column2, partner_col=field.column1
+        )
+
+    def init(self):
+        self.env.cr.execute(
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                SQL.identifier(self._table),
+                SQL(self._implant_tracking_sql()),
+            )
+        )
+
+    @api.model
+    def _implant_tracking_rows(self, product_ids, company_ids=None):
+        """[dict] of every unit of ``product_ids`` in ``company_ids`` (default: the caller's
+        allowed companies): one query, no per-unit work."""
+        company_ids = company_ids or self.env.companies.ids
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT t.lot_id, lot.name, t.product_id, t.status, t.status_date,
+                       t.location_id, t.holder_id, t.facility_id, t.implant_date,
+                       t.record_type, t.record_date, t.patient_token
+                  FROM %s t
+                  JOIN stock_lot lot ON lot.id = t.lot_id
+                 WHERE t.product_id = ANY(%s) AND t.company_id = ANY(%s)
+                 ORDER BY t.product_id, lot.name
+                """,
+                SQL.identifier(self._table),
+                list(product_ids),
+                list(company_ids),
+            )
+        )
+        columns = [c.name for c in self.env.cr.description]
+        return [dict(zip(columns, row, strict=True)) for row in self.env.cr.fetchall()]

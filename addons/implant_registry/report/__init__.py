@@ -1,0 +1,1 @@
+from . import implant_tracking_report

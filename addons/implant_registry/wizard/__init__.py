@@ -1,0 +1,2 @@
+from . import implant_record_wizard
+from . import implant_erase_wizard
