@@ -32,6 +32,7 @@
     ],
     "demo": [
         "demo/implant_registry_demo.xml",
+        "demo/portal_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

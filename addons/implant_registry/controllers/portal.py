@@ -6,7 +6,7 @@ The routes only read the form and call the ``_portal_*`` methods of ``implant.re
 check that the user is a contact of a healthcare facility and that the records are its own.
 """
 
-from odoo import http
+from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 from odoo.tools.translate import LazyTranslate
@@ -109,7 +109,11 @@ class ImplantPortal(CustomerPortal):
         values.update(
             {
                 "page_name": "implant_new",
-                "form": form or {"event_type": "implant"},
+                "form": form
+                or {
+                    "event_type": "implant",
+                    "event_date": fields.Date.context_today(request.env.user).isoformat(),
+                },
                 "error": error,
             }
         )
@@ -119,7 +123,10 @@ class ImplantPortal(CustomerPortal):
     def portal_my_implant_new(self, event_type=None, **kw):
         if not request.env["implant.record"]._portal_is_facility():
             return request.redirect("/my")
-        form = {"event_type": "explant" if event_type == "explant" else "implant"}
+        form = {
+            "event_type": "explant" if event_type == "explant" else "implant",
+            "event_date": fields.Date.context_today(request.env.user).isoformat(),
+        }
         return request.render(
             "implant_registry.portal_implant_form", self._implant_form_values(form)
         )

@@ -1,7 +1,7 @@
 """The recall notice page of an implanting facility: its implanted units with the patient ids
 it recorded (shown to its signed-in contacts only) and a report per patient."""
 
-from odoo import http
+from odoo import fields, http
 from odoo.http import request
 from odoo.tools.translate import LazyTranslate
 
@@ -35,8 +35,11 @@ class ImplantRecallPortal(partner_portal.RecallPortal):
         )
         # the patient ids are the facility's: in clear for its signed-in contacts only
         clear = bool(values.get("can_act"))
-        values["implant_rows"] = notice_sudo._portal_implant_rows(clear=clear)
+        # as the visitor: the notice comes as the superuser (_document_check_access)
+        notice = request.env["recall.notice"].browse(notice_sudo.id)
+        values["implant_rows"] = notice._portal_implant_rows(clear=clear)
         values["implant_clear"] = clear
+        values["patient_report_today"] = fields.Date.context_today(request.env.user).isoformat()
         if message == "patients":
             values["message"] = str(PATIENTS_RECORDED)
         values["patient_statuses"] = dict(

@@ -12,7 +12,6 @@ import datetime
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from odoo.addons.audit_seal.tools.workflow import workflow
 from odoo.addons.partner_portal.lib import inputs
 
 #: lengths of what a facility types
@@ -89,7 +88,7 @@ class ImplantRecord(models.Model):
     # ------------------------------------------------------------------ recording
 
     @api.model
-    def _portal_record_event(self, values, channel="portal"):
+    def _portal_record_event(self, values):
         """Record an implantation or explantation the facility reports: ``values`` =
         ``{"event_type": "implant"|"explant", "udi": scanned or typed UDI, "event_date":
         "YYYY-MM-DD", "physician": text, "patient_ref": the facility's patient id,
@@ -101,7 +100,7 @@ class ImplantRecord(models.Model):
         event_type = values.get("event_type")
         if event_type not in ("implant", "explant"):
             raise UserError(self.env._("Choose the event: implantation or explantation."))
-        lot, parsed = self._portal_resolve_unit(values.get("udi"))
+        lot, _parsed = self._portal_resolve_unit(values.get("udi"))
         event_date = self._portal_event_date(values.get("event_date"))
         physician = self._portal_text(
             values.get("physician"), self.env._("Physician"), PHYSICIAN_MAX, required=True
@@ -114,16 +113,13 @@ class ImplantRecord(models.Model):
         )
         vals = {
             "event_type": event_type,
-            "lot_id": lot.id,
-            "udi_scan": parsed["hri"],
-            "event_date": event_date,
+            "udi": values["udi"].strip(),
+            "event_date": event_date.isoformat(),
             "facility_id": facility.id,
             "physician": physician,
             "patient_ref": patient_ref,
-            "source": channel,
+            "explant_reason": reason if event_type == "explant" else False,
         }
-        if event_type == "explant":
-            vals["explant_reason"] = reason
         return self._portal_create_checked(lot, facility, vals)
 
     @api.model
@@ -210,25 +206,17 @@ class ImplantRecord(models.Model):
 
     @api.model
     def _portal_create_checked(self, lot, facility, vals):
-        """Check the event against the unit's open implantation, then record it through the
-        registry's recording method (encryption, numbering, sealing, trace event)."""
-        open_implant = self.sudo().search(
-            [("lot_id", "=", lot.id), ("event_type", "=", "implant"), ("state", "=", "implanted")],
-            limit=1,
+        """Check the event against the unit's history at this facility (without naming
+        another facility's records), then record it with the registry's own checks and
+        recording (encryption, numbering, sealing, EPCIS event), as the system: the portal
+        contact stays the recorder (``sudo()`` keeps the user)."""
+        history = self.sudo().search(
+            [("lot_id", "=", lot.id), ("state", "!=", "voided")], order="event_date desc, id desc"
         )
-        here = open_implant and open_implant.facility_id.commercial_partner_id == facility
-        if vals["event_type"] == "implant":
-            if here:
-                raise UserError(
-                    self.env._(
-                        "%(unit)s is already recorded as implanted at your facility on "
-                        "%(date)s (%(record)s): record its explantation first.",
-                        unit=lot.name,
-                        date=fields.Date.to_string(open_implant.event_date),
-                        record=open_implant.name,
-                    )
-                )
-            if open_implant:
+        last = history[:1]
+        here = last and last.facility_id.commercial_partner_id == facility
+        if vals["event_type"] == "implant" and last:
+            if not here:
                 raise UserError(
                     self.env._(
                         "%(unit)s is recorded as implanted at another facility: check the UDI, "
@@ -236,52 +224,26 @@ class ImplantRecord(models.Model):
                         unit=lot.name,
                     )
                 )
-        else:
-            if not here:
+            if last.state == "implanted":
                 raise UserError(
                     self.env._(
-                        "%(unit)s is not recorded as implanted at your facility: only a unit "
-                        "implanted here can be explanted here. Check the UDI, or record its "
-                        "implantation first.",
+                        "%(unit)s is already recorded as implanted at your facility on "
+                        "%(date)s (%(record)s): record its explantation first.",
                         unit=lot.name,
+                        date=fields.Date.to_string(last.event_date),
+                        record=last.name,
                     )
                 )
-            if vals["event_date"] < open_implant.event_date:
-                raise UserError(
-                    self.env._(
-                        "The explantation date %(date)s is before the implantation of %(unit)s "
-                        "(%(implanted)s).",
-                        date=fields.Date.to_string(vals["event_date"]),
-                        unit=lot.name,
-                        implanted=fields.Date.to_string(open_implant.event_date),
-                    )
+        if vals["event_type"] == "explant" and not (
+            here and last.event_type == "implant" and last.state == "implanted"
+        ):
+            raise UserError(
+                self.env._(
+                    "%(unit)s is not recorded as implanted at your facility: only a unit "
+                    "implanted here can be explanted here. Check the UDI, or record its "
+                    "implantation first.",
+                    unit=lot.name,
                 )
-            token = (
-                self.env["implant.keyring"]
-                ._implant_keyring()
-                .token(facility.id, vals["patient_ref"])
             )
-            if open_implant.patient_token and token != open_implant.patient_token:
-                raise UserError(
-                    self.env._(
-                        "%(unit)s was implanted in another patient than %(patient)s: give the "
-                        "patient ID recorded with its implantation.",
-                        unit=lot.name,
-                        patient=vals["patient_ref"],
-                    )
-                )
-            vals["implant_id"] = open_implant.id
-        vals["company_id"] = lot.company_id.id or self.env.company.id
-        vals["product_id"] = lot.product_id.id
-        return self._portal_registry_create(vals)
-
-    @workflow
-    @api.model
-    def _portal_registry_create(self, vals):
-        """Create the record through the registry's own recording method (encryption,
-        numbering, sealing); an explantation ends its implantation."""
-        record = self._implant_create([vals])
-        if record.event_type == "explant" and record.implant_id:
-            record.write({"state": "explanted"})
-            record.implant_id.write({"state": "explanted", "explant_id": record.id})
-        return record
+        record = self.sudo()._implant_register(vals["event_type"], vals, source="portal")
+        return record.sudo(False)

@@ -57,11 +57,21 @@ class RecallNotice(models.Model):
 
     @workflow
     def _recall_check_completed(self):
-        """A facility's notice is completed once every patient has a report too."""
-        waiting = self.filtered(
-            lambda n: any(line.status == "pending" for line in n.implant_line_ids)
-        )
-        return super(RecallNotice, self - waiting)._recall_check_completed()
+        """A facility's notice is completed once every patient has a report, and the units
+        not implanted have their quantities reported (an implanted unit's fate is its
+        patient's report, not a quantity)."""
+        with_implants = self.filtered("implant_line_ids")
+        super(RecallNotice, self - with_implants)._recall_check_completed()
+        now = fields.Datetime.now()
+        for notice in with_implants.filtered(lambda n: n.state == "acknowledged"):
+            implanted = notice.implant_line_ids
+            if any(line.status == "pending" for line in implanted):
+                continue
+            lots = implanted.lot_id
+            lines = notice.line_ids.filtered(lambda line, lots=lots: line.lot_id not in lots)
+            lines.invalidate_recordset(["reported_located", "recovered_quantity"])
+            if all(line.reported_located + 1e-9 >= line.received_quantity for line in lines):
+                notice.write({"state": "completed", "completed_at": now})
 
     # ------------------------------------------------------------------ per-patient reports
 
@@ -168,19 +178,19 @@ class RecallNotice(models.Model):
     def portal_implants(self):
         """The implanted units of this notice at your facility, with the patient ids your
         facility recorded (each read is logged) and the status you reported last."""
-        notice = self._portal_check_consignee()
-        return notice._portal_implant_rows()
+        self._portal_check_consignee()
+        return self._portal_implant_rows()
 
     def _portal_implant_rows(self, clear=True):
         """Rows of the implanted units. With ``clear``, the patient ids in clear: only for a
-        contact of the facility (checked again, each read logged); else none (masked)."""
+        contact of the facility (checked again as the user of this recordset's environment,
+        each read logged); else none (masked)."""
         self.ensure_one()
         lines = self.sudo().implant_line_ids
         if not lines:
             return []
         if clear:
-            # as the user (the notice comes as the system): the check is the user's
-            records = self.env["implant.record"].sudo(False).browse(lines.implant_id.ids)
+            records = self.env["implant.record"].browse(lines.implant_id.ids)
             patient_refs = records._portal_patient_refs()
         else:
             patient_refs = {}

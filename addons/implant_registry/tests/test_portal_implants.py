@@ -102,7 +102,7 @@ class TestImplantPortal(ImplantPortalCommon):
                     "event_type": "explant",
                     "patient_ref": "RJ-2026-0002",
                 },
-                "another patient",
+                "does not match the patient",
             ),
             "date in the future": (
                 {"event_date": (today + datetime.timedelta(days=2)).isoformat()},

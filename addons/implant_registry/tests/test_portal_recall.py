@@ -40,12 +40,12 @@ class TestImplantRecall(ImplantPortalCommon):
         self.assertEqual(self.campaign.implant_unit_count, 3)
         self.assertEqual(self.campaign.implant_facility_count, 2)
         # Zhongshan received nothing from us (its pacemaker came through the distributor):
-        # it is reached through the implant registry alone
+        # the implant registry names it
         self.assertEqual(self.notice_b.implant_line_ids, self.line_b2)
-        self.assertFalse(self.notice_b.line_ids)
         self.assertEqual(self.notice_b.state, "sent")
         self.assertEqual(self.notice_a.implant_line_ids, self.line_a1 | self.line_a4)
-        self.assertEqual(self.notice_a.line_ids.lot_id.mapped("name"), ["PM-004"])
+        # the implantation events put the units at the facility in the trace as well
+        self.assertEqual(sorted(self.notice_a.line_ids.lot_id.mapped("name")), ["PM-001", "PM-004"])
         self.assertFalse(self.notice_dist.implant_line_ids)
         notes = " ".join(self.campaign.log_ids.mapped("note"))
         self.assertIn("3 unit(s) implanted in patients", notes)
@@ -250,3 +250,56 @@ class TestImplantRecall(ImplantPortalCommon):
         self.assertEqual(response.status_code, 400)
         self.assertIn("Acknowledge the recall notice", response.text)
         self.assertEqual(self._counts(), before)
+
+    def test_quality_team_follows_the_patients_on_the_campaign(self):
+        self.authenticate("recall_qm", "qm-password")
+        action = self.make_jsonrpc_request(
+            "/web/dataset/call_button/recall.campaign/action_open_implant_lines",
+            {
+                "model": "recall.campaign",
+                "method": "action_open_implant_lines",
+                "args": [self.campaign.ids],
+                "kwargs": {"context": {}},
+            },
+        )
+        self.assertEqual(action["res_model"], "recall.implant.line")
+        rows = self.make_jsonrpc_request(
+            "/web/dataset/call_kw/recall.implant.line/search_read",
+            {
+                "model": "recall.implant.line",
+                "method": "search_read",
+                "args": [action["domain"], ["lot_id", "patient_ref", "status"]],
+                "kwargs": {},
+            },
+        )
+        self.assertEqual(len(rows), 3)
+        self.assertEqual({row["status"] for row in rows}, {"pending"})
+        # the quality manager is no Patient Data Reader: tokens, never the patient ids
+        self.assertEqual(
+            {row["patient_ref"] for row in rows},
+            {
+                self.record_a1.patient_token,
+                self.record_a4.patient_token,
+                self.record_b2.patient_token,
+            },
+        )
+        counts = self.make_jsonrpc_request(
+            "/web/dataset/call_kw/recall.campaign/read",
+            {
+                "model": "recall.campaign",
+                "method": "read",
+                "args": [
+                    self.campaign.ids,
+                    ["implant_unit_count", "implant_pending_count", "implant_reached_rate"],
+                ],
+                "kwargs": {},
+            },
+        )[0]
+        self.assertEqual(
+            (
+                counts["implant_unit_count"],
+                counts["implant_pending_count"],
+                counts["implant_reached_rate"],
+            ),
+            (3, 3, 0.0),
+        )

@@ -5,8 +5,6 @@ import { registry } from "@web/core/registry";
  * recall notice of another implanted pacemaker, acknowledges it with its electronic signature
  * and reports that the patient was notified.
  */
-const today = () => new Date().toISOString().slice(0, 10);
-
 registry.category("web_tour.tours").add("implant_registry_portal_tour", {
     url: "/my",
     steps: () => [
@@ -23,14 +21,13 @@ registry.category("web_tour.tours").add("implant_registry_portal_tour", {
             expectUnloadPage: true,
         },
         {
-            content: "Scan the UDI of the unit",
+            content: "Scan the UDI of the unit (the scanner sends the GS1 element string)",
             trigger: "#implant_udi",
-            run: "edit (01)06901234500011(21)PM-003",
+            run: "edit 010690123450001121PM-003",
         },
         {
-            content: "Date of the operation",
-            trigger: "#implant_date",
-            run: `edit ${today()}`,
+            content: "The date of the operation is today by default",
+            trigger: "#implant_date:value",
         },
         {
             content: "The implanting physician",
@@ -104,9 +101,8 @@ registry.category("web_tour.tours").add("implant_registry_portal_tour", {
             run: "select notified",
         },
         {
-            content: "On this date",
-            trigger: "tr.o_recall_patient[data-lot='PM-001'] input.o_recall_patient_date",
-            run: `edit ${today()}`,
+            content: "Today, by default",
+            trigger: "tr.o_recall_patient[data-lot='PM-001'] input.o_recall_patient_date:value",
         },
         {
             content: "Record the report per patient",
