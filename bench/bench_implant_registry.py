@@ -242,10 +242,10 @@ def _insert_units(
 
 
 def _insert_implants(cr, product, company, bounds, band, hospital_ids):
-    for event_type, state, where, days in (
-        ("implant", "implanted", band("implanted"), 300),
-        ("implant", "explanted", band("explanted"), 400),
-        ("explant", "explanted", band("explanted"), 30),
+    for event_type, state, where, offset, days in (
+        ("implant", "implanted", band("implanted"), 0, 300),
+        ("implant", "explanted", band("explanted"), 60, 300),
+        ("explant", "explanted", band("explanted"), 0, 30),
     ):
         cr.execute(
             f"""
@@ -254,7 +254,7 @@ def _insert_implants(cr, product, company, bounds, band, hospital_ids):
                                         patient_token, create_uid, write_uid, create_date,
                                         write_date)
             SELECT 'BIMP/' || %(type)s || '/' || n, %(company)s, %(type)s, lot_id,
-                   %(product)s, current_date - (n %% %(days)s),
+                   %(product)s, current_date - %(offset)s - (n %% %(days)s),
                    (%(hospitals)s::int[])[1 + n %% 200],
                    %(state)s, 'api', 1, 'P-BENCH' || n, 1, 1, now(), now()
               FROM bench_units WHERE {where}
@@ -264,6 +264,7 @@ def _insert_implants(cr, product, company, bounds, band, hospital_ids):
                 "company": company.id,
                 "product": product.id,
                 "days": days,
+                "offset": offset,
                 "hospitals": hospital_ids,
                 "state": state,
             },
@@ -278,9 +279,26 @@ def _insert_implants(cr, product, company, bounds, band, hospital_ids):
     )
 
 
+def expected_counts(registry):
+    """The placement as generated, read from the generated rows themselves (bench names)."""
+    with registry.cursor() as cr:
+        env = env_of(cr)
+        product_id = int(env["ir.config_parameter"].get_param("implant_bench.product_id"))
+        cr.execute("SELECT count(*) FROM stock_lot WHERE product_id = %s", [product_id])
+        units = cr.fetchone()[0]
+    bounds, start = {}, 0
+    for status, share in PLACEMENT:
+        bounds[status] = int(units * share)
+        start += bounds[status]
+    bounds["in_stock"] = units - start
+    return bounds
+
+
 def measure(registry, runs):
     with registry.cursor() as cr:
         env = env_of(cr)
+        env["implant.tracking.line"].init()  # the view as this checkout defines it
+        cr.commit()
         product_id = int(env["ir.config_parameter"].get_param("implant_bench.product_id"))
         user = env["res.users"].search([("login", "=", USER_LOGIN)])
         user_env = env_of(cr, user.id)
@@ -316,9 +334,9 @@ def main():
     registry = setup_odoo(args.db)
     with registry.cursor() as cr:
         generated = env_of(cr)["ir.config_parameter"].get_param("implant_bench.product_id")
-    expected = None
     if not generated:
-        expected = generate(registry, args.units)
+        generate(registry, args.units)
+    expected = expected_counts(registry)
     times, page_times, rows = measure(registry, args.runs)
     counts = {}
     for row in rows:

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, drop_view_if_exists
 
 STATUSES = [
     ("in_stock", "In stock"),
@@ -15,10 +15,12 @@ STATUSES = [
 #: Where every unit of a tracked device is (21 CFR 821.25(a)), one row per lot/serial, set-based:
 #: the unit's positive quant (in our stock, written off, or at a customer), its current holder
 #: in the trace (the partner that received it last and still holds it, distributors' onward
-#: shipments included) and its last implant record. Each lateral lookup is one index probe
-#: (stock_quant.lot_id, trace_holding's unique index, implant_record.lot_id).
+#: shipments included) and its last implant record, each picked with DISTINCT ON over the whole
+#: table and hash-joined to the lots. DISTINCT ON starts with product_id and the joins match it,
+#: so a filter on the device reaches every subquery (PostgreSQL pushes a condition on a
+#: DISTINCT ON column down) and the report reads that device's rows only.
 TRACKING_SQL = """
-SELECT lot.id AS id, lot.id AS lot_id, lot.product_id, pp.product_tmpl_id,
+SELECT lot.id AS id, lot.id AS lot_id, lot.name AS lot_name, lot.product_id, pp.product_tmpl_id,
        COALESCE(lot.company_id, ir.company_id, q.company_id, h.company_id) AS company_id,
        q.location_id, q.in_date AS location_date,
        h.partner_id AS holder_id, h.last_date AS holder_date,
@@ -27,10 +29,11 @@ SELECT lot.id AS id, lot.id AS lot_id, lot.product_id, pp.product_tmpl_id,
        CASE
          WHEN q.usage = 'inventory' THEN 'destroyed'
          WHEN q.usage = 'internal' THEN
-              CASE WHEN ir.id IS NOT NULL OR h.ever THEN 'returned' ELSE 'in_stock' END
+              CASE WHEN ir.id IS NOT NULL OR h.lot_id IS NOT NULL THEN 'returned'
+                   ELSE 'in_stock' END
          WHEN ir.event_type = 'implant' THEN 'implanted'
          WHEN ir.event_type = 'explant' THEN 'explanted'
-         WHEN h.partner_id IS NOT NULL AND h.healthcare THEN 'at_facility'
+         WHEN h.partner_id IS NOT NULL AND hc.id IS NOT NULL THEN 'at_facility'
          WHEN h.partner_id IS NOT NULL THEN 'at_distributor'
          WHEN q.usage IN ('customer', 'transit') THEN 'at_distributor'
          ELSE 'unknown'
@@ -44,37 +47,40 @@ SELECT lot.id AS id, lot.id AS lot_id, lot.product_id, pp.product_tmpl_id,
   FROM stock_lot lot
   JOIN product_product pp ON pp.id = lot.product_id
   JOIN product_template pt ON pt.id = pp.product_tmpl_id AND pt.implant_tracked
-  LEFT JOIN LATERAL (
-        SELECT sq.location_id, sq.in_date, sl.usage, sq.company_id
+  LEFT JOIN (
+        SELECT DISTINCT ON (sq.product_id, sq.lot_id)
+               sq.product_id, sq.lot_id, sq.location_id, sq.in_date, sl.usage, sq.company_id
           FROM stock_quant sq
           JOIN stock_location sl ON sl.id = sq.location_id
-         WHERE sq.lot_id = lot.id AND sq.quantity > 0
+         WHERE sq.quantity > 0 AND sq.lot_id IS NOT NULL
            AND sl.usage IN ('internal', 'inventory', 'customer', 'transit')
-         ORDER BY (sl.usage = 'internal') DESC, sq.in_date DESC
-         LIMIT 1
-  ) q ON TRUE
-  LEFT JOIN LATERAL (
-        SELECT th.partner_id, th.last_date, th.company_id,
-               EXISTS (SELECT 1 FROM {role_rel} rr
-                         JOIN udi_partner_role ro ON ro.id = rr.{role_col}
-                         JOIN res_partner rp ON rp.id = th.partner_id
-                        WHERE rr.{partner_col} IN (rp.id, rp.commercial_partner_id)
-                          AND ro.code = 'healthcare') AS healthcare,
-               TRUE AS ever
+         ORDER BY sq.product_id, sq.lot_id, (sl.usage = 'internal') DESC, sq.in_date DESC
+  ) q ON q.product_id = lot.product_id AND q.lot_id = lot.id
+  LEFT JOIN (
+        SELECT DISTINCT ON (th.product_id, th.lot_id)
+               th.product_id, th.lot_id, th.partner_id, th.last_date, th.company_id
           FROM trace_holding th
-         WHERE th.lot_id = lot.id AND th.holder_type = 'partner'
-         ORDER BY (th.quantity > 0) DESC, th.last_date DESC
-         LIMIT 1
-  ) h ON TRUE
-  LEFT JOIN LATERAL (
-        SELECT r.id, r.company_id, r.event_type, r.event_date, r.facility_id,
-               r.patient_token, COALESCE(imp.event_date, r.event_date) AS implant_date
+         WHERE th.holder_type = 'partner'
+         ORDER BY th.product_id, th.lot_id, (th.quantity > 0) DESC, th.last_date DESC
+  ) h ON h.product_id = lot.product_id AND h.lot_id = lot.id
+  LEFT JOIN (
+        SELECT rp.id
+          FROM res_partner rp
+         WHERE EXISTS (SELECT 1 FROM {role_rel} rr
+                         JOIN udi_partner_role ro ON ro.id = rr.{role_col}
+                        WHERE rr.{partner_col} IN (rp.id, rp.commercial_partner_id)
+                          AND ro.code = 'healthcare')
+  ) hc ON hc.id = h.partner_id
+  LEFT JOIN (
+        -- the open implantation, or the explantation that closed it: one per unit at most
+        -- (an explanted unit is never implanted again)
+        SELECT r.product_id, r.lot_id, r.id, r.company_id, r.event_type, r.event_date,
+               r.facility_id, r.patient_token,
+               COALESCE(imp.event_date, r.event_date) AS implant_date
           FROM implant_record r
           LEFT JOIN implant_record imp ON imp.id = r.implant_id
-         WHERE r.lot_id = lot.id AND r.state <> 'voided'
-         ORDER BY r.event_date DESC, r.id DESC
-         LIMIT 1
-  ) ir ON TRUE
+         WHERE r.event_type = 'explant' OR r.state = 'implanted'
+  ) ir ON ir.product_id = lot.product_id AND ir.lot_id = lot.id
 """
 
 
@@ -90,6 +96,7 @@ class ImplantTrackingLine(models.Model):
     _rec_name = "lot_id"
 
     lot_id = fields.Many2one("stock.lot", string="Unit (serial/lot)", readonly=True)
+    lot_name = fields.Char(string="Serial/lot number", readonly=True)
     product_id = fields.Many2one("product.product", string="Device", readonly=True)
     product_tmpl_id = fields.Many2one("product.template", string="Device model", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
@@ -118,9 +125,10 @@ class ImplantTrackingLine(models.Model):
         )
 
     def init(self):
+        drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
+                "CREATE VIEW %s AS (%s)",
                 SQL.identifier(self._table),
                 SQL(self._implant_tracking_sql()),
             )
@@ -131,16 +139,20 @@ class ImplantTrackingLine(models.Model):
         """[dict] of every unit of ``product_ids`` in ``company_ids`` (default: the caller's
         allowed companies): one query, no per-unit work."""
         company_ids = company_ids or self.env.companies.ids
+        self.env.flush_all()  # the view reads the tables: pending writes first
+        # one plain query: compiling it (JIT) costs more than running it
+        # and its sorts fit in memory (for the rest of this transaction only)
+        self.env.cr.execute("SET LOCAL jit = off")
+        self.env.cr.execute("SET LOCAL work_mem = '64MB'")
         self.env.cr.execute(
             SQL(
                 """
-                SELECT t.lot_id, lot.name, t.product_id, t.status, t.status_date,
+                SELECT t.lot_id, t.lot_name AS name, t.product_id, t.status, t.status_date,
                        t.location_id, t.holder_id, t.facility_id, t.implant_date,
                        t.record_type, t.record_date, t.patient_token
                   FROM %s t
-                  JOIN stock_lot lot ON lot.id = t.lot_id
                  WHERE t.product_id = ANY(%s) AND t.company_id = ANY(%s)
-                 ORDER BY t.product_id, lot.name
+                 ORDER BY t.product_id, t.lot_name
                 """,
                 SQL.identifier(self._table),
                 list(product_ids),
