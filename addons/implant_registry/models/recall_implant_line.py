@@ -26,7 +26,6 @@ class RecallImplantLine(models.Model):
     )
     facility_id = fields.Many2one(
         "res.partner",
-        string="Facility",
         required=True,
         index=True,
         readonly=True,
@@ -64,8 +63,8 @@ class RecallImplantLine(models.Model):
         index=True,
         help="The facility's latest report for this patient.",
     )
-    status_date = fields.Date(string="Status Date", compute="_compute_status", store=True)
-    reported_at = fields.Datetime(string="Reported At", compute="_compute_status", store=True)
+    status_date = fields.Date(compute="_compute_status", store=True)
+    reported_at = fields.Datetime(compute="_compute_status", store=True)
 
     _campaign_implant_unique = models.UniqueIndex("(campaign_id, implant_id)")
 

@@ -28,7 +28,7 @@ class RecallNotice(models.Model):
             notice.implant_unit_count = len(notice.implant_line_ids)
 
     @api.depends("implant_line_ids.lot_id")
-    def _compute_figures(self):
+    def _compute_figures(self):  # pylint: disable=missing-return
         super()._compute_figures()
         for notice in self:
             notice.lot_count = len(notice.line_ids.lot_id | notice.implant_line_ids.lot_id)
@@ -56,7 +56,7 @@ class RecallNotice(models.Model):
         return result
 
     @workflow
-    def _recall_check_completed(self):
+    def _recall_check_completed(self):  # pylint: disable=missing-return
         """A facility's notice is completed once every patient has a report, and the units
         not implanted have their quantities reported (an implanted unit's fate is its
         patient's report, not a quantity)."""
