@@ -20,6 +20,8 @@ Run ``python3 keyring.py new FILE`` to create a keyring, ``python3 keyring.py ro
 add a new current key (the old ones stay).
 """
 
+# pylint: disable=print-used
+# (a command-line tool: it prints its result)
 import base64
 import datetime
 import hashlib

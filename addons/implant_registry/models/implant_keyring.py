@@ -87,5 +87,5 @@ class ImplantKeyring(models.AbstractModel):
             try:
                 write_keyring(path, Keyring.generate(), exclusive=True)
             except FileExistsError:
-                pass  # another worker created it first
+                _logger.debug("implant_registry: %s was created by another worker", path)
         return path

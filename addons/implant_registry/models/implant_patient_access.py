@@ -34,11 +34,8 @@ class ImplantPatientAccess(models.Model):
     user_id = fields.Many2one("res.users", string="Read by", required=True, readonly=True)
     read_at = fields.Datetime(string="Read at", required=True, readonly=True)
     field_names = fields.Char(string="Fields", readonly=True)
-    route = fields.Char(
-        string="Route", readonly=True, help="The request path (or 'server') that read it."
-    )
+    route = fields.Char(readonly=True, help="The request path (or 'server') that read it.")
     reason = fields.Char(
-        string="Reason",
         readonly=True,
         help="The reason given by the reader (context key implant_access_reason), or the "
         "screen that read it.",

@@ -84,15 +84,12 @@ class ImplantRecord(models.Model):
     event_date = fields.Date(string="Date", required=True, readonly=True)
     facility_id = fields.Many2one(
         "res.partner",
-        string="Facility",
         required=True,
         readonly=True,
         index=True,
         help="The hospital or clinic where the device was implanted or explanted.",
     )
-    physician = fields.Char(
-        string="Physician", readonly=True, help="The implanting or explanting physician."
-    )
+    physician = fields.Char(readonly=True, help="The implanting or explanting physician.")
     state = fields.Selection(STATES, required=True, readonly=True, default="implanted", index=True)
     source = fields.Selection(
         [("staff", "Staff (hospital's report)"), ("api", "API"), ("portal", "Portal")],

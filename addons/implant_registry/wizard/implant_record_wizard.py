@@ -24,7 +24,6 @@ class ImplantRecordWizard(models.TransientModel):
     )
     facility_id = fields.Many2one(
         "res.partner",
-        string="Facility",
         required=True,
         domain="[('udi_role_ids.code', '=', 'healthcare')]",
     )
