@@ -13,6 +13,7 @@
     "data": [
         "security/implant_registry_security.xml",
         "security/ir.model.access.csv",
+        "security/portal_security.xml",
         "data/ir_sequence_data.xml",
         "data/implant_retention_rule_data.xml",
         "data/ir_cron_data.xml",
@@ -25,10 +26,19 @@
         "views/implant_patient_access_views.xml",
         "views/product_template_views.xml",
         "views/menus.xml",
+        "views/recall_implant_line_views.xml",
+        "views/portal_templates.xml",
+        "views/portal_recall_templates.xml",
     ],
     "demo": [
         "demo/implant_registry_demo.xml",
+        "demo/portal_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "implant_registry/static/tests/tours/*.js",
+        ],
+    },
     "application": False,
     "installable": True,
 }

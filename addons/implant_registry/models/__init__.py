@@ -10,3 +10,8 @@ from . import implant_patient_erasure
 from . import implant_tracking_line
 from . import product_template_tracking
 from . import implant_registry_demo
+from . import implant_record_portal
+from . import recall_implant_report
+from . import recall_implant_line
+from . import recall_campaign
+from . import recall_notice

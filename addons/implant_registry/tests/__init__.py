@@ -4,3 +4,7 @@ from . import test_privacy
 from . import test_records
 from . import test_tracking
 from . import test_translations
+from . import test_portal_implants
+from . import test_portal_recall
+from . import test_portal_attacks
+from . import test_portal_tour
