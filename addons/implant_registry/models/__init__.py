@@ -9,4 +9,3 @@ from . import implant_retention_rule
 from . import implant_patient_erasure
 from . import implant_tracking_line
 from . import product_template_tracking
-from . import implant_registry_demo
