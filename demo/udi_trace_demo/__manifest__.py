@@ -31,6 +31,8 @@
         "demo/recall_demo.xml",
         "demo/inspection_demo.xml",
         "demo/self_assessment_demo.xml",
+        "demo/capa_demo.xml",
+        "demo/implant_demo.xml",
     ],
     "application": False,
     "installable": True,

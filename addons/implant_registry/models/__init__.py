@@ -9,7 +9,6 @@ from . import implant_retention_rule
 from . import implant_patient_erasure
 from . import implant_tracking_line
 from . import product_template_tracking
-from . import implant_registry_demo
 from . import implant_record_portal
 from . import recall_implant_report
 from . import recall_implant_line

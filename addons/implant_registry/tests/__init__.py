@@ -1,4 +1,3 @@
-from . import test_demo
 from . import test_http
 from . import test_privacy
 from . import test_records

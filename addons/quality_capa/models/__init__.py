@@ -4,7 +4,6 @@ from . import (
     mgmtsystem_nonconformity,
     product_template,
     quality_capa_closure,
-    quality_capa_demo,
     recall_campaign,
     recall_signature,
     res_company,

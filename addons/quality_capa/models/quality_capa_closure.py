@@ -35,7 +35,7 @@ class QualityCapaClosure(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     signature_id = fields.Many2one("recall.signature", required=True, readonly=True)
     closed_at = fields.Datetime(required=True, readonly=True)
-    closed_by_id = fields.Many2one("res.users", string="Closed By", required=True, readonly=True)
+    closed_by_id = fields.Many2one("res.users", required=True, readonly=True)
     effectiveness_method = fields.Text(string="Verification Method", readonly=True)
     effectiveness_result = fields.Selection(EFFECTIVENESS_RESULTS, string="Result", readonly=True)
     effectiveness_verified_by_id = fields.Many2one("res.users", string="Verified By", readonly=True)

@@ -1,1 +1,1 @@
-from . import test_capa_flow, test_demo, test_drill, test_http, test_translations
+from . import test_capa_flow, test_drill, test_http, test_translations

@@ -9,9 +9,7 @@ class QualityCapaSignWizard(models.TransientModel):
     _inherit = ["recall.sign.mixin"]
     _description = "Sign a CAPA Closure"
 
-    nonconformity_id = fields.Many2one(
-        "mgmtsystem.nonconformity", string="Nonconformity", required=True, readonly=True
-    )
+    nonconformity_id = fields.Many2one("mgmtsystem.nonconformity", required=True, readonly=True)
 
     @api.model
     def _capa_open(self, nc):

@@ -161,7 +161,7 @@ class TraceUnitGenealogyWizardLine(models.TransientModel):
     _order = "id"
 
     wizard_id = fields.Many2one("trace.unit.genealogy.wizard", required=True, ondelete="cascade")
-    unit_id = fields.Many2one("stock.lot", string="Unit", required=True)
+    unit_id = fields.Many2one("stock.lot", required=True)
     component_id = fields.Many2one("stock.lot", string="Component Lot/Serial", required=True)
     product_id = fields.Many2one(related="component_id.product_id", string="Component")
     quantity = fields.Float(digits="Product Unit", required=True, default=1.0)

@@ -149,7 +149,7 @@ class UdiDemoTrace(models.AbstractModel):
         pseudonyms. The DR-200 is a tracked device (21 CFR 821)."""
         pacemaker.product_tmpl_id.implant_tracked = True
         ruijin = self.env.ref("udi_master.partner_hospital_ruijin")
-        implants = self.env["implant.registry.demo"]._demo_implant_units(
+        implants = self.env["udi.demo.implant"]._demo_implant_units(
             [
                 (serials["PM200-251001"], ruijin, 30, "RJ-CARD-2025-1187", "陈伟 Chen Wei"),
                 (serials["PM200-251002"], ruijin, 26, "RJ-CARD-2025-1203", "陈伟 Chen Wei"),

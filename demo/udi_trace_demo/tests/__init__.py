@@ -3,3 +3,5 @@ from . import test_recall_scenario
 from . import test_demo
 from . import test_translations
 from . import test_inspection_scenario
+from . import test_capa_scenario
+from . import test_implant_scenario

@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from .common import ImplantCommon
+from odoo.addons.implant_registry.tests.common import ImplantCommon
 
 
 @tagged("post_install", "-at_install")
@@ -16,7 +16,7 @@ class TestDemoBuilder(ImplantCommon):
                 "udi_di_ids": [(0, 0, {"di": "06901234500028", "packaging_level": "base"})],
             }
         )
-        records = self.env["implant.registry.demo"]._demo_build(
+        records = self.env["udi.demo.implant"]._demo_build(
             template, {"shanghai": self.hospital, "us": self.us_hospital}
         )
         self.assertTrue(template.implant_tracked)
@@ -42,7 +42,7 @@ class TestDemoBuilder(ImplantCommon):
         )
         # a second run adds nothing
         self.assertFalse(
-            self.env["implant.registry.demo"]._demo_build(
+            self.env["udi.demo.implant"]._demo_build(
                 template, {"shanghai": self.hospital, "us": self.us_hospital}
             )
         )

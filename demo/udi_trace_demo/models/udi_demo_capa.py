@@ -21,8 +21,8 @@ class QualityCapaDemo(models.AbstractModel):
     """Builds the CAPA demo through the flows users run: a drill whose hospital consignee is
     never reached, the findings its closure opens, and one CAPA taken to its signed closure."""
 
-    _name = "quality.capa.demo"
-    _description = "Nonconformity and CAPA Demo Builder"
+    _name = "udi.demo.capa"
+    _description = "Demo: nonconformities and CAPA"
 
     @api.model
     def _demo_scenario(self):

@@ -16,7 +16,7 @@ class TestDemo(TransactionCase):
         convert_file(
             cls.env, "quality_capa", "demo/quality_capa_demo.xml", {}, mode="init", noupdate=True
         )
-        cls.drill = cls.env["quality.capa.demo"]._demo_scenario()
+        cls.drill = cls.env["udi.demo.capa"]._demo_scenario()
 
     def test_drill_findings_with_one_capa_closed_with_effectiveness_and_signature(self):
         drill = self.drill
@@ -51,4 +51,4 @@ class TestDemo(TransactionCase):
         self.assertEqual(nc.overdue_action_count, 1)
 
     def test_builder_runs_once(self):
-        self.assertEqual(self.env["quality.capa.demo"]._demo_scenario(), self.drill)
+        self.assertEqual(self.env["udi.demo.capa"]._demo_scenario(), self.drill)

@@ -43,8 +43,8 @@ class ImplantRegistryDemo(models.AbstractModel):
     General (Chicago), their implantations recorded by staff from the hospitals' reports,
     and one explantation."""
 
-    _name = "implant.registry.demo"
-    _description = "Implant Registry Demo Builder"
+    _name = "udi.demo.implant"
+    _description = "Demo: implant registry"
 
     @api.model
     def _demo_build(self, template=None, hospitals=None):
