@@ -19,6 +19,7 @@ from odoo.addons.udi_change_control.tests.common import ChangeControlCommon
 from odoo.addons.udi_master.tests.common import catheter_vals
 
 from .common import ROLES, ROOT_MENUS, SUITE, RpcError, UserPathCommon
+from .paths_vigilance_documents import VIGILANCE_DOCUMENT_BUTTONS, VigilanceDocumentPaths
 
 PASSWORD = "signature_password"
 ACTION, DONE = "action", "done"
@@ -126,6 +127,7 @@ BUTTONS = {
     ("udi.compliance.finding", "action_open_record"): ("_prep_compliance_finding", ACTION, None),
     ("udi.compliance.rule", "action_view_results"): ("_prep_compliance_rule", ACTION, None),
 }
+BUTTONS.update(VIGILANCE_DOCUMENT_BUTTONS)
 
 VIEW_TYPES = ("form", "list", "kanban")
 
@@ -154,7 +156,7 @@ def walk_buttons(env, arch, model, types=("object", "action")):
 
 
 @tagged("post_install", "-at_install")
-class TestMenusAndButtons(UserPathCommon):
+class TestMenusAndButtons(VigilanceDocumentPaths, UserPathCommon):
     opened_forms = 0
 
     # ------------------------------------------------------------------ the suite's views
