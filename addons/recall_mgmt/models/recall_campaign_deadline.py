@@ -55,6 +55,18 @@ class RecallCampaignDeadline(models.Model):
             else:
                 deadline.state = "pending"
 
+    @api.depends("rule_id", "campaign_id.name", "due_at", "jurisdiction_id.tz")
+    def _compute_display_name(self):
+        """``RC/2026/0003: NMPA / Investigation report and recall plan, due 2026-12-11 13:44
+        (Asia/Shanghai, UTC+08:00)``: what a document answering it shows (was the bare id)."""
+        for deadline in self:
+            deadline.display_name = self.env._(
+                "%(campaign)s: %(rule)s, due %(due)s",
+                campaign=deadline.campaign_id.name or "",
+                rule=deadline.rule_id.display_name or "",
+                due=deadline._recall_fmt_due() if deadline.due_at else "",
+            )
+
     @api.depends("due_at", "jurisdiction_id.tz")
     def _compute_due_local(self):
         for deadline in self:

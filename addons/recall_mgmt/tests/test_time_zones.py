@@ -109,6 +109,11 @@ class TestJurisdictionTimeZone(RecallCommon):
         # Saturday in Shanghai: the 5th working day is Friday 11 December, 04:00 there
         self.assertEqual(plan.due_at, datetime(2026, 12, 10, 20, 0))
         self.assertEqual(plan.due_local, f"2026-12-11 04:00 {SHANGHAI}")
+        # what a field pointing at the deadline shows: campaign, rule and the local due time
+        self.assertEqual(
+            plan.display_name,
+            f"{campaign.name}: {plan.rule_id.display_name}, due 2026-12-11 04:00 {SHANGHAI}",
+        )
 
     def test_fda_deadline_is_shown_in_new_york_time(self):
         rule = self.env.ref("recall_mgmt.rule_nmpa_plan").copy(
