@@ -19,6 +19,7 @@ from odoo.addons.udi_change_control.tests.common import ChangeControlCommon
 from odoo.addons.udi_master.tests.common import catheter_vals
 
 from .common import ROLES, ROOT_MENUS, SUITE, RpcError, UserPathCommon
+from .paths_capa_implant import CAPA_IMPLANT_BUTTONS, CapaImplantPaths
 
 PASSWORD = "signature_password"
 ACTION, DONE = "action", "done"
@@ -127,6 +128,8 @@ BUTTONS = {
     ("udi.compliance.rule", "action_view_results"): ("_prep_compliance_rule", ACTION, None),
 }
 
+BUTTONS.update(CAPA_IMPLANT_BUTTONS)
+
 VIEW_TYPES = ("form", "list", "kanban")
 
 _logger = logging.getLogger(__name__)
@@ -154,7 +157,7 @@ def walk_buttons(env, arch, model, types=("object", "action")):
 
 
 @tagged("post_install", "-at_install")
-class TestMenusAndButtons(UserPathCommon):
+class TestMenusAndButtons(CapaImplantPaths, UserPathCommon):
     opened_forms = 0
 
     # ------------------------------------------------------------------ the suite's views
