@@ -19,6 +19,7 @@ from odoo.addons.udi_change_control.tests.common import ChangeControlCommon
 from odoo.addons.udi_master.tests.common import catheter_vals
 
 from .common import ROLES, ROOT_MENUS, SUITE, RpcError, UserPathCommon
+from .paths_capa_implant import CAPA_IMPLANT_BUTTONS, CapaImplantPaths
 from .paths_vigilance_documents import VIGILANCE_DOCUMENT_BUTTONS, VigilanceDocumentPaths
 
 PASSWORD = "signature_password"
@@ -129,6 +130,8 @@ BUTTONS = {
 }
 BUTTONS.update(VIGILANCE_DOCUMENT_BUTTONS)
 
+BUTTONS.update(CAPA_IMPLANT_BUTTONS)
+
 VIEW_TYPES = ("form", "list", "kanban")
 
 _logger = logging.getLogger(__name__)
@@ -156,7 +159,7 @@ def walk_buttons(env, arch, model, types=("object", "action")):
 
 
 @tagged("post_install", "-at_install")
-class TestMenusAndButtons(VigilanceDocumentPaths, UserPathCommon):
+class TestMenusAndButtons(VigilanceDocumentPaths, CapaImplantPaths, UserPathCommon):
     opened_forms = 0
 
     # ------------------------------------------------------------------ the suite's views

@@ -41,6 +41,17 @@ class TestReportsAndServerActions(VigilanceDocumentPaths, UserPathCommon):
         prepare = getattr(self, f"_report_record_{model.replace('.', '_')}", None)
         return prepare() if prepare else self.env[model].search([], limit=1)
 
+    def _report_record_product_template(self):
+        """Product reports: the implant tracking report prints for tracked devices only."""
+        return self.env["product.template"].create(
+            {
+                "name": "Tracked pacemaker DR-300",
+                "is_storable": True,
+                "tracking": "serial",
+                "implant_tracked": True,
+            }
+        )
+
     @staticmethod
     def _printed_name(record):
         """What the document names the record by: its name, else its display name."""
