@@ -39,6 +39,8 @@ CAPA_IMPLANT_BUTTONS = {
     ("recall.campaign", "action_open_capa_nonconformities"): ("_prep_capa_campaign", ACTION, None),
     ("product.template", "action_open_capa_nonconformities"): ("_prep_capa_device", ACTION, None),
     ("stock.lot", "action_open_capa_nonconformities"): ("_prep_capa_lot", ACTION, None),
+    # implant_registry: the implanted units of a recall, grouped by facility
+    ("recall.campaign", "action_open_implant_lines"): ("_prep_sent_campaign", ACTION, None),
     # the CAPA: effectiveness verified (auditors), closure signed (approvers)
     ("mgmtsystem.nonconformity", "action_capa_verify_effectiveness"): (
         "_prep_capa_to_verify",
