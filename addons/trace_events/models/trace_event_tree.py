@@ -211,7 +211,8 @@ class TraceEvent(models.Model):
 
     @api.model
     def _trace_tree_graph(self, lot_ids, direction, company_ids):
-        """``([(lot id, depth)], [edge])`` of a trace, from one recursive query.
+        """``([(lot id, depth)], [edge], [widened lot id])`` of a trace, from one recursive
+        query.
 
         The walk is :meth:`_trace_reach`'s (same roles, same guard against cycles, corrected
         events and other companies' events not followed); the lots are those of
@@ -275,8 +276,14 @@ class TraceEvent(models.Model):
                 ),
             )
         )
+        return self._trace_tree_unpack(self.env.cr.fetchall())
+
+    @api.model
+    def _trace_tree_unpack(self, rows):
+        """The nodes, edges and widened lots of :meth:`_trace_tree_graph`'s rows (a lot row
+        carries its ``widened`` flag in the event column)."""
         nodes, edges, widened = [], [], []
-        for kind, lot_id, depth, to_lot_id, event_id, from_qty, to_qty in self.env.cr.fetchall():
+        for kind, lot_id, depth, to_lot_id, event_id, from_qty, to_qty in rows:
             if kind == "lot":
                 nodes.append((lot_id, depth))
                 if event_id:  # the lot row's ``widened`` flag
