@@ -3,6 +3,7 @@
 import datetime
 import json
 import xmlrpc.client
+from pathlib import Path
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
@@ -62,9 +63,18 @@ def shipping_event(event_id, serials=("PM0001",), **overrides):
     return event
 
 
+GS1_EXAMPLES = "trace_events/data/epcis/examples"
+
+
+def gs1_example_paths():
+    """GS1's EPCIS 2.0 example documents (their JSON/ folder, copied unchanged), by file name."""
+    root = Path(file_path(GS1_EXAMPLES))
+    return {path.name: path for path in sorted(root.rglob("*.jsonld"))}
+
+
 def load_gs1_example(name):
-    """One of GS1's EPCIS 2.0 example documents (copied unchanged into data/epcis)."""
-    with open(file_path(f"trace_events/data/epcis/examples/{name}"), encoding="utf-8") as handle:
+    """One of GS1's EPCIS 2.0 example documents, by its file name."""
+    with gs1_example_paths()[name].open(encoding="utf-8") as handle:
         return json.load(handle)
 
 
