@@ -15,7 +15,18 @@ from udi_master_lib.errors import UdiError
 from udi_master_lib.parse import parse_udi
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "epcis"
-EXAMPLES = sorted((DATA / "examples").glob("*.jsonld"))
+#: GS1's five documents of the basic event shapes (ObjectEvent, AggregationEvent,
+#: TransformationEvent, Digital Link identifiers, an error declaration)
+EXAMPLES = [
+    DATA / "examples" / name
+    for name in (
+        "Example_9.6.1-ObjectEvent.jsonld",
+        "WithErrorDeclaration/Example_9.6.1-ObjectEvent-with-error-declaration.jsonld",
+        "Example_9.6.3-AggregationEvent.jsonld",
+        "Example_9.6.4-TransformationEvent.jsonld",
+        "WithDigitalLinkID/Example_9.6.4-TransformationEventWithDigitalLink.jsonld",
+    )
+]
 AI82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"
 pi_values = st.text(alphabet=AI82, min_size=1, max_size=20)
 
