@@ -1,6 +1,5 @@
 import logging
 import os
-import threading
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -8,7 +7,6 @@ from odoo.sql_db import db_connect
 from odoo.tools import SQL, config
 
 from ..lib.keys import (
-    KeyFormatError,
     generate_private_key_pem,
     key_id,
     load_private_key_pem,
@@ -16,6 +14,7 @@ from ..lib.keys import (
     public_raw,
 )
 from ..tools import seal_sql
+from ..tools.key_file import KeyFile, KeyFileError
 
 _logger = logging.getLogger(__name__)
 
@@ -24,9 +23,6 @@ CONFIG_KEY_FILE = "audit_seal_private_key_file"
 #: optional passphrase of an encrypted key file
 CONFIG_KEY_PASSPHRASE = "audit_seal_private_key_passphrase"
 DEMO_KEY_NAME = "audit_seal_demo_ed25519.pem"
-
-_signer_cache = {}
-_signer_lock = threading.Lock()
 
 
 class Signer:
@@ -44,6 +40,32 @@ class Signer:
 
     def __repr__(self):  # never show the key material
         return f"<Signer {self.key_id}{' demo' if self.demo else ''}>"
+
+
+def _load_signer(path, demo):
+    passphrase = config.get(CONFIG_KEY_PASSPHRASE)
+    with open(path, "rb") as handle:
+        private_key = load_private_key_pem(
+            handle.read(), passphrase.encode() if passphrase else None
+        )
+    return Signer(private_key, path, demo)
+
+
+def _generate_demo_key(path):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(generate_private_key_pem())
+
+
+SIGNING_KEY_FILE = KeyFile(
+    CONFIG_KEY_FILE,
+    "audit_seal",
+    DEMO_KEY_NAME,
+    load=_load_signer,
+    generate=_generate_demo_key,
+    logger=_logger,
+    label="audit_seal",
+)
 
 
 class AuditSealKey(models.Model):
@@ -105,71 +127,28 @@ class AuditSealKey(models.Model):
     def _seal_signer(self):
         """The signing key, read from the file named by ``audit_seal_private_key_file``.
 
-        Without that option the addon runs in demo mode: a key is generated once per database
-        in its filestore folder (outside the database) and the ledger views show a warning.
-        A configured file that cannot be read stops sealing (and the transaction) instead of
-        silently falling back to a demo key.
+        Without that option the addon runs in demo mode (see tools/key_file.py) and the ledger
+        views show a warning. A configured file that cannot be read stops sealing (and the
+        transaction) instead of silently falling back to a demo key.
         """
-        path = config.get(CONFIG_KEY_FILE)
-        demo = not path
-        if demo:
-            path = self._seal_demo_key_path()
         try:
-            stat = os.stat(path)
-        except OSError as exc:
-            raise UserError(
-                self.env._(
+            return SIGNING_KEY_FILE.get(self.env.cr.dbname)
+        except KeyFileError as exc:
+            if exc.stage == "read":
+                message = self.env._(
                     "Audit Seal cannot read its signing key file %(path)s (%(error)s). Check "
                     "the %(option)s option of the Odoo configuration.",
-                    path=path,
-                    error=exc.strerror,
+                    path=exc.path,
+                    error=exc.error,
                     option=CONFIG_KEY_FILE,
                 )
-            ) from exc
-        cache_key = (path, stat.st_mtime_ns, stat.st_size)
-        signer = _signer_cache.get(cache_key)
-        if signer is None:
-            with _signer_lock:
-                passphrase = config.get(CONFIG_KEY_PASSPHRASE)
-                try:
-                    with open(path, "rb") as handle:
-                        private_key = load_private_key_pem(
-                            handle.read(), passphrase.encode() if passphrase else None
-                        )
-                except (OSError, KeyFormatError) as exc:
-                    raise UserError(
-                        self.env._(
-                            "Audit Seal cannot use the signing key file %(path)s: %(error)s",
-                            path=path,
-                            error=str(exc),
-                        )
-                    ) from exc
-                signer = Signer(private_key, path, demo)
-                _signer_cache.clear()
-                _signer_cache[cache_key] = signer
-                if demo:
-                    _logger.warning(
-                        "audit_seal: DEMO MODE, signing with generated key %s (%s). Set %s in "
-                        "the Odoo configuration for production.",
-                        signer.key_id,
-                        path,
-                        CONFIG_KEY_FILE,
-                    )
-        return signer
-
-    @api.model
-    def _seal_demo_key_path(self):
-        folder = os.path.join(config.filestore(self.env.cr.dbname), "audit_seal")
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        path = os.path.join(folder, DEMO_KEY_NAME)
-        if not os.path.exists(path):
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                return path  # another worker created it first
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(generate_private_key_pem())
-        return path
+            else:
+                message = self.env._(
+                    "Audit Seal cannot use the signing key file %(path)s: %(error)s",
+                    path=exc.path,
+                    error=exc.error,
+                )
+            raise UserError(message) from exc
 
     @api.model
     def _seal_ensure_registered(self, signer, fresh, key_state=None):

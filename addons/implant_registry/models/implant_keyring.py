@@ -1,12 +1,11 @@
 import logging
-import os
-import threading
 
 from odoo import api, models
 from odoo.exceptions import UserError
-from odoo.tools import config
 
-from ..lib.keyring import Keyring, KeyringError, read_keyring, write_keyring
+from odoo.addons.audit_seal.tools.key_file import KeyFile, KeyFileError
+
+from ..lib.keyring import Keyring, read_keyring, write_keyring
 
 _logger = logging.getLogger(__name__)
 
@@ -14,8 +13,20 @@ _logger = logging.getLogger(__name__)
 CONFIG_KEYRING_FILE = "implant_registry_keyring_file"
 DEMO_KEYRING_NAME = "implant_registry_demo_keyring.json"
 
-_keyring_cache = {}
-_keyring_lock = threading.Lock()
+
+def _generate_demo_keyring(path):
+    write_keyring(path, Keyring.generate(), exclusive=True)
+
+
+KEYRING_FILE = KeyFile(
+    CONFIG_KEYRING_FILE,
+    "implant_registry",
+    DEMO_KEYRING_NAME,
+    load=lambda path, _demo: read_keyring(path),
+    generate=_generate_demo_keyring,
+    logger=_logger,
+    label="implant_registry",
+)
 
 
 class ImplantKeyring(models.AbstractModel):
@@ -28,64 +39,28 @@ class ImplantKeyring(models.AbstractModel):
     def _implant_keyring(self):
         """The keyring of ``implant_registry_keyring_file``, cached per file version.
 
-        Without the option the addon runs in demo mode: a keyring is generated once per
-        database in its filestore folder (outside the database) and a warning is logged. A
+        Without the option the addon runs in demo mode (see audit_seal's tools/key_file.py). A
         configured file that cannot be read stops the operation instead of falling back.
         """
-        path = config.get(CONFIG_KEYRING_FILE)
-        demo = not path
-        if demo:
-            path = self._implant_demo_keyring_path()
         try:
-            stat = os.stat(path)
-        except OSError as exc:
-            raise UserError(
-                self.env._(
+            return KEYRING_FILE.get(self.env.cr.dbname)
+        except KeyFileError as exc:
+            if exc.stage == "read":
+                message = self.env._(
                     "The implant registry cannot read its keyring file %(path)s (%(error)s). "
                     "Check the %(option)s option of the Odoo configuration.",
-                    path=path,
-                    error=exc.strerror,
+                    path=exc.path,
+                    error=exc.error,
                     option=CONFIG_KEYRING_FILE,
                 )
-            ) from exc
-        cache_key = (path, stat.st_mtime_ns, stat.st_size)
-        keyring = _keyring_cache.get(cache_key)
-        if keyring is None:
-            with _keyring_lock:
-                try:
-                    keyring = read_keyring(path)
-                except (OSError, KeyringError) as exc:
-                    raise UserError(
-                        self.env._(
-                            "The implant registry cannot use the keyring file %(path)s: %(error)s",
-                            path=path,
-                            error=str(exc),
-                        )
-                    ) from exc
-                _keyring_cache.clear()
-                _keyring_cache[cache_key] = keyring
-                if demo:
-                    _logger.warning(
-                        "implant_registry: DEMO MODE, patient data encrypted with the "
-                        "generated keyring %s. Set %s in the Odoo configuration for "
-                        "production.",
-                        path,
-                        CONFIG_KEYRING_FILE,
-                    )
-        return keyring
+            else:
+                message = self.env._(
+                    "The implant registry cannot use the keyring file %(path)s: %(error)s",
+                    path=exc.path,
+                    error=exc.error,
+                )
+            raise UserError(message) from exc
 
     @api.model
     def _implant_keyring_is_demo(self):
-        return not config.get(CONFIG_KEYRING_FILE)
-
-    @api.model
-    def _implant_demo_keyring_path(self):
-        folder = os.path.join(config.filestore(self.env.cr.dbname), "implant_registry")
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        path = os.path.join(folder, DEMO_KEYRING_NAME)
-        if not os.path.exists(path):
-            try:
-                write_keyring(path, Keyring.generate(), exclusive=True)
-            except FileExistsError:
-                _logger.debug("implant_registry: %s was created by another worker", path)
-        return path
+        return KEYRING_FILE.is_demo()
