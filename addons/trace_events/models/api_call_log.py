@@ -83,7 +83,7 @@ class TraceApiCallLog(models.Model):
     http_method = fields.Char(string="HTTP Method", readonly=True)
     model_name = fields.Char(string="Model", readonly=True, index=True)
     method_name = fields.Char(string="Method", readonly=True)
-    user_id = fields.Many2one("res.users", string="User", readonly=True, ondelete="restrict")
+    user_id = fields.Many2one("res.users", readonly=True, ondelete="restrict")
     company_id = fields.Many2one(
         "res.company",
         readonly=True,
@@ -114,7 +114,7 @@ class TraceApiCallLog(models.Model):
         help="The call changed sealed data: its record in the sealed ledger names the "
         "ledger entries of those changes.",
     )
-    seal_ids = fields.One2many("trace.api.call.seal", "call_id", string="Seal", readonly=True)
+    seal_ids = fields.One2many("trace.api.call.seal", "call_id", readonly=True)
     seal_entry_ids = fields.Many2many(
         "audit.seal.entry",
         string="Ledger Entries Made",
@@ -123,10 +123,11 @@ class TraceApiCallLog(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         seal_sql.guard_sealed_table(
             self.env.cr, self._table, self._name, "id", list(GUARDED_COLUMNS)
         )
+        return result
 
     def _register_hook(self):
         super()._register_hook()
@@ -148,7 +149,7 @@ class TraceApiCallLog(models.Model):
 
     # ------------------------------------------------------------------ append-only
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(
             self.env._(
                 "API call log rows cannot be changed (%(rows)s): the log is append-only.",

@@ -52,7 +52,7 @@ class TraceApiCallSeal(models.Model):
     endpoint = fields.Char(readonly=True)
     model_name = fields.Char(string="Model", readonly=True)
     method_name = fields.Char(string="Method", readonly=True)
-    user_id = fields.Many2one("res.users", string="User", readonly=True, ondelete="restrict")
+    user_id = fields.Many2one("res.users", readonly=True, ondelete="restrict")
     company_id = fields.Many2one("res.company", readonly=True, ondelete="restrict")
     api_key_id = fields.Integer(string="API Key ID", readonly=True)
     api_key_name = fields.Char(string="API Key", readonly=True)

@@ -44,13 +44,14 @@ class IrHttp(models.AbstractModel):
 
     @classmethod
     def _post_dispatch(cls, response):
-        super()._post_dispatch(response)
+        result = super()._post_dispatch(response)
         info = getattr(request, "_trace_api_call", None)
         if info is not None:
             cls._trace_api_log_identify(info)
             request.env["trace.api.call.log"]._api_log_in_transaction(
                 info, status=response.status_code, result=info.pop("result", None)
             )
+        return result
 
     @classmethod
     def _handle_error(cls, exception):
