@@ -67,11 +67,11 @@ def _start_info(method, params):
     db, uid, _secret, model, method_ = params[:5]
     http = _http_side()
     rest = params[5:]
-    args, kwargs = (rest[0] if rest else []), {}
-    if not isinstance(args, list):
-        args = []
-    if method == "execute_kw" and len(rest) > 1 and isinstance(rest[1], dict):
-        kwargs = rest[1]
+    if method == "execute":  # execute(db, uid, secret, model, method, *args)
+        args, kwargs = list(rest), {}
+    else:  # execute_kw(db, uid, secret, model, method, args, kwargs)
+        args = rest[0] if rest and isinstance(rest[0], list) else []
+        kwargs = rest[1] if len(rest) > 1 and isinstance(rest[1], dict) else {}
     return {
         "db": db,
         "uid": _int_or_none(uid),

@@ -134,6 +134,40 @@ class TestApiCallLog(ApiCallLogCase):
         self._assert_no_secret(row, self.api_key, INTEGRATOR_PASSWORD)
 
     @mute_logger(*MUTE)
+    def test_legacy_jsonrpc_call_is_logged_too(self):
+        before = self._last_id()
+        args = [get_db_name(), self.integrator.id, self.api_key, "res.partner", "search_count"]
+        response = self.url_open(
+            "/jsonrpc",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {"service": "object", "method": "execute", "args": [*args, []]},
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertIsInstance(response.json()["result"], int, response.text)
+        row = self._new_rows(before)
+        self.assertEqual(len(row), 1)
+        self.assertRecordValues(
+            row,
+            [
+                {
+                    "protocol": "jsonrpc",
+                    "endpoint": "/jsonrpc",
+                    "model_name": "res.partner",
+                    "method_name": "search_count",
+                    "api_key_name": "WMS",
+                    "arguments": "domain:list[0]",
+                    "kind": "success",
+                }
+            ],
+        )
+        self._assert_no_secret(row, self.api_key)
+
+    @mute_logger(*MUTE)
     def test_xmlrpc_call_with_password_names_no_key_and_keeps_no_password(self):
         before = self._last_id()
         self._xmlrpc(INTEGRATOR_PASSWORD, "res.partner", "search_count", [[]])
