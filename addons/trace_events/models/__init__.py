@@ -24,3 +24,4 @@ from . import api_call_log
 from . import api_call_seal
 from . import api_call_retention
 from . import api_call_rpc
+from . import audit_seal_entry

@@ -287,6 +287,10 @@ class TestApiCallLog(ApiCallLogCase):
         self.assertEqual(len(seal), 1)
         self.assertEqual(seal.api_key_name, "WMS")
         # the auditor's way back: from the change's ledger entry to the call that made it
+        self.assertEqual(entry.api_call_id, row)
+        self.assertIn(
+            entry, self.env["audit.seal.entry"].sudo().search([("api_call_id", "in", row.ids)])
+        )
         self.assertEqual(
             self.env["trace.api.call.seal"].sudo().search([("entry_ids", "in", entry.ids)]).call_id,
             row,
