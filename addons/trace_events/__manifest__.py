@@ -23,6 +23,9 @@
         "wizard/trace_unit_genealogy_wizard_views.xml",
         "views/mrp_production_views.xml",
         "views/menus.xml",
+        "security/api_call_log_security.xml",
+        "data/api_call_log_data.xml",
+        "views/api_call_log_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

@@ -20,3 +20,8 @@ from . import helpdesk_ticket
 from . import auditlog_rule
 from . import trace_event_tree
 from . import ir_http
+from . import api_call_log
+from . import api_call_seal
+from . import api_call_retention
+from . import api_call_rpc
+from . import audit_seal_entry
