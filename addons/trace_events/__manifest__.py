@@ -23,6 +23,9 @@
         "wizard/trace_unit_genealogy_wizard_views.xml",
         "views/mrp_production_views.xml",
         "views/menus.xml",
+        "security/trace_event_inbox_security.xml",
+        "data/trace_event_inbox_cron.xml",
+        "views/trace_event_inbox_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

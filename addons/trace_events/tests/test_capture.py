@@ -179,7 +179,9 @@ class TestCapture(CaptureCommon):
         self.assertIn("Event 1 (urn:uuid:p-1)", str(caught.exception))
         self.assertIn("Event 2 (urn:uuid:p-2)", str(caught.exception))
 
-    def test_unknown_di_is_refused(self):
+    def test_unknown_di_is_refused_when_the_company_refuses_unknown_master_data(self):
+        # was test_unknown_di_is_refused: by default such an event now waits in the inbox
+        self.env.company.trace_epcis_unknown_master_data = "refuse"
         with self.assertRaisesRegex(UserError, "06901234999990 .* is not the DI of any device"):
             self.Event.capture(
                 [
@@ -206,7 +208,9 @@ class TestCapture(CaptureCommon):
         line = self._stored("urn:uuid:g-2").line_ids
         self.assertEqual((line.product_id, line.lot_id.name), (self.pacemaker, "PM0001"))
 
-    def test_unknown_gln_is_refused(self):
+    def test_unknown_gln_is_refused_when_the_company_refuses_unknown_master_data(self):
+        # was test_unknown_gln_is_refused: by default such an event now waits in the inbox
+        self.env.company.trace_epcis_unknown_master_data = "refuse"
         event = shipping_event(
             "urn:uuid:l-1",
             destinationList=[
@@ -570,7 +574,8 @@ class TestGs1Examples(CaptureCommon):
         reached = {row["lot_name"] for row in self.Event.trace_backward(output.ids)["lots"]}
         self.assertIn("4444", reached)
 
-    def test_example_with_unknown_glns_is_refused(self):
+    def test_example_with_unknown_glns_is_refused_when_the_company_refuses(self):
+        self.env.company.trace_epcis_unknown_master_data = "refuse"
         self.parties.write({"udi_gln": False})
         with self.assertRaisesRegex(UserError, "0614141073467"):
             self.Event.import_epcis(load_gs1_example("Example_9.6.1-ObjectEvent.jsonld"))
