@@ -212,9 +212,7 @@ class TraceEvent(models.Model):
         help="A captured event exactly as it was sent (canonical JSON, with the namespaces of "
         "its extensions): sealed with the event, and what its EPCIS export writes back.",
     )
-    term_ids = fields.One2many(
-        "trace.event.term", "event_id", string="Query Terms", readonly=True
-    )
+    term_ids = fields.One2many("trace.event.term", "event_id", string="Query Terms", readonly=True)
     line_count = fields.Integer(compute="_compute_line_count")
 
     # unique per company: the same eventID in another company is another company's event

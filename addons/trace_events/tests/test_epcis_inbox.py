@@ -169,7 +169,7 @@ class TestLosslessCapture(CaptureCommon):
         stored = self.Event.browse(result["event_ids"])
         self.assertEqual(stored.event_type, "transaction")
         terms = {(term.dimension, term.value) for term in stored.term_ids}
-        self.assertIn(("parent", "https://id.gs1.org/8003/006141411234540"), terms)
+        self.assertIn(("parent", "https://id.gs1.org/8003/00614141123452400"), terms)
         self.assertIn(("sensor_type", "gs1:Temperature"), terms)
         self.assertIn(("biz_transaction", "urn:epcglobal:cbv:bt:6901234000009:DN-7781"), terms)
         exported = self.Event.export_epcis(stored.ids)["epcisBody"]["eventList"][0]
@@ -226,6 +226,7 @@ class TestEpcisInboxButton(HttpCase):
                 "kwargs": {"context": {}},
             },
         )
+        entry.invalidate_recordset()
         self.assertEqual(entry.state, "stored")
         self.assertEqual(entry.stored_event_id.event_uid, "urn:uuid:btn-1")
         self.assertEqual(entry.stored_event_id.dest_partner_id.udi_gln, UNKNOWN_GLN)
