@@ -127,7 +127,15 @@ class TestCapture(CaptureCommon):
         result = self.Event.capture([shipping_event("urn:uuid:c-1")])
         event = self._stored("urn:uuid:c-1")
         self.assertEqual(
-            result, {"created": 1, "event_ids": event.ids, "duplicates": [], "corrections": []}
+            result,
+            {
+                "created": 1,
+                "event_ids": event.ids,
+                "duplicates": [],
+                "corrections": [],
+                "waiting": 0,
+                "inbox_ids": [],
+            },
         )
         self.assertRecordValues(
             event,
@@ -153,14 +161,15 @@ class TestCapture(CaptureCommon):
     def test_one_bad_event_among_good_ones_stores_nothing_and_names_it(self):
         events = [
             shipping_event("urn:uuid:b-1"),
-            shipping_event("urn:uuid:b-2", epcList=["https://id.gs1.org/01/06901234999990/21/X"]),
+            # a wrong check digit (an unknown DI would wait in the inbox instead)
+            shipping_event("urn:uuid:b-2", epcList=["https://id.gs1.org/01/06901234500012/21/X"]),
             shipping_event("urn:uuid:b-3", serials=("PM0003",)),
         ]
         with self.assertRaises(UserError) as caught:
             self.Event.capture(events)
         message = str(caught.exception)
         self.assertIn("Event 2 (urn:uuid:b-2)", message)
-        self.assertIn("06901234999990", message)
+        self.assertIn("06901234500012", message)
         self.assertNotIn("Event 1", message)
         self.assertFalse(self._stored("urn:uuid:b-1", "urn:uuid:b-2", "urn:uuid:b-3"))
         self.assertFalse(
@@ -168,6 +177,8 @@ class TestCapture(CaptureCommon):
         )
 
     def test_every_problem_of_the_batch_is_listed(self):
+        # an unknown GLN is a problem when the company refuses events naming unknown master data
+        self.env.company.trace_epcis_unknown_master_data = "refuse"
         events = [
             shipping_event("urn:uuid:p-1", bizStep="https://ref.gs1.org/cbv/BizStep-flying"),
             shipping_event(
