@@ -477,7 +477,8 @@ class _Exporter:
         content = json.loads(event.epcis_content)
         result = content["event"]
         namespaces = content.get("namespaces") or {}
-        if any(self.namespaces.get(prefix, iri) != iri for prefix, iri in namespaces.items()):
+        known = {epcis.EXT_PREFIX: epcis.EXT_NAMESPACE, **self.namespaces}
+        if any(known.get(prefix, iri) != iri for prefix, iri in namespaces.items()):
             result = epcis_canonical.expand_prefixes(result, namespaces)
         else:
             self.namespaces.update(namespaces)
