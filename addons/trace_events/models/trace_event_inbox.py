@@ -30,7 +30,7 @@ class TraceEventInbox(models.Model):
     _check_company_auto = True
 
     event_uid = fields.Char(string="Event ID", required=True, readonly=True, index=True)
-    event_type = fields.Char(string="Event Type", readonly=True)
+    event_type = fields.Char(readonly=True)
     event_time = fields.Datetime(readonly=True)
     event_json = fields.Text(string="Event", required=True, readonly=True)
     context_json = fields.Text(
@@ -58,12 +58,8 @@ class TraceEventInbox(models.Model):
         default=lambda self: self.env.user,
         help="The user (or API key's user) who sent the event; it is stored as this user.",
     )
-    received_at = fields.Datetime(
-        string="Received At", required=True, readonly=True, default=fields.Datetime.now
-    )
-    stored_event_id = fields.Many2one(
-        "trace.event", string="Stored Event", readonly=True, ondelete="restrict"
-    )
+    received_at = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    stored_event_id = fields.Many2one("trace.event", readonly=True, ondelete="restrict")
     last_error = fields.Text(string="Last Retry Error", readonly=True)
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, default=lambda self: self.env.company

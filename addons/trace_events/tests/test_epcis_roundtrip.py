@@ -2,6 +2,7 @@
 form (``lib/epcis_canonical.py``, readme/EPCIS.md "Round trip")."""
 
 import json
+import logging
 
 from odoo.tests import tagged
 
@@ -9,6 +10,8 @@ from odoo.addons.trace_events.lib import epcis, epcis_canonical
 from odoo.addons.trace_events.models.trace_event_epcis import epcis_schema
 
 from .test_capture import CaptureCommon, gs1_example_paths, load_gs1_example
+
+_logger = logging.getLogger(__name__)
 
 #: the query document among GS1's examples (a query's answer, not a capture document)
 QUERY_DOCUMENT = "EPCISQueryDocument.jsonld"
@@ -119,5 +122,5 @@ class TestGs1RoundTrip(CaptureCommon):
             if not ok or diff:
                 problems.append(f"=== {name}: {'stored' if ok else 'NOT stored'}\n{diff}")
         summary = f"{stored} of {len(names)} stored, {equal} of {len(names)} exported back equal"
-        print(f"GS1 examples: {summary}")  # noqa: T201 - the figure the README quotes
+        _logger.info("GS1 examples: %s", summary)  # the figure the README quotes
         self.assertFalse(problems, summary + "\n" + "\n".join(problems))
