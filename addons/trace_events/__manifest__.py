@@ -26,6 +26,9 @@
         "security/api_call_log_security.xml",
         "data/api_call_log_data.xml",
         "views/api_call_log_views.xml",
+        "security/trace_event_inbox_security.xml",
+        "data/trace_event_inbox_cron.xml",
+        "views/trace_event_inbox_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

@@ -19,3 +19,5 @@ from . import test_unit_genealogy
 from . import test_unit_genealogy_api
 from . import test_api_call_log
 from . import test_api_contract
+from . import test_epcis_roundtrip
+from . import test_epcis_inbox
