@@ -411,7 +411,12 @@ class RecallNotice(models.Model):
 
     def _portal_record_onward(self, parsed, partners, events, channel, note):
         """Capture the onward shipping ``events`` and record one response per row."""
-        Event = self.env["trace.event"].sudo().with_company(self.company_id)
+        Event = (
+            self.env["trace.event"]
+            .sudo()
+            .with_company(self.company_id)
+            .with_context(trace_epcis_refuse_unknown=True)
+        )
         result = Event._epcis_capture(events)
         by_uid = {event.event_uid: event for event in Event.browse(result["event_ids"])}
         return (

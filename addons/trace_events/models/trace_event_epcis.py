@@ -644,7 +644,11 @@ class _Capture:
     def settle_missing(self):
         """Indexes of the events that wait for master data (the inbox), or, when the
         company refuses them (or the event has other problems too), errors recorded."""
-        refuse = self.env.company.trace_epcis_unknown_master_data == "refuse"
+        # a caller may ask for the refusal (the portal: a distributor's own report must say
+        # what is wrong at once), never for the inbox against the company's setting
+        refuse = self.env.company.trace_epcis_unknown_master_data == "refuse" or bool(
+            self.env.context.get("trace_epcis_refuse_unknown")
+        )
         wrong = {index for index, _event_id, _message in self.errors}
         waiting = set()
         for index, lacking in sorted(self.missing.items()):

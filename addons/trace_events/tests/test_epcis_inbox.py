@@ -96,6 +96,19 @@ class TestEpcisInbox(CaptureCommon):
         self.assertFalse(self._stored("urn:uuid:in-7"))
         self.assertFalse(self.env["trace.event.inbox"].search([]))
 
+    def test_caller_may_ask_for_the_refusal_but_not_for_the_inbox(self):
+        # the distributor portal asks for the refusal: its user must learn at once what is wrong
+        strict = self.Event.with_context(trace_epcis_refuse_unknown=True)
+        with self.assertRaisesRegex(UserError, f"{UNKNOWN_DI} .* is not the DI of any device"):
+            strict.capture([unknown_device_event("urn:uuid:in-7a")])
+        self.assertFalse(self.env["trace.event.inbox"].search([]))
+        # a context asking for the inbox does not overrule a refusing company
+        self.env.company.trace_epcis_unknown_master_data = "refuse"
+        lenient = self.Event.with_context(trace_epcis_refuse_unknown=False)
+        with self.assertRaisesRegex(UserError, "is not the DI of any device"):
+            lenient.capture([unknown_device_event("urn:uuid:in-7b")])
+        self.assertFalse(self.env["trace.event.inbox"].search([]))
+
     def test_creating_the_device_triggers_the_inbox_and_the_retry_stores_it_sealed(self):
         entry = self.env["trace.event.inbox"].browse(
             self.Event.capture([unknown_device_event("urn:uuid:in-9")])["inbox_ids"]
