@@ -43,15 +43,43 @@ def standby(primary, port):
     if replica.exists():
         replica.drop()
     subprocess.run(
-        ["pg_createcluster", loadlib.PG_VERSION, REPLICA, "-p", str(port),
-         "-o", "log_statement=all", "-o", "hot_standby=on", "-o", "max_connections=200"],
-        check=True, stdout=subprocess.DEVNULL,
+        [
+            "pg_createcluster",
+            loadlib.PG_VERSION,
+            REPLICA,
+            "-p",
+            str(port),
+            "-o",
+            "log_statement=all",
+            "-o",
+            "hot_standby=on",
+            "-o",
+            "max_connections=200",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     data = Path(f"/var/lib/postgresql/{loadlib.PG_VERSION}/{REPLICA}")
     shutil.rmtree(data)
     subprocess.run(
-        ["runuser", "-u", "postgres", "--", "pg_basebackup", "-h", loadlib.SOCKET_DIR, "-p",
-         str(primary.port), "-D", str(data), "-R", "-X", "stream", "-c", "fast"],
+        [
+            "runuser",
+            "-u",
+            "postgres",
+            "--",
+            "pg_basebackup",
+            "-h",
+            loadlib.SOCKET_DIR,
+            "-p",
+            str(primary.port),
+            "-D",
+            str(data),
+            "-R",
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+        ],
         check=True,
     )
     replica.ctl("start")
@@ -63,9 +91,7 @@ def caught_up(primary, replica, timeout=30):
     lsn = primary.value("postgres", "SELECT pg_current_wal_lsn()::text")
     deadline = time.time() + timeout
     while time.time() < deadline:
-        done = replica.value(
-            "postgres", "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn]
-        )
+        done = replica.value("postgres", "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn])
         if done:
             return True
         time.sleep(0.2)
@@ -89,38 +115,48 @@ def main():
         ]
         with harness as h:
             events = h.shipping_events(1)
-            events[0]["destinationList"][0]["destination"] = (
-                "urn:epc:id:pgln:{0}.{1}".format(h.meta["hospital_glns"][-1][:6],
-                                                 h.meta["hospital_glns"][-1][6:12])
+            events[0]["destinationList"][0]["destination"] = "urn:epc:id:pgln:{}.{}".format(
+                h.meta["hospital_glns"][-1][:6], h.meta["hospital_glns"][-1][6:12]
             )
             h.json2("trace.event", "capture", events=events)
             serial = events[0]["epcList"][0].rsplit("/", 1)[1]
             lot = h.sql("SELECT id FROM stock_lot WHERE name = %s", [serial])[0][0]
             verdict.check("the standby replayed the capture", caught_up(primary, replica))
             before = replica_log.stat().st_size
-            answers = {d: h.json2("trace.event", d, lot_ids=[lot])
-                       for d in ("trace_forward", "trace_backward")}
+            answers = {
+                d: h.json2("trace.event", d, lot_ids=[lot])
+                for d in ("trace_forward", "trace_backward")
+            }
             time.sleep(0.5)
             with open(replica_log, encoding="utf-8", errors="replace") as handle:
                 handle.seek(before)
                 logged = handle.read()
             statements = [line for line in logged.splitlines() if "statement:" in line]
             traced = [line for line in statements if "trace_event_line" in line]
-            verdict.check("the traces' queries ran on the standby (its statement log)",
-                          traced, f"{len(traced)} of {len(statements)} statements logged "
-                          "there read trace_event_line")
-            hospital = h.sql("SELECT id FROM res_partner WHERE udi_gln = %s",
-                             [h.meta["hospital_glns"][-1]])[0][0]
+            verdict.check(
+                "the traces' queries ran on the standby (its statement log)",
+                traced,
+                f"{len(traced)} of {len(statements)} statements logged there read trace_event_line",
+            )
+            hospital = h.sql(
+                "SELECT id FROM res_partner WHERE udi_gln = %s", [h.meta["hospital_glns"][-1]]
+            )[0][0]
             holders = {row.get("partner_id") for row in answers["trace_forward"]["holders"]}
-            verdict.check("the trace from the standby includes the capture just made",
-                          hospital in holders, f"holders {sorted(map(str, holders))[:8]}")
+            verdict.check(
+                "the trace from the standby includes the capture just made",
+                hospital in holders,
+                f"holders {sorted(map(str, holders))[:8]}",
+            )
             log("stopping the standby: Odoo must fall back to the primary")
             replica.stop()
-            again = {d: h.json2("trace.event", d, lot_ids=[lot])
-                     for d in ("trace_forward", "trace_backward")}
-            verdict.check("without the standby the traces still answer, the same",
-                          json.dumps(again, sort_keys=True) == json.dumps(answers,
-                                                                          sort_keys=True))
+            again = {
+                d: h.json2("trace.event", d, lot_ids=[lot])
+                for d in ("trace_forward", "trace_backward")
+            }
+            verdict.check(
+                "without the standby the traces still answer, the same",
+                json.dumps(again, sort_keys=True) == json.dumps(answers, sort_keys=True),
+            )
             fallback = "falling back to read-write cursor" in h.server.log_text()
             verdict.check("Odoo logged its fallback to the primary", fallback)
     finally:
