@@ -14,9 +14,8 @@ import re
 import threading
 import time
 
-import loadlib
 import psycopg2
-from common import Capturer, Harness, Verdict, log, stored_once_checks
+from common import Capturer, Harness, Verdict, loadlib, log, stored_once_checks
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--hold", type=float, default=20)
