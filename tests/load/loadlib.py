@@ -61,7 +61,7 @@ class Cluster:
         for line in out.splitlines():
             cols = line.split()
             if cols[:2] == [PG_VERSION, self.name]:
-                return cols[3] == "online"
+                return cols[3].startswith("online")  # "online,recovery" for a standby
         return False
 
     def ctl(self, action, *extra):

@@ -15,6 +15,7 @@ The checks (issue 17):
 """
 
 import datetime
+import signal
 import subprocess
 import sys
 import threading
@@ -58,8 +59,12 @@ class Verdict:
 class Harness:
     """Cluster + prefork Odoo on the suite database, for one fault scenario."""
 
-    def __init__(self, workers=4, http_port=18779):
-        self.cluster = loadlib.Cluster().start()
+    def __init__(self, workers=4, http_port=18779, name="fault"):
+        # a SIGTERM (timeout, kill) still stops the server and the cluster (__exit__)
+        signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
+        cluster = loadlib.Cluster()
+        self.started_cluster = not cluster.online()  # stopped at the end only then
+        self.cluster = cluster.start()
         self.cluster.use()
         dbs = {row[0] for row in self.cluster.query("postgres", "SELECT datname FROM pg_database")}
         if SUITE_DB not in dbs or not loadlib.META.exists():
@@ -69,7 +74,7 @@ class Harness:
             )
         self.meta = loadlib.meta()["dbs"][SUITE_DB]
         self.server = loadlib.OdooServer(
-            self.cluster, port=http_port, workers=workers, name="fault", dbs=(SUITE_DB,)
+            self.cluster, port=http_port, workers=workers, name=name, dbs=(SUITE_DB,)
         )
 
     def __enter__(self):
@@ -78,7 +83,8 @@ class Harness:
 
     def __exit__(self, *exc):
         self.server.stop()
-        self.cluster.stop()
+        if self.started_cluster:
+            self.cluster.stop()
 
     # -- clients
 
@@ -92,7 +98,11 @@ class Harness:
                 "X-Odoo-Database": SUITE_DB,
             },
         )
-        response.raise_for_status()
+        if response.status_code >= 400:
+            raise requests.HTTPError(
+                f"{response.status_code} {model}.{method}: {response.text[:300]}",
+                response=response,
+            )
         return response.json()
 
     def web(self):

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Fault: kill of the cron worker while it mails recall notices.
 
-Every party gets an e-mail address, then a recall of ``--lots`` catheter lots of the
+Every party gets an e-mail address and the other jobs are put off (a fresh database has
+them all overdue: the job would wait behind them), then a recall of ``--lots`` catheter lots of the
 background history (shipped to many hospitals and distributors: more notices than a recall
 sends at once, so they are queued for the sending job) is approved and notified over JSON-2.
 Once the job "Recall: send queued notices" has committed part of its work, the cron worker is
@@ -19,12 +20,15 @@ import time
 from common import Harness, Verdict, log
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-parser.add_argument("--lots", type=int, default=12)
-parser.add_argument("--finish-within", type=float, default=180)
+parser.add_argument("--lots", type=int, default=14)
+parser.add_argument("--kill-after", type=float, default=30, help="seconds into the job")
+parser.add_argument("--finish-within", type=float, default=600)
 args = parser.parse_args()
 
 verdict = Verdict("kill of the cron worker while it mails notices")
 with Harness() as h:
+    # notices an interrupted earlier run of this script left queued would be sent first
+    h.sql("UPDATE recall_notice SET send_queued = false WHERE send_queued RETURNING id")
     h.sql(
         "UPDATE res_partner SET email = 'qa' || id || '@consignee.example.com' "
         "WHERE email IS NULL AND is_company RETURNING id"
@@ -58,9 +62,24 @@ with Harness() as h:
     h.json2("recall.campaign", "action_analyze_impact", ids=[campaign])
     wizard = h.json2("recall.campaign", "action_approve", ids=[campaign])["res_id"]
     h.json2(
-        "recall.sign.wizard", "write", ids=[wizard], vals={"password": h.meta["admin_password"]}
+        "recall.sign.wizard",
+        "action_sign",
+        ids=[wizard],
+        context={"signature_password": h.meta["admin_password"]},
     )
-    h.json2("recall.sign.wizard", "action_sign", ids=[wizard])
+    # a quiet cron worker: the fresh database's other jobs (all overdue) are put off a day
+    h.sql(
+        "UPDATE ir_cron SET nextcall = now() + interval '1 day' WHERE id <> (SELECT res_id "
+        "FROM ir_model_data WHERE module = 'recall_mgmt' AND name = "
+        "'ir_cron_recall_send_notices') RETURNING id"
+    )
+    # the notices' PDF is rendered by wkhtmltopdf, which fetches its assets from this server
+    h.sql(
+        "INSERT INTO ir_config_parameter (key, value) VALUES ('report.url', %s) "
+        "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value RETURNING id",
+        [h.server.url()],
+    )
+    time.sleep(5)
     crons = set(h.server.children()["cron"])
     h.json2("recall.campaign", "action_notify", ids=[campaign])
     total = h.sql("SELECT count(*) FROM recall_notice WHERE campaign_id = %s", [campaign])[0][0]
@@ -71,12 +90,16 @@ with Harness() as h:
         f"{total} notices",
     )
     killed = None
-    deadline = time.time() + 180
+    offset = h.server.log.stat().st_size
+    started = None
+    deadline = time.time() + 600
     while time.time() < deadline and killed is None:
-        sent = h.sql(
-            "SELECT count(*) FROM recall_notice WHERE campaign_id = %s AND state <> 'draft'",
-            [campaign],
-        )[0][0]
+        if started is None:
+            with open(h.server.log, encoding="utf-8", errors="replace") as handle:
+                handle.seek(offset)
+                if "Job 'Recall: send queued notices'" in handle.read():
+                    started = time.time()
+                    log("the sending job started")
         busy = h.sql(
             "SELECT application_name FROM pg_stat_activity WHERE datname = "
             "current_database() AND application_name LIKE 'odoo-%%' AND xact_start IS NOT "
@@ -85,14 +108,19 @@ with Harness() as h:
         pids = {int(app.split("-")[1]) for (app,) in busy} & (
             crons or set(h.server.children()["cron"])
         )
-        if sent and sent < total and pids:
+        if started and time.time() - started > args.kill_after and pids:
+            sent = h.sql(
+                "SELECT count(*) FROM recall_notice WHERE campaign_id = %s AND state <> 'draft'",
+                [campaign],
+            )[0][0]
             killed = pids.pop()
             os.kill(killed, signal.SIGKILL)
             killed_at = time.time()
-            log(f"killed the cron worker {killed} after {sent} of {total} notices")
-        elif sent >= total:
-            break
-        time.sleep(0.05)
+            log(
+                f"killed the cron worker {killed} {args.kill_after:.0f} s into the job, "
+                f"{sent} of {total} notices committed as sent"
+            )
+        time.sleep(0.2)
     verdict.check("the fault was injected (the job was part way)", killed is not None)
     if killed:
         served = h.wait_serving(killed_at, 30)
