@@ -239,9 +239,8 @@ class OdooServer:
         found = {"http": [], "cron": [], "gevent": []}
         for line in out.splitlines():
             pid, _sep, args = line.strip().partition(" ")
-            kind = "http"
-            if "gevent" in args:
-                kind = "gevent"
+            # every child has --gevent-port in its arguments; the gevent one runs "gevent"
+            kind = "gevent" if "gevent" in args.split() else "http"
             found[kind].append(int(pid))
         # the cron worker is not told apart by its command line: Odoo logs "WorkerCron (pid)"
         crons = set(map(int, re.findall(r"WorkerCron \((\d+)\) alive", self.log.read_text())))
