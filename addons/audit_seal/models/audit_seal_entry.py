@@ -3,6 +3,7 @@ import datetime
 import itertools
 import logging
 import struct
+import time
 from collections import defaultdict
 
 import psycopg2
@@ -20,6 +21,8 @@ from ..lib.keys import sign
 from ..tools import commit_hook, seal_sql
 
 _logger = logging.getLogger(__name__)
+# the time each append waits for the chain lock, at DEBUG (tests/load reads it; off by default)
+_lock_logger = logging.getLogger(__name__.rsplit(".", 2)[0] + ".chain_lock")
 
 #: pg_advisory_xact_lock key of the chain append ("audit_sea" in ASCII)
 CHAIN_LOCK_KEY = 0x61756469745F736561
@@ -400,7 +403,14 @@ class AuditSealEntry(models.Model):
         signer = self.env["audit.seal.key"]._seal_signer()
         cr = self.env.cr
         # --- one short critical section, held until the COMMIT that follows right away ---
+        waited = time.perf_counter()
         head_seq, head_hash, fresh, key_state, signed_at = self._seal_lock(signer)
+        if _lock_logger.isEnabledFor(logging.DEBUG):
+            _lock_logger.debug(
+                "chain lock waited %.3f ms for %d entries",
+                (time.perf_counter() - waited) * 1000,
+                len(rows),
+            )
         if self.env["audit.seal.key"]._seal_ensure_registered(signer, fresh, key_state):
             cr.execute(SQL("SELECT clock_timestamp() AT TIME ZONE 'UTC'"))
             signed_at = cr.fetchone()[0]  # after the key's valid_from

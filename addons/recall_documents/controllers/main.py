@@ -13,6 +13,7 @@ class RecallDocumentController(http.Controller):
         type="http",
         auth="user",
         methods=["GET"],
+        readonly=True,  # a pure read: served from a read replica when one is configured
     )
     def recall_document_xlsx(self, document_id, **kwargs):
         """The spreadsheet of a recall document (the frozen content once signed)."""

@@ -8,6 +8,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.recall_documents.controllers.main import RecallDocumentController
+
 from .common import RecallDocumentCommon
 
 #: kind -> (answers on the document, answers on the recall, {row key: expected value})
@@ -298,6 +300,18 @@ class TestDocumentsAsUsersClick(RecallDocumentCommon, HttpCase):
         response = self.url_open(f"/recall_documents/document/{document.id}.xlsx")
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.content.startswith(b"PK"))
+
+    def test_the_spreadsheet_is_served_on_a_read_only_cursor(self):
+        """A document's spreadsheet is a pure read: a read replica serves it when one is
+        configured, and serving it writes nothing (a write would make Odoo serve the request
+        again on a read/write cursor, with a warning)."""
+        routing = RecallDocumentController.recall_document_xlsx.original_routing
+        self.assertTrue(routing["readonly"])
+        document = self._document("nmpa_plan")
+        self.authenticate("rdoc_user", "rdoc-password")
+        with self.assertNoLogs("odoo.http", "WARNING"):
+            response = self.url_open(f"/recall_documents/document/{document.id}.xlsx")
+        self.assertEqual(response.status_code, 200)
 
     def test_a_document_of_a_jurisdiction_the_recall_does_not_follow_is_refused(self):
         campaign = self._notified_campaign()  # NMPA only

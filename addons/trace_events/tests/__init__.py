@@ -21,3 +21,4 @@ from . import test_api_call_log
 from . import test_api_contract
 from . import test_epcis_roundtrip
 from . import test_epcis_inbox
+from . import test_readonly_paths

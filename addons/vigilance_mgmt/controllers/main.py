@@ -13,6 +13,7 @@ class VigilanceDocumentController(http.Controller):
         type="http",
         auth="user",
         methods=["GET"],
+        readonly=True,  # a pure read: served from a read replica when one is configured
     )
     def vigilance_document(self, report_id, kind, extension, **kwargs):
         """The spreadsheet of form ``kind`` (mir, fda3500a, nmpa), or the MIR as XML."""

@@ -11,6 +11,7 @@ from lxml import etree
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.recall_mgmt.tests.test_reports import xlsx_sheets
+from odoo.addons.vigilance_mgmt.controllers.main import VigilanceDocumentController
 
 from .common_documents import VigilanceDocumentCommon
 
@@ -92,6 +93,18 @@ class TestVigilanceDocumentsHttp(VigilanceDocumentCommon, HttpCase):
         self.assertIn("国械注准20203030001", cells)
         self.assertIn("境内", cells)
         self.assertEqual(sheets["Patients"][1][0], "RJ-2026-0042")
+
+    def test_forms_are_served_on_a_read_only_cursor(self):
+        """The forms are pure reads: a read replica serves them when one is configured, and
+        serving them writes nothing (a write would make Odoo serve the request again on a
+        read/write cursor, with a warning)."""
+        routing = VigilanceDocumentController.vigilance_document.original_routing
+        self.assertTrue(routing["readonly"])
+        self.authenticate("vig_reader", "reader-password")
+        with self.assertNoLogs("odoo.http", "WARNING"):
+            for path in ("nmpa.xlsx", "mir.xml"):
+                response = self.url_open(f"/vigilance_mgmt/report/{self.report.id}/{path}")
+                self.assertEqual(response.status_code, 200, path)
 
     def test_reader_downloads_the_mir_xml(self):
         self.authenticate("vig_reader", "reader-password")

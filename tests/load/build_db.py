@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""Build the load databases on the load cluster (run by run_load.py; or by hand).
+
+    python3 tests/load/build_db.py --port 5499 [--scale small|bench|10m]
+
+Two databases, made by the benchmark generator (bench/bench_trace_events.py, imported, not
+copied): ``load_suite`` with the suite (trace_events, partner_portal and what they depend on)
+and ``load_plain`` with plain Odoo (stock, product_expiry, mrp, repair, helpdesk_mgmt,
+portal), the same chain and background history in both (``--plain-chain``), then what the
+load needs on top, in both databases where plain Odoo has it:
+
+* component stock for manufacturing orders (one big lot of each component);
+* an API key of the administrator (integrations and quality staff over JSON-2);
+* in the suite database: portal users of the three chain distributors (password
+  ``portal-<n>``), and ``--campaigns`` approved recalls of chain serials, notified, so that each
+  distributor has notices to acknowledge and report on.
+
+The ids the locustfile needs go to ``var/load/meta.json``.
+"""
+
+import argparse
+import datetime
+import json
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+import loadlib  # noqa: E402
+
+SCALES = {
+    # serials of the chain, background event lines
+    "small": (300, 20_000),
+    "bench": (10_000, 1_000_000),
+    "10m": (10_000, 10_000_000),
+}
+SUITE_MODULES = "trace_events,partner_portal"
+PLAIN_MODULES = "stock,product_expiry,mrp,repair,helpdesk_mgmt,portal"
+ADMIN_PASSWORD = "admin"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=5499, help="port of the load cluster")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument("--campaigns", type=int, default=12, help="notified recalls")
+    parser.add_argument("--seed", type=int, default=20251125)
+    return parser.parse_args()
+
+
+def install(bench, db, modules):
+    job = bench.install(db, modules)
+    if job.wait():
+        sys.exit(f"installing {modules} in {db} failed (run the command by hand to see why)")
+
+
+def load_extras(odoo, meta, bench):
+    """Component stock, the administrator's password and API key (both databases)."""
+    stamp = datetime.date.today().strftime("%y%m")
+    with odoo.cursor() as cr:
+        env = odoo.env(cr)
+        admin = env["res.users"].browse(bench.ADMIN_UID)
+        admin.password = ADMIN_PASSWORD
+        bench.receive(
+            env,
+            meta["supplier"],
+            [
+                (meta["cell"], f"LOAD-LI{stamp}", 1_000_000),
+                (meta["tubing"], f"LOAD-SIL{stamp}", 1_000_000),
+            ],
+        )
+        key = (
+            env["res.users.apikeys"]
+            .with_user(admin)
+            .sudo()
+            ._generate("rpc", "load test", datetime.datetime.now() + datetime.timedelta(days=30))
+        )
+        if odoo.suite:
+            manager = env.ref("udi_master.group_trace_manager")
+            admin.group_ids = [(4, manager.id)]
+        return {"api_key": key, "admin_password": ADMIN_PASSWORD}
+
+
+def portal_users(odoo, meta):
+    """One portal contact per chain distributor: [{login, password, partner}]."""
+    users = []
+    with odoo.cursor() as cr:
+        env = odoo.env(cr)
+        portal = env.ref("base.group_portal")
+        for number, distributor in enumerate(meta["distributors"]):
+            partner = env["res.partner"].browse(distributor)
+            partner.email = partner.email or f"quality{number}@distributor.example.com"
+            contact = env["res.partner"].create(
+                {
+                    "name": f"Load contact {number}",
+                    "parent_id": distributor,
+                    "type": "contact",
+                    "email": f"load{number}@distributor.example.com",
+                }
+            )
+            login = f"load_portal_{number}"
+            password = f"portal-{number}"
+            env["res.users"].with_context(no_reset_password=True).create(
+                {
+                    "name": contact.name,
+                    "login": login,
+                    "password": password,
+                    "partner_id": contact.id,
+                    "group_ids": [(6, 0, portal.ids)],
+                }
+            )
+            users.append({"login": login, "password": password, "partner": distributor})
+    return users
+
+
+def campaigns(odoo, meta, count):
+    """``count`` approved and notified recalls, each of a slice of the chain serials."""
+    from odoo import SUPERUSER_ID  # noqa: F401
+
+    with odoo.cursor() as cr:
+        env = odoo.env(cr)
+        cr.execute(
+            """
+            SELECT ml.lot_id FROM stock_move_line ml
+              JOIN stock_location d ON d.id = ml.location_dest_id
+             WHERE ml.product_id = %s AND ml.state = 'done' AND d.usage = 'customer'
+             ORDER BY ml.id
+            """,
+            [meta["pacemaker"]],
+        )
+        lots = [row[0] for row in cr.fetchall()]
+    per = max(3, min(30, len(lots) // max(count, 1)))
+    made = []
+    for number in range(count):
+        chunk = lots[number * per : (number + 1) * per]
+        # a slice per distributor: the chain delivered in chunks, so take a spread
+        chunk = lots[number::count][:per] or chunk
+        with odoo.cursor() as cr:
+            env = odoo.env(cr, bench_admin())
+            campaign = env["recall.campaign"].create(
+                {
+                    "title": f"Load recall {number}",
+                    "reason": "Load test: battery depletion indicator may trip early.",
+                    "recall_class": "2",
+                    "jurisdiction_ids": [(6, 0, env.ref("recall_mgmt.jurisdiction_nmpa").ids)],
+                    "lot_ids": [(6, 0, chunk)],
+                }
+            )
+            campaign.action_analyze_impact()
+            action = campaign.action_approve()
+            wizard = env["recall.sign.wizard"].browse(action["res_id"])
+            wizard.password = ADMIN_PASSWORD
+            wizard.action_sign()
+            campaign.action_notify()
+            made.append(campaign.id)
+    with odoo.cursor() as cr:  # whatever went to the queue is sent now
+        odoo.env(cr)["recall.campaign"]._cron_recall_send_notices(batch_size=200)
+    return made
+
+
+def bench_admin():
+    return 2
+
+
+def main():
+    args = parse_args()
+    cluster = loadlib.Cluster(port=args.port)
+    cluster.use()
+    import bench_trace_events as bench
+
+    serials, lines = SCALES[args.scale]
+    started = time.perf_counter()
+    for db in (loadlib.SUITE_DB, loadlib.PLAIN_DB):
+        bench.subprocess.run(["dropdb", "--if-exists", db], check=True)
+    loadlib.say(f"installing {SUITE_MODULES} / {PLAIN_MODULES} (in parallel) ...")
+    jobs = [
+        bench.install(loadlib.SUITE_DB, SUITE_MODULES),
+        bench.install(loadlib.PLAIN_DB, PLAIN_MODULES),
+    ]
+    for job in jobs:
+        if job.wait():
+            sys.exit("module installation failed (run the command by hand to see why)")
+    config = bench.setup_odoo(loadlib.SUITE_DB)
+    config["audit_seal_private_key_file"] = str(loadlib.signing_key())
+    odoos = (bench.Odoo(loadlib.SUITE_DB), bench.Odoo(loadlib.PLAIN_DB))
+    gen_args = SimpleNamespace(
+        serials=serials,
+        mo_size=min(100, serials),
+        delivery_chunk=min(1000, max(1, serials // 3)),
+        background_lines=lines,
+        no_seal_background=False,
+        plain_chain=True,
+        seed=args.seed,
+    )
+    loadlib.say(f"generating: {serials:,} chain serials, {lines:,} event lines ...")
+    metas = bench.generate(odoos, gen_args, [None, None])
+    out = {"scale": args.scale, "dbs": {}}
+    for odoo, meta in zip(odoos, metas, strict=True):
+        extra = load_extras(odoo, meta, bench)
+        entry = {
+            "pacemaker": meta["pacemaker"],
+            "cell": meta["cell"],
+            "tubing": meta["tubing"],
+            "supplier": meta["supplier"],
+            "distributors": meta["distributors"],
+            "hospitals": meta["hospitals"],
+            "cell_lot": meta.get("cell_lot"),
+            **extra,
+        }
+        if odoo.suite:
+            with odoo.cursor() as cr:
+                env = odoo.env(cr)
+                entry["distributor_glns"] = (
+                    env["res.partner"].browse(meta["distributors"]).mapped("udi_gln")
+                )
+                entry["hospital_glns"] = (
+                    env["res.partner"].browse(meta["hospitals"]).mapped("udi_gln")
+                )
+                cr.execute(
+                    "SELECT l.name FROM stock_lot l WHERE l.product_id = %s ORDER BY l.id "
+                    "LIMIT 2000",
+                    [meta["pacemaker"]],
+                )
+                entry["serial_names"] = [row[0] for row in cr.fetchall()]
+                cr.execute(
+                    "SELECT id FROM stock_lot ORDER BY random() LIMIT 500",
+                )
+                entry["trace_lots"] = [row[0] for row in cr.fetchall()]
+            entry["portal_users"] = portal_users(odoo, meta)
+            entry["campaigns"] = campaigns(odoo, meta, args.campaigns)
+        out["dbs"][odoo.db] = entry
+    loadlib.META.write_text(json.dumps(out, indent=1))
+    from odoo.sql_db import close_all
+
+    close_all()
+    loadlib.say(f"built in {time.perf_counter() - started:.0f} s; metadata in {loadlib.META}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,433 @@
+"""What every fault script shares: the cluster and Odoo of the load harness (built by
+build_db.py when missing), clients of the web client's calls and of JSON-2, the checks made
+after every fault, and the PASS/FAIL verdict.
+
+The checks (issue 17):
+
+* the sealed chain verifies (``audit.seal.entry.verify_chain``, every row re-checked);
+* the consistency check finds no difference (``trace.event.check_consistency``);
+* every request that got a success answer is stored exactly once (the script gives the
+  evidence: events by their EPCIS eventID, pickings done), and none that failed is stored twice;
+* nothing half-written: no event without its ledger entry, no done move line without its event
+  line and no event line without its move line (the consistency check), no recall notice
+  mailed twice;
+* the server answers again (``/web/health`` and a JSON-2 read) within the stated time.
+"""
+
+import datetime
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import loadlib  # noqa: E402
+from loadlib import SUITE_DB, say  # noqa: E402
+
+PACEMAKER_GTIN = "06901234500011"
+
+
+class Verdict:
+    def __init__(self, name):
+        self.name = name
+        self.checks = []
+
+    def check(self, label, ok, detail=""):
+        self.checks.append((label, bool(ok), detail))
+        print(
+            f"  [{'ok' if ok else 'FAIL'}] {label}{': ' + str(detail) if detail else ''}",
+            flush=True,
+        )
+        return ok
+
+    def finish(self):
+        failed = [label for label, ok, _detail in self.checks if not ok]
+        print(
+            f"\n{'PASS' if not failed else 'FAIL'}: {self.name}"
+            + (f" ({len(failed)} check(s) failed: {'; '.join(failed)})" if failed else ""),
+            flush=True,
+        )
+        return 0 if not failed else 1
+
+
+class Harness:
+    """Cluster + prefork Odoo on the suite database, for one fault scenario."""
+
+    def __init__(self, workers=4, http_port=18779, name="fault"):
+        # a SIGTERM (timeout, kill) still stops the server and the cluster (__exit__)
+        signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
+        cluster = loadlib.Cluster()
+        self.started_cluster = not cluster.online()  # stopped at the end only then
+        self.cluster = cluster.start()
+        self.cluster.use()
+        dbs = {row[0] for row in self.cluster.query("postgres", "SELECT datname FROM pg_database")}
+        if SUITE_DB not in dbs or not loadlib.META.exists():
+            subprocess.run(
+                [sys.executable, str(loadlib.ROOT / "tests/load/build_db.py"), "--scale", "small"],
+                check=True,
+            )
+        self.meta = loadlib.meta()["dbs"][SUITE_DB]
+        self.server = loadlib.OdooServer(
+            self.cluster, port=http_port, workers=workers, name=name, dbs=(SUITE_DB,)
+        )
+
+    def __enter__(self):
+        self.server.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.stop()
+        if self.started_cluster:
+            self.cluster.stop()
+
+    # -- clients
+
+    def json2(self, model, method, timeout=120, **params):
+        response = requests.post(
+            self.server.url(f"/json/2/{model}/{method}"),
+            json=params,
+            timeout=timeout,
+            headers={
+                "Authorization": f"bearer {self.meta['api_key']}",
+                "X-Odoo-Database": SUITE_DB,
+            },
+        )
+        if response.status_code >= 400:
+            raise requests.HTTPError(
+                f"{response.status_code} {model}.{method}: {response.text[:300]}",
+                response=response,
+            )
+        return response.json()
+
+    def web(self):
+        return WebClient(self.server.url(), self.meta["admin_password"])
+
+    def sql(self, query, params=None):
+        return self.cluster.query(SUITE_DB, query, params)
+
+    # -- scenario pieces
+
+    def shipping_events(self, count):
+        glns, hospitals = self.meta["distributor_glns"], self.meta["hospital_glns"]
+        now = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8)))
+        events = []
+        for i in range(count):
+            source, dest = glns[i % len(glns)], hospitals[i % len(hospitals)]
+            serial = self.meta["serial_names"][i % len(self.meta["serial_names"])]
+            events.append(
+                {
+                    "type": "ObjectEvent",
+                    "eventID": f"urn:uuid:{uuid.uuid4()}",
+                    "eventTime": now.isoformat(timespec="milliseconds"),
+                    "eventTimeZoneOffset": "+08:00",
+                    "epcList": [f"https://id.gs1.org/01/{PACEMAKER_GTIN}/21/{serial}"],
+                    "action": "OBSERVE",
+                    "bizStep": "shipping",
+                    "disposition": "in_transit",
+                    "readPoint": {"id": f"urn:epc:id:sgln:{source[:6]}.{source[6:12]}.0"},
+                    "sourceList": [
+                        {
+                            "type": "owning_party",
+                            "source": f"urn:epc:id:pgln:{source[:6]}.{source[6:12]}",
+                        }
+                    ],
+                    "destinationList": [
+                        {
+                            "type": "owning_party",
+                            "destination": f"urn:epc:id:pgln:{dest[:6]}.{dest[6:12]}",
+                        }
+                    ],
+                }
+            )
+        return events
+
+    def prepare_delivery(self, web, units):
+        """A receipt of ``units`` new serials validated, then a delivery of them reserved and
+        picked; returns the delivery's id (its validation is the scenario's)."""
+        types = web.picking_types()
+        product = self.meta["pacemaker"]
+        stamp = uuid.uuid4().hex[:8].upper()
+        receipt = web.call(
+            "stock.picking",
+            "create",
+            [
+                {
+                    "picking_type_id": types["in"],
+                    "partner_id": self.meta["supplier"],
+                    "location_id": types["supplier"],
+                    "location_dest_id": types["stock"],
+                    "move_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": product,
+                                "product_uom_qty": units,
+                                "location_id": types["supplier"],
+                                "location_dest_id": types["stock"],
+                            },
+                        )
+                    ],
+                }
+            ],
+        )
+        web.call("stock.picking", "action_confirm", [[receipt]])
+        data = web.call("stock.picking", "read", [[receipt], ["move_ids", "move_line_ids"]])[0]
+        web.call(
+            "stock.picking",
+            "write",
+            [
+                [receipt],
+                {
+                    "move_line_ids": [(2, line) for line in data["move_line_ids"]]
+                    + [
+                        (
+                            0,
+                            0,
+                            {
+                                "move_id": data["move_ids"][0],
+                                "product_id": product,
+                                "lot_name": f"FT{stamp}{i:04d}",
+                                "quantity": 1,
+                                "picked": True,
+                                "location_id": types["supplier"],
+                                "location_dest_id": types["stock"],
+                            },
+                        )
+                        for i in range(units)
+                    ]
+                },
+            ],
+        )
+        if isinstance(web.button("stock.picking", "button_validate", [receipt]), dict):
+            raise RuntimeError("the receipt opened a wizard")
+        lots = web.call("stock.lot", "search", [[("name", "=like", f"FT{stamp}%")]])
+        delivery = web.call(
+            "stock.picking",
+            "create",
+            [
+                {
+                    "picking_type_id": types["out"],
+                    "partner_id": self.meta["distributors"][0],
+                    "location_id": types["stock"],
+                    "location_dest_id": types["customer"],
+                    "move_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": product,
+                                "product_uom_qty": units,
+                                "location_id": types["stock"],
+                                "location_dest_id": types["customer"],
+                            },
+                        )
+                    ],
+                }
+            ],
+        )
+        web.call("stock.picking", "action_confirm", [[delivery]])
+        moves = web.call("stock.move", "search", [[("picking_id", "=", delivery)]])
+        lines = web.call("stock.move.line", "search", [[("move_id", "in", moves)]])
+        # reserve exactly the received serials (not others in stock)
+        web.call("stock.move.line", "unlink", [lines])
+        web.call(
+            "stock.move",
+            "write",
+            [
+                moves,
+                {
+                    "move_line_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "product_id": product,
+                                "lot_id": lot,
+                                "quantity": 1,
+                                "picked": True,
+                                "location_id": types["stock"],
+                                "location_dest_id": types["customer"],
+                                "picking_id": delivery,
+                            },
+                        )
+                        for lot in lots
+                    ]
+                },
+            ],
+        )
+        web.call("stock.move", "write", [moves, {"picked": True}])
+        return delivery
+
+    # -- checks
+
+    def wait_serving(self, since, limit):
+        """Seconds from ``since`` until /web/health and a JSON-2 read answer (or None)."""
+        deadline = since + limit
+        while time.time() < deadline:
+            try:
+                if requests.get(self.server.url("/web/health"), timeout=2).ok:
+                    self.json2("res.partner", "search_count", domain=[], timeout=10)
+                    return time.time() - since
+            except (requests.RequestException, ValueError):
+                pass
+            time.sleep(0.5)
+        return None
+
+    def common_checks(self, verdict):
+        """Chain, consistency, half-written records, notices mailed twice."""
+        chain = self.json2("audit.seal.entry", "verify_chain", timeout=600, check_records=True)
+        verdict.check(
+            "the sealed chain verifies (every row re-checked)",
+            chain.get("ok"),
+            f"{chain.get('entries')} entries" if chain.get("ok") else chain.get("reason"),
+        )
+        result = self.json2("trace.event", "check_consistency", timeout=600)
+        differences = {
+            key: len(result[key]) if isinstance(result[key], list) else result[key]
+            for key in ("missing", "duplicated", "mismatched", "orphans", "holdings_mismatched")
+        }
+        verdict.check("the consistency check finds 0 differences", result["ok"], differences)
+        unsealed = self.sql(
+            "SELECT count(*) FROM trace_event e WHERE NOT EXISTS (SELECT 1 FROM "
+            "audit_seal_entry s WHERE s.res_model = 'trace.event' AND s.res_id = e.id)"
+        )[0][0]
+        verdict.check("no event without its ledger entry", unsealed == 0, f"{unsealed} unsealed")
+        twice = self.sql(
+            "SELECT count(*) FROM (SELECT mm.res_id FROM mail_message mm "
+            "WHERE mm.model = 'recall.notice' AND EXISTS (SELECT 1 FROM mail_notification n "
+            "WHERE n.mail_message_id = mm.id AND n.notification_type = 'email') "
+            "GROUP BY mm.res_id HAVING count(*) > 1) t"
+        )[0][0]
+        verdict.check("no recall notice mailed twice", twice == 0, f"{twice} notices")
+
+    def events_stored(self, event_ids):
+        """{eventID: number of stored events} for ``event_ids``."""
+        if not event_ids:
+            return {}
+        rows = self.sql(
+            "SELECT event_uid, count(*) FROM trace_event WHERE event_uid = ANY(%s) "
+            "GROUP BY event_uid",
+            [list(event_ids)],
+        )
+        found = dict(rows)
+        return {uid: found.get(uid, 0) for uid in event_ids}
+
+
+class WebClient:
+    """The web client's JSON-RPC calls with a session (administrator)."""
+
+    def __init__(self, base, password, db=SUITE_DB):
+        self.base = base
+        self.session = requests.Session()
+        self.types = None
+        self.rpc("/web/session/authenticate", {"db": db, "login": "admin", "password": password})
+
+    def rpc(self, path, params, timeout=300):
+        response = self.session.post(
+            self.base + path,
+            json={"jsonrpc": "2.0", "method": "call", "id": 1, "params": params},
+            timeout=timeout,
+        )
+        response.raise_for_status()
+        data = response.json()
+        if "error" in data:
+            raise RuntimeError(
+                data["error"].get("data", {}).get("message") or data["error"].get("message")
+            )
+        return data["result"]
+
+    def call(self, model, method, args, kwargs=None):
+        return self.rpc(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        )
+
+    def button(self, model, method, ids, timeout=300):
+        return self.rpc(
+            f"/web/dataset/call_button/{model}/{method}",
+            {"model": model, "method": method, "args": [ids], "kwargs": {"context": {}}},
+            timeout=timeout,
+        )
+
+    def picking_types(self):
+        if self.types is None:
+            warehouse = self.call(
+                "stock.warehouse",
+                "search_read",
+                [[]],
+                {"fields": ["in_type_id", "out_type_id", "lot_stock_id"], "limit": 1},
+            )[0]
+            locations = self.call(
+                "stock.location",
+                "search_read",
+                [[("usage", "in", ("supplier", "customer"))]],
+                {"fields": ["usage"], "order": "id"},
+            )
+            self.types = {
+                "in": warehouse["in_type_id"][0],
+                "out": warehouse["out_type_id"][0],
+                "stock": warehouse["lot_stock_id"][0],
+                **{loc["usage"]: loc["id"] for loc in reversed(locations)},
+            }
+        return self.types
+
+
+class Capturer(threading.Thread):
+    """Captures batches of events over JSON-2 until stopped; remembers which eventIDs got a
+    success answer and which did not."""
+
+    def __init__(self, harness, batch=5, pause=0.2):
+        super().__init__(daemon=True)
+        self.harness = harness
+        self.batch = batch
+        self.pause = pause
+        self.stop_flag = threading.Event()
+        self.ok_ids, self.failed_ids, self.errors = [], [], []
+        self.first_ok_after = {}
+
+    def run(self):
+        while not self.stop_flag.is_set():
+            events = self.harness.shipping_events(self.batch)
+            ids = [event["eventID"] for event in events]
+            try:
+                self.harness.json2("trace.event", "capture", timeout=120, events=events)
+                self.ok_ids += ids
+                self.first_ok_after.setdefault(len(self.errors), time.time())
+            except (requests.RequestException, ValueError) as exc:
+                self.failed_ids += ids
+                self.errors.append((time.time(), type(exc).__name__, str(exc)[:100]))
+            time.sleep(self.pause)
+
+    def stop(self):
+        self.stop_flag.set()
+        self.join(timeout=180)
+
+
+def stored_once_checks(harness, verdict, capturer):
+    stored = harness.events_stored(capturer.ok_ids)
+    not_once = [uid for uid, count in stored.items() if count != 1]
+    verdict.check(
+        "every capture answered with success is stored exactly once",
+        capturer.ok_ids and not not_once,
+        f"{len(capturer.ok_ids)} events answered ok, {len(not_once)} not stored once",
+    )
+    failed = harness.events_stored(capturer.failed_ids)
+    twice = [uid for uid, count in failed.items() if count > 1]
+    verdict.check(
+        "no capture that failed is stored twice",
+        not twice,
+        f"{len(capturer.failed_ids)} events answered with an error, "
+        f"{sum(1 for c in failed.values() if c == 1)} of them stored anyway (the answer was "
+        "lost, the commit was not)",
+    )
+
+
+def log(msg):
+    say(msg)
