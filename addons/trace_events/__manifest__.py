@@ -1,6 +1,6 @@
 {
     "name": "Trace Events",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Inventory/Traceability",
     "summary": "Every movement of a medical device as a sealed GS1 EPCIS 2.0 event: stock moves, "
     "manufacturing, repairs, service tickets, external capture; forward and backward trace",
