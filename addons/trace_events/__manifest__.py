@@ -23,6 +23,8 @@
         "wizard/trace_unit_genealogy_wizard_views.xml",
         "views/mrp_production_views.xml",
         "views/menus.xml",
+        "data/logistic_unit_data.xml",
+        "views/stock_package_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

@@ -20,3 +20,5 @@ from . import helpdesk_ticket
 from . import auditlog_rule
 from . import trace_event_tree
 from . import ir_http
+from . import stock_package
+from . import trace_event_package

@@ -327,6 +327,8 @@ class _Exporter:
     def item(self, line):
         """``{"role", "uri", "instance", "quantity", "uom"}`` of an event line."""
         product = line.product_id
+        if not line.lot_id and product == self.model._trace_logistic_unit():
+            return self.model._trace_logistic_unit_item(line)
         lot_name = line.lot_id.name or line.lot_name or None
         serial = lot_name if lot_name and product.tracking == "serial" else None
         lot = lot_name if lot_name and not serial else None
@@ -719,11 +721,9 @@ class _Capture:
 
     @staticmethod
     def _items(values, resolver):
-        """The event's objects, its parent (a device) first. A logistic unit parent (SSCC)
-        is not recorded: its children are."""
+        """The event's objects, its parent (a device or a logistic unit) first."""
         parent = values["parent"]
-        ref = resolver.refs.get(parent) if parent else None
-        if not parent or (isinstance(ref, dict) and ref["kind"] == "sscc"):
+        if not parent:
             return values["items"]
         item = {"role": "parent", "uri": parent, "instance": True, "quantity": 1, "uom": None}
         return [item, *values["items"]]
@@ -808,7 +808,7 @@ class _Capture:
                         "product_id": line["product"].id,
                         "udi_di": line["di"] or False,
                         "lot_id": lot.id if lot else False,
-                        "lot_name": line["lot_name"] or False,
+                        "lot_name": line.get("unit_ref") or line["lot_name"] or False,
                         "quantity": line["quantity"],
                         "uom_id": line["product"].uom_id.id,
                         "location_id": line["from"]["location"].id,
@@ -1062,15 +1062,8 @@ class _Resolver:
         if isinstance(ref, EpcisError):
             self.capture.fail(ref, index)
             return None
-        if ref["kind"] == "sscc":
-            self.capture.error(
-                index,
-                self.env._(
-                    "%(uri)s is a logistic unit (SSCC): list the devices it holds instead.",
-                    uri=item["uri"],
-                ),
-            )
-            return None
+        if ref["kind"] == "sscc":  # a package: a line naming it (trace_event_package.py)
+            return self.capture.model._trace_logistic_unit_spec(values, item, ref["sscc"])
         found = self.product(index, ref, item["uri"])
         if not found:
             return None

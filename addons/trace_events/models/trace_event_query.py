@@ -89,11 +89,18 @@ class TraceEvent(models.Model):
           reached through the order's genealogy (every lot consumed to every unit made), and
           ``widened_unit_count`` says for how many lots/serials reached the scope is wider
           than the truth may be.
+        * ``packages``: the packages (logistic units) the lots reached were packed in, and
+          their containers (see :meth:`~.trace_event_package.TraceEvent._trace_packages`).
         """
         lot_ids = self._trace_check_lot_ids(lot_ids)
         self.check_access("read")
         if not lot_ids:
-            return {"lots": [], "holders": [], "genealogy": self._trace_genealogy_summary([])}
+            return {
+                "lots": [],
+                "holders": [],
+                "genealogy": self._trace_genealogy_summary([]),
+                "packages": [],
+            }
         company_ids = self._trace_company_ids(company_ids)
         self.env.cr.execute(
             SQL(
@@ -115,10 +122,12 @@ class TraceEvent(models.Model):
             lot_rows.append(dict(zip(keys, row[:4], strict=True)))
             if row[4]:
                 widened.append(row[0])
+        reached = [row["lot_id"] for row in lot_rows]
         return {
             "lots": lot_rows,
-            "holders": self._trace_holders([row["lot_id"] for row in lot_rows], company_ids),
+            "holders": self._trace_holders(reached, company_ids),
             "genealogy": self._trace_genealogy_summary(widened),
+            "packages": self._trace_packages(reached, company_ids),
         }
 
     @api.model

@@ -162,6 +162,10 @@ class TestUnitGenealogyFlags(GenealogyCommon):
         self.env.cr.execute(SQL("UPDATE trace_event_line SET genealogy_shared = NULL"))
         self.env.invalidate_all()
         self.assertFalse(self._order_events().unit_genealogy)
+        # the walk reads the stored facts: without them it would take the order's genealogy
+        # for exact
+        emptied = self.Event.trace_forward(self.cath_a.ids)["genealogy"]
+        self.assertEqual(emptied["widened_unit_count"], 0)
         spec = importlib.util.spec_from_file_location("trace_events_migrate_1_3", MIGRATION)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
