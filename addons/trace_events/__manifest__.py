@@ -1,6 +1,6 @@
 {
     "name": "Trace Events",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "category": "Inventory/Traceability",
     "summary": "Every movement of a medical device as a sealed GS1 EPCIS 2.0 event: stock moves, "
     "manufacturing, repairs, service tickets, external capture; forward and backward trace",
@@ -29,6 +29,8 @@
         "security/trace_event_inbox_security.xml",
         "data/trace_event_inbox_cron.xml",
         "views/trace_event_inbox_views.xml",
+        "data/logistic_unit_data.xml",
+        "views/stock_package_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

@@ -14,3 +14,4 @@ from . import test_time_zones
 from . import test_reported_fates
 from . import test_password_columns
 from . import test_unit_genealogy
+from . import test_packing_recall

@@ -27,3 +27,5 @@ from . import api_call_seal
 from . import api_call_retention
 from . import api_call_rpc
 from . import audit_seal_entry
+from . import stock_package
+from . import trace_event_package

@@ -5,9 +5,27 @@ class StockMove(models.Model):
     _inherit = "stock.move"
 
     def _action_done(self, cancel_backorder=False):
+        packages = self.move_line_ids.result_package_id | self.move_line_ids.package_id
+        containers = {package: package.parent_package_id for package in packages}
         moves = super()._action_done(cancel_backorder=cancel_backorder)
-        moves.filtered(lambda move: move.state == "done")._trace_record_moves()
+        done = moves.filtered(lambda move: move.state == "done")
+        done._trace_record_moves()
+        done._trace_record_packing(containers)
         return moves
+
+    def _trace_record_packing(self, containers):
+        """The packing/unpacking events of these done moves (see
+        :meth:`~.trace_event_package.TraceEvent._trace_record_packing`); ``containers``:
+        {package: its container before the moves}."""
+        lines = self._trace_is_traced_product().move_line_ids
+        touched = {
+            package: before
+            for package, before in containers.items()
+            if package.exists() and package.parent_package_id != before
+        }
+        if not (lines.result_package_id or lines.package_id or touched):
+            return self.env["trace.event"]
+        return self.env["trace.event"]._trace_record_packing(lines, touched)
 
     # ------------------------------------------------------------------ which moves
 

@@ -341,6 +341,8 @@ class _Exporter:
     def item(self, line):
         """``{"role", "uri", "instance", "quantity", "uom"}`` of an event line."""
         product = line.product_id
+        if not line.lot_id and product == self.model._trace_logistic_unit():
+            return self.model._trace_logistic_unit_item(line)
         lot_name = line.lot_id.name or line.lot_name or None
         serial = lot_name if lot_name and product.tracking == "serial" else None
         lot = lot_name if lot_name and not serial else None
@@ -846,11 +848,11 @@ class _Capture:
 
     @staticmethod
     def _items(values, resolver):
-        """The event's objects, its parent (a device) first. A parent that is no device (a
-        logistic unit, a returnable asset, a location) is a query term, not a line."""
+        """The event's objects, its parent (a device or a logistic unit) first. A parent that
+        is neither (a returnable asset, a location) is a query term, not a line."""
         parent = values["parent"]
         ref = resolver.refs.get(parent) if parent else None
-        if not parent or (isinstance(ref, dict) and ref["kind"] in ("sscc", "other")):
+        if not parent or (isinstance(ref, dict) and ref["kind"] == "other"):
             return values["items"]
         item = {"role": "parent", "uri": parent, "instance": True, "quantity": 1, "uom": None}
         return [item, *values["items"]]
@@ -985,7 +987,7 @@ class _Capture:
                         "product_id": line["product"].id,
                         "udi_di": line["di"] or False,
                         "lot_id": lot.id if lot else False,
-                        "lot_name": line["lot_name"] or False,
+                        "lot_name": line.get("unit_ref") or line["lot_name"] or False,
                         "quantity": line["quantity"],
                         "uom_id": line["product"].uom_id.id,
                         "location_id": line["from"]["location"].id,
@@ -1226,7 +1228,9 @@ class _Resolver:
         if isinstance(ref, EpcisError):
             self.capture.fail(ref, index)
             return None
-        if ref["kind"] in ("sscc", "other"):
+        if ref["kind"] == "sscc":  # a package: a line naming it (trace_event_package.py)
+            return self.capture.model._trace_logistic_unit_spec(values, item, ref["sscc"])
+        if ref["kind"] == "other":
             return None  # not a device: a query term and the event's content only
         found = self.product(index, ref, item["uri"])
         if not found:

@@ -19,13 +19,104 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from .trace_event_query import ORDER_EVENT
 
 #: quantities closer than this are equal (the order's quantities are floats)
 EPSILON = 1e-6
 
 
+class TraceEventLine(models.Model):
+    _inherit = "trace.event.line"
+
+    genealogy_shared = fields.Boolean(
+        string="Lot Shared Among Units",
+        readonly=True,
+        copy=False,
+        help="An input of a manufacturing order's event whose order also consumed another "
+        "lot of the same component: the order alone does not tell which units contain this "
+        "lot. Set when the event is recorded; the trace reads it.",
+    )
+
+
 class TraceEvent(models.Model):
     _inherit = "trace.event"
+
+    unit_genealogy = fields.Boolean(
+        string="Per-Unit Data Recorded",
+        readonly=True,
+        copy=False,
+        help="A manufacturing order's event whose order has per-unit genealogy events: the "
+        "trace follows them for the units and components they name. Kept up to date when "
+        "per-unit data is recorded, recorded again or the order's event is corrected.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        events = super().create(vals_list)
+        events._trace_genealogy_flags()
+        return events
+
+    def _trace_genealogy_flags(self):
+        """Set the stored genealogy facts the trace walk reads (instead of subqueries per
+        line) for the orders of these new events: ``genealogy_shared`` on the input lines of
+        their order events, ``unit_genealogy`` on every order event of an order that now has
+        per-unit events."""
+        productions = {
+            event.production_id.id
+            for event in self
+            if event.production_id and event.event_type == "transformation"
+        }
+        if productions:
+            self._trace_genealogy_flags_sql(
+                SQL("e.id = ANY(%s)", self.ids),
+                SQL("e.production_id = ANY(%s)", sorted(productions)),
+            )
+
+    @api.model
+    def _trace_genealogy_flags_sql(self, new_events, orders):
+        """Compute the stored genealogy facts in SQL: ``genealogy_shared`` of the input lines
+        of the order events matching ``new_events`` (an event's lines never change), and
+        ``unit_genealogy`` of the order events matching ``orders`` (conditions on ``e``).
+        The migration runs it on every event."""
+        self.env["trace.event.line"].flush_model()
+        self.flush_model()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                UPDATE trace_event_line l SET genealogy_shared = true
+                  FROM trace_event e
+                 WHERE e.id = l.event_id AND %s AND %s
+                   AND l.role = 'input' AND l.lot_id IS NOT NULL
+                   AND l.genealogy_shared IS NOT TRUE
+                   AND EXISTS (SELECT 1 FROM trace_event_line i
+                                WHERE i.event_id = e.id AND i.role = 'input'
+                                  AND i.product_id = l.product_id AND i.lot_id <> l.lot_id)
+                """,
+                new_events,
+                ORDER_EVENT,
+            )
+        )
+        cr.execute(
+            SQL(
+                """
+                UPDATE trace_event t SET unit_genealogy = x.has_units
+                  FROM (SELECT e.id, EXISTS (
+                               SELECT 1 FROM trace_event ue
+                                WHERE ue.production_id = e.production_id
+                                  AND ue.origin = 'unit_genealogy'
+                                  AND ue.company_id = e.company_id) AS has_units
+                          FROM trace_event e WHERE %s AND %s) x
+                 WHERE t.id = x.id AND t.unit_genealogy IS DISTINCT FROM x.has_units
+                """,
+                orders,
+                ORDER_EVENT,
+            )
+        )
+        self.env["trace.event.line"].invalidate_model(["genealogy_shared"])
+        self.invalidate_model(["unit_genealogy"])
 
     # ------------------------------------------------------------------ public API
 

@@ -89,11 +89,18 @@ class TraceEvent(models.Model):
           reached through the order's genealogy (every lot consumed to every unit made), and
           ``widened_unit_count`` says for how many lots/serials reached the scope is wider
           than the truth may be.
+        * ``packages``: the packages (logistic units) the lots reached were packed in, and
+          their containers (see :meth:`~.trace_event_package.TraceEvent._trace_packages`).
         """
         lot_ids = self._trace_check_lot_ids(lot_ids)
         self.check_access("read")
         if not lot_ids:
-            return {"lots": [], "holders": [], "genealogy": self._trace_genealogy_summary([])}
+            return {
+                "lots": [],
+                "holders": [],
+                "genealogy": self._trace_genealogy_summary([]),
+                "packages": [],
+            }
         company_ids = self._trace_company_ids(company_ids)
         self.env.cr.execute(
             SQL(
@@ -115,10 +122,12 @@ class TraceEvent(models.Model):
             lot_rows.append(dict(zip(keys, row[:4], strict=True)))
             if row[4]:
                 widened.append(row[0])
+        reached = [row["lot_id"] for row in lot_rows]
         return {
             "lots": lot_rows,
-            "holders": self._trace_holders([row["lot_id"] for row in lot_rows], company_ids),
+            "holders": self._trace_holders(reached, company_ids),
             "genealogy": self._trace_genealogy_summary(widened),
+            "packages": self._trace_packages(reached, company_ids),
         }
 
     @api.model
@@ -187,10 +196,8 @@ class TraceEvent(models.Model):
         """
         src, dst = EDGE_ROLES[direction]
         self.env["trace.event.line"].flush_model()
-        self.env["trace.event"].flush_model(
-            ["corrected_event_id", "company_id", "production_id", "origin", "event_type"]
-        )
-        edge, keep, widened = self._trace_genealogy_edge(direction)
+        self.env["trace.event"].flush_model()
+        keep, widened = self._trace_genealogy_edge(direction)
         return SQL(
             """
             reach(lot_id, depth, widened) AS (
@@ -200,7 +207,6 @@ class TraceEvent(models.Model):
                   FROM reach r
                   JOIN trace_event_line l ON l.lot_id = r.lot_id AND l.role = ANY(%(src)s)
                   JOIN trace_event e ON e.id = l.event_id AND e.company_id = ANY(%(companies)s)
-                 CROSS JOIN LATERAL (%(edge)s OFFSET 0) x
                   JOIN trace_event_line o ON o.event_id = l.event_id AND o.role = ANY(%(dst)s)
                  WHERE o.lot_id IS NOT NULL AND o.lot_id <> r.lot_id
                    AND r.depth < %(max_depth)s
@@ -211,7 +217,6 @@ class TraceEvent(models.Model):
             start=lot_ids,
             src=src,
             companies=list(company_ids),
-            edge=edge,
             dst=dst,
             max_depth=MAX_DEPTH,
             effective=EFFECTIVE,
@@ -221,54 +226,32 @@ class TraceEvent(models.Model):
 
     @api.model
     def _trace_genealogy_edge(self, direction):
-        """``(edge, keep, widened)``: SQL of the per-unit genealogy rules of a walk step from
-        line ``l`` of event ``e`` to line ``o`` (see :meth:`_trace_reach_cte`).
+        """``(keep, widened)``: SQL of the per-unit genealogy rules of a walk step from line
+        ``l`` of event ``e`` to line ``o`` (see :meth:`_trace_reach_cte`): ``keep`` the
+        condition that the step is followed, ``widened`` whether it widens the scope.
 
-        ``edge`` is a one-row subquery on ``l`` and ``e`` (evaluated once per line the walk
-        leaves a lot by, not per line it reaches), ``keep`` the condition on ``o`` that the
-        step is followed, ``widened`` whether it widens the scope. An order-level event is a
-        manufacturing order's transformation event (or its correction). Its step between a
+        Both read facts stored when the events are recorded (see
+        :meth:`~.trace_event_genealogy.TraceEvent._trace_genealogy_flags`), not subqueries:
+        ``e.unit_genealogy`` (an order-level event, i.e. a manufacturing order's
+        transformation event or its correction, whose order has per-unit events) and the
+        component line's ``genealogy_shared`` (an input of an order-level event whose order
+        consumed another lot of the same component). An order-level event's step between a
         unit and a component lot is not followed when the unit has per-unit data of that
         order for that component (an effective per-unit event of the order outputs the unit
         and lists a lot of the component's product): that event says which lot it was. A
-        component the per-unit data does not list keeps the order's link.
+        component the per-unit data does not list keeps the order's link. The per-unit
+        lookup runs only for the events of orders with per-unit data.
         """
         forward = direction == "forward"
         unit, component = ("o", "l") if forward else ("l", "o")
-        edge = SQL(
-            """
-            SELECT %(is_order)s AS is_order,
-                   %(is_order)s AND EXISTS (
-                       SELECT 1 FROM trace_event ue
-                        WHERE ue.production_id = e.production_id
-                          AND ue.origin = 'unit_genealogy'
-                          AND ue.company_id = e.company_id) AS has_units,
-                   %(is_order)s AND %(other)s AS ambiguous
-            """,
-            is_order=ORDER_EVENT,
-            # forward, the component is the lot left: whether the order consumed another lot
-            # of it is known per line left (backward it is known per line reached only)
-            other=self._trace_other_input_sql(
-                SQL.identifier("l", "product_id"), SQL.identifier("l", "lot_id")
-            )
-            if forward
-            else SQL("false"),
-        )
         keep = SQL(
-            "NOT (x.has_units AND %s)",
+            "NOT (e.unit_genealogy IS TRUE AND %s)",
             self._trace_unit_data_sql(
                 SQL.identifier(unit, "lot_id"), SQL.identifier(component, "product_id")
             ),
         )
-        if forward:
-            return edge, keep, SQL("x.ambiguous")
-        widened = SQL(
-            "(x.is_order AND %s)",
-            self._trace_other_input_sql(
-                SQL.identifier("o", "product_id"), SQL.identifier("o", "lot_id")
-            ),
-        )
-        return edge, keep, widened
+        widened = SQL("(%s.genealogy_shared IS TRUE)", SQL.identifier(component))
+        return keep, widened
 
     @api.model
     def _trace_unit_data_sql(self, lot, product):
@@ -288,19 +271,6 @@ class TraceEvent(models.Model):
                                     WHERE uc.corrected_event_id = ue.id))""",
             lot=lot,
             product=product,
-        )
-
-    @api.model
-    def _trace_other_input_sql(self, product, lot):
-        """SQL: event ``e`` consumed another lot of ``product`` than ``lot`` (so an output of
-        it may not contain ``lot``)."""
-        return SQL(
-            """EXISTS (
-                SELECT 1 FROM trace_event_line i
-                 WHERE i.event_id = e.id AND i.role = 'input'
-                   AND i.product_id = %(product)s AND i.lot_id <> %(lot)s)""",
-            product=product,
-            lot=lot,
         )
 
     @api.model

@@ -15,7 +15,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .trace_event_query import EDGE_ROLES, EFFECTIVE, ORDER_EVENT
+from .trace_event_query import EDGE_ROLES, EFFECTIVE
 
 TRACE_DIRECTIONS = [
     ("forward", "Forward: where did it go"),
@@ -246,11 +246,7 @@ class TraceEvent(models.Model):
                     -- the order events of the edges whose order has per-unit data (few)
                     SELECT e.id, e.production_id, e.company_id
                       FROM trace_event e
-                     WHERE e.id IN (SELECT event_id FROM sides) AND %(is_order)s
-                       AND EXISTS (SELECT 1 FROM trace_event ue
-                                    WHERE ue.production_id = e.production_id
-                                      AND ue.origin = 'unit_genealogy'
-                                      AND ue.company_id = e.company_id)
+                     WHERE e.id IN (SELECT event_id FROM sides) AND e.unit_genealogy IS TRUE
                 )
                 SELECT 'lot', lot_id, depth, NULL::int, widened::int, NULL::float, NULL::float
                   FROM lots
@@ -269,7 +265,6 @@ class TraceEvent(models.Model):
                 dst=dst,
                 companies=list(company_ids),
                 effective=EFFECTIVE,
-                is_order=ORDER_EVENT,
                 unit_data=self._trace_unit_data_sql(
                     SQL.identifier("t" if direction == "forward" else "f", "lot_id"),
                     SQL.identifier("f" if direction == "forward" else "t", "product_id"),

@@ -22,3 +22,5 @@ from . import test_api_contract
 from . import test_epcis_roundtrip
 from . import test_epcis_inbox
 from . import test_readonly_paths
+from . import test_unit_genealogy_flags
+from . import test_packing

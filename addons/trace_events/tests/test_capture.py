@@ -552,9 +552,16 @@ class TestGs1Examples(CaptureCommon):
         result = self.Event.import_epcis(load_gs1_example("Example_9.6.3-AggregationEvent.jsonld"))
         event = self.Event.browse(result["event_ids"])
         self.assertEqual(event.event_type, "aggregation")
-        self.assertEqual(set(event.line_ids.mapped("role")), {"child"})
+        self.assertEqual(set(event.line_ids.mapped("role")), {"child", "parent"})
         kilos = event.line_ids.filtered(lambda line: line.lot_id.name == "998877")
         self.assertEqual(kilos.quantity, 200.5)
+        # the parent SSCC (urn:epc:id:sscc:0614141.1234567890) is a logistic unit line, and a
+        # trace from it reaches the children (packing, trace_event_package.py)
+        parent = event.line_ids.filtered(lambda line: line.role == "parent")
+        self.assertEqual(parent.lot_name, "106141412345678908")
+        traced = self.Event.trace_package("urn:epc:id:sscc:0614141.1234567890")
+        children = event.line_ids.filtered(lambda line: line.role == "child" and line.lot_id)
+        self.assertEqual(traced["package"]["lot_ids"], sorted(children.lot_id.ids))
 
     def test_transformation_event_example_imports(self):
         result = self.Event.import_epcis(

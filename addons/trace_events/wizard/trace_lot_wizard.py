@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..models.stock_package import sscc_digits, sscc_problem
 from ..models.trace_event_tree import TRACE_DIRECTIONS
 
 
@@ -61,6 +62,9 @@ class TraceLotWizard(models.TransientModel):
         code = (code or "").strip()
         if not code:
             raise UserError(self.env._("Scan a UDI or type a lot/serial number."))
+        digits = sscc_digits(code)
+        if digits and (not code.isdigit() or not sscc_problem(digits)):
+            return self._trace_scan_package(code)
         Lot = self.env["stock.lot"]
         try:
             parsed = self.env["udi.parser"].parse(code)
@@ -111,6 +115,24 @@ class TraceLotWizard(models.TransientModel):
                     "received, made or recorded under it.",
                     name=name,
                     product=product.display_name,
+                )
+            )
+        return lots
+
+    @api.model
+    def _trace_scan_package(self, code):
+        """Every lot/serial packed in the package (pallet, case) whose SSCC was scanned,
+        through the packages it holds."""
+        events = self.env["trace.event"]
+        ref, _package = events._trace_package_of_code(code)
+        lot_ids, _inner = events._trace_package_contents(ref, events._trace_company_ids())
+        lots = self.env["stock.lot"].browse(lot_ids)._filtered_access("read")
+        if not lots:
+            raise UserError(
+                self.env._(
+                    "Nothing was packed in the package with SSCC %(code)s in your companies: "
+                    "scan the UDI of a device instead.",
+                    code=ref,
                 )
             )
         return lots
