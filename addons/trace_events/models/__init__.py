@@ -20,3 +20,7 @@ from . import helpdesk_ticket
 from . import auditlog_rule
 from . import trace_event_tree
 from . import ir_http
+from . import epcis_rest
+from . import epcis_capture_job
+from . import epcis_query
+from . import trace_event_rest
