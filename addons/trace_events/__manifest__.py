@@ -7,7 +7,7 @@
     "author": "UDI Traceability Suite",
     "website": "https://example.invalid/udi-traceability",
     "license": "LGPL-3",
-    "depends": ["udi_master", "audit_seal", "stock", "mrp", "repair", "helpdesk_mgmt"],
+    "depends": ["udi_master", "audit_seal", "stock", "mrp", "repair", "helpdesk_mgmt", "queue_job"],
     "external_dependencies": {"python": ["jsonschema"]},
     "data": [
         "security/trace_events_security.xml",
@@ -23,6 +23,10 @@
         "wizard/trace_unit_genealogy_wizard_views.xml",
         "views/mrp_production_views.xml",
         "views/menus.xml",
+        "security/trace_webhook_security.xml",
+        "data/trace_webhook_data.xml",
+        "views/trace_webhook_delivery_views.xml",
+        "views/trace_webhook_endpoint_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

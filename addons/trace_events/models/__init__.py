@@ -20,3 +20,7 @@ from . import helpdesk_ticket
 from . import auditlog_rule
 from . import trace_event_tree
 from . import ir_http
+from . import trace_webhook_target
+from . import trace_webhook_delivery
+from . import trace_webhook_attempt
+from . import trace_webhook_endpoint
