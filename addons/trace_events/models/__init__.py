@@ -20,6 +20,10 @@ from . import helpdesk_ticket
 from . import auditlog_rule
 from . import trace_event_tree
 from . import ir_http
+from . import trace_webhook_target
+from . import trace_webhook_delivery
+from . import trace_webhook_attempt
+from . import trace_webhook_endpoint
 from . import epcis_rest
 from . import epcis_capture_job
 from . import epcis_query

@@ -16,7 +16,7 @@ from ..lib import epcis, epcis_rest
 from ..lib.epcis_rest import QueryError
 
 #: the most events one subscription delivery carries (the next run sends the rest)
-MAX_EVENTS_PER_DELIVERY = 1000
+MAX_EVENTS_PER_DELIVERY = 100
 
 
 class TraceEpcisQuery(models.Model):
@@ -105,6 +105,7 @@ class TraceEpcisQuery(models.Model):
 
 class TraceEpcisSubscription(models.Model):
     _name = "trace.epcis.subscription"
+    _inherit = ["trace.webhook.target"]
     _description = "EPCIS Query Subscription"
     _order = "id desc"
     _check_company_auto = True
@@ -120,8 +121,6 @@ class TraceEpcisSubscription(models.Model):
         "trace.epcis.query", string="Query", required=True, readonly=True, ondelete="cascade"
     )
     user_id = fields.Many2one(related="query_id.user_id", string="Owner", store=True)
-    company_id = fields.Many2one(related="query_id.company_id", store=True)
-    dest = fields.Char(string="Destination", required=True, readonly=True)
     stream = fields.Boolean(
         readonly=True, help="Send every new matching event as soon as it is recorded."
     )
@@ -140,7 +139,6 @@ class TraceEpcisSubscription(models.Model):
     )
     last_run_at = fields.Datetime(readonly=True)
     last_notified_at = fields.Datetime(readonly=True)
-    active = fields.Boolean(default=True)
 
     _name_unique = models.UniqueIndex("(name)")
 
@@ -198,23 +196,33 @@ class TraceEpcisSubscription(models.Model):
         vals.update(
             {
                 "query_id": query.id,
+                "company_id": query.company_id.id,
                 "stream": bool(stream),
                 "schedule": schedule or False,
                 "report_if_empty": bool(body.get("reportIfEmpty")),
                 "initial_record_time": initial_time,
             }
         )
-        return self.sudo().create(vals)
+        try:
+            with self.env.cr.savepoint():
+                return self.sudo().create(vals)
+        except (UserError, ValidationError) as exc:
+            raise QueryError("SubscriptionControlsException", 400, str(exc.args[0])) from None
 
     @api.model
     def _epcis_target_values(self, dest, token):
-        return {"dest": dest}
+        """The webhook destination: signed with the client's signatureToken (HMAC-SHA256)
+        when it gives one, else with the suite's published Ed25519 key."""
+        values = {"webhook_url": dest, "webhook_signing": "hmac" if token else "ed25519"}
+        if token:
+            values["webhook_secret"] = token
+        return values
 
     def _epcis_rest_values(self):
         self.ensure_one()
         values = {
             "subscriptionID": self.name,
-            "dest": self.dest,
+            "dest": self.webhook_url,
             "createdAt": epcis.format_time(self.create_date),
             "initialRecordTime": epcis.format_time(self.initial_record_time),
             "reportIfEmpty": self.report_if_empty,
@@ -277,5 +285,5 @@ class TraceEpcisSubscription(models.Model):
         self.write({"last_event_id": max(events.ids, default=self.last_event_id)})
 
     def _epcis_deliver(self, payload):
-        self.env["trace.webhook.delivery"]._enqueue(self, "epcis_query", payload)
+        self.env["trace.webhook.delivery"]._enqueue(self, "epcis.events", payload)
         self.last_notified_at = fields.Datetime.now()

@@ -523,6 +523,11 @@ class TestEpcisRest(EpcisRestCommon):
         self.assertTrue(sub["stream"])
         self.assertTrue(response.headers["Location"].endswith(sub["subscriptionID"]))
         self.assertNotIn("signatureToken", sub)
+        subscription = self.env["trace.epcis.subscription"].search([])
+        self.assertEqual(
+            (subscription.webhook_signing, subscription.sudo().webhook_secret),
+            ("hmac", "s3cr3t-token"),
+        )
         listed = self._get("/queries/Shipped/subscriptions").json()
         self.assertEqual([s["subscriptionID"] for s in listed], [sub["subscriptionID"]])
         path = f"/queries/Shipped/subscriptions/{sub['subscriptionID']}"
@@ -547,6 +552,7 @@ class TestEpcisRest(EpcisRestCommon):
             {"dest": "https://wms.example/epcis", "schedule": {"hour": "25"}},
             {"dest": "https://wms.example/epcis", "schedule": {"fortnight": "1"}},
             {"dest": "https://wms.example/epcis", "stream": True, "initialRecordTime": "soon"},
+            {"dest": "https://10.0.0.7/epcis", "stream": True},
         ):
             self._problem(self._subscribe(body), 400, "SubscriptionControlsException")
         self._problem(
@@ -582,6 +588,17 @@ class TestEpcisRest(EpcisRestCommon):
         ids = [e["eventID"] for e in results["resultsBody"]["eventList"]]
         self.assertIn("urn:uuid:rest-s1", ids)
         self.assertNotIn(self.distributor_event.event_uid, ids, "not the distributor's")
+        # the real delivery path: one signed delivery queued for the subscription
+        subscription = self.env["trace.epcis.subscription"].search([("name", "=", name)])
+        self._capture("epcis_analyst", shipping_event("urn:uuid:rest-s2", serials=("PM0002",)))
+        self._run_jobs()
+        subscription._epcis_run_streams()
+        delivery = self.env["trace.webhook.delivery"].search(
+            [("target_model", "=", subscription._name), ("target_id", "=", subscription.id)]
+        )
+        self.assertEqual(len(delivery), 1)
+        self.assertTrue(subscription.last_notified_at)
+        self.assertEqual(subscription.webhook_signing, "ed25519")
 
     def test_scheduled_subscription_runs_when_due(self):
         self._subscribe(
