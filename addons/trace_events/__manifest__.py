@@ -30,6 +30,9 @@
         "security/epcis_rest_security.xml",
         "data/epcis_rest_data.xml",
         "views/epcis_rest_views.xml",
+        "security/trace_event_inbox_security.xml",
+        "data/trace_event_inbox_cron.xml",
+        "views/trace_event_inbox_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

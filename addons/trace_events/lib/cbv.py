@@ -30,7 +30,13 @@ DISPOSITIONS = (
 #: CBV 2.0 error reasons of an error declaration
 ERROR_REASONS = ("did_not_occur", "incorrect_data")
 
-EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransformationEvent", "AssociationEvent")
+EVENT_TYPES = (
+    "ObjectEvent",
+    "AggregationEvent",
+    "TransformationEvent",
+    "AssociationEvent",
+    "TransactionEvent",
+)
 ACTIONS = ("ADD", "OBSERVE", "DELETE")
 
 

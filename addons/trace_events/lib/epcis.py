@@ -109,6 +109,7 @@ ROLE_LISTS = {
     ("TransformationEvent", "output"): ("outputEPCList", "outputQuantityList"),
     ("AggregationEvent", "child"): ("childEPCs", "childQuantityList"),
     ("AssociationEvent", "child"): ("childEPCs", "childQuantityList"),
+    ("TransactionEvent", "object"): ("epcList", "quantityList"),
 }
 
 _TIME_RE = re.compile(
@@ -388,7 +389,9 @@ def _parse_epc_object(uri):
         company, ref, _rest = _split_epc(uri, body, 17)
         payload = ref[0] + company + ref[1:]
         return _object("sscc", agency=None, sscc=payload + _check_digit(payload))
-    raise _unsupported(uri)
+    if scheme in ("sgtin", "lgtin"):
+        raise _unsupported(uri)
+    return _object("other", agency=None)
 
 
 def _parse_digital_link(uri):
@@ -413,7 +416,7 @@ def _dl_object(uri, elements):
     if "00" in elements:
         return _object("sscc", agency=None, sscc=elements["00"])
     if "01" not in elements:
-        raise _unsupported(uri)
+        return _object("other", agency=None)
     serial, lot = elements.get("21"), elements.get("10")
     kind = "instance" if serial else ("lot" if lot else "class")
     result = _object(kind, di=elements["01"], lot=lot, serial=serial)
@@ -440,11 +443,26 @@ def _parse_own_object(uri):
     raise _unsupported(uri)
 
 
+def _read_web_uri(uri):
+    """{AI: value} of a Web URI that is a GS1 Digital Link, None for another Web URI (a
+    company's own URI, kept as given); a Digital Link with a wrong key is refused."""
+    try:
+        return _parse_digital_link(uri)
+    except EpcisError as exc:
+        reason = exc.params.get("reason")
+        if getattr(reason, "code", None) == "dl_no_key":
+            return None
+        raise
+
+
 def parse_object_uri(uri):
     """What an EPC or EPC class names, as a dict.
 
-    ``kind`` is ``instance`` (one serialised unit), ``lot``, ``class`` (the device model) or
-    ``sscc`` (a logistic unit); ``agency`` and ``di`` (GTIN-14 for GS1), ``lot``, ``serial``,
+    ``kind`` is ``instance`` (one serialised unit), ``lot``, ``class`` (the device model),
+    ``sscc`` (a logistic unit) or ``other`` (any other identifier: a returnable asset (GRAI),
+    an individual asset (GIAI), a location named as an object, another scheme's URI: kept as
+    given, not a device of the catalogue); ``agency`` and ``di`` (GTIN-14 for GS1), ``lot``,
+    ``serial``,
     ``expiry`` / ``manufactured`` (dates carried by a Digital Link query), ``product_ref``
     (``(scope, product id)`` of a local product URN), ``sscc``.
     """
@@ -454,13 +472,19 @@ def parse_object_uri(uri):
         return _parse_epc_object(uri)
     if uri.startswith(OWN_URN):
         return _parse_own_object(uri)
-    if is_digital_link(uri):
-        return _dl_object(uri, _parse_digital_link(uri))
-    raise _unsupported(uri)
+    elements = _read_web_uri(uri) if is_digital_link(uri) else None
+    if elements is not None:
+        return _dl_object(uri, elements)
+    return _object("other", agency=None)
 
 
 def _place(gln=None, extension=None, local=None):
     return {"gln": gln, "extension": extension, "local": local}
+
+
+def _other_place():
+    """A place named by another kind of URI (``geo:``, a company's own URI): kept as given."""
+    return _place()
 
 
 def _parse_epc_place(uri):
@@ -472,7 +496,7 @@ def _parse_epc_place(uri):
             raise _unsupported(uri)
         extension = unquote(extension) if extension not in (None, "0") else None
         return _place(payload + _check_digit(payload), extension)
-    raise _unsupported(uri)
+    return _other_place()
 
 
 def parse_place_uri(uri):
@@ -491,12 +515,13 @@ def parse_place_uri(uri):
         if len(parts) == 3 and parts[1] in ("location", "party"):
             return _place(local=tuple(parts))
         raise _unsupported(uri)
-    if is_digital_link(uri):
-        elements = _parse_digital_link(uri)
+    elements = _read_web_uri(uri) if is_digital_link(uri) else None
+    if elements is not None:
         for ai in ("414", "417"):
             if ai in elements:
                 return _place(elements[ai], elements.get("254"))
-    raise _unsupported(uri)
+        return _other_place()
+    return _other_place()
 
 
 def unwrap_local(uri, scope, kind):
@@ -718,11 +743,23 @@ def _declaration(declaration):
     return result
 
 
+def _is_custom_term(value):
+    """True for a URI outside the CBV (``http://example.org/my-step``): EPCIS 2.0 lets a
+    company use its own vocabulary; a bare word must be a CBV word."""
+    return (
+        isinstance(value, str)
+        and is_uri(value)
+        and not value.startswith((CBV_BASE, "urn:epcglobal:cbv:"))
+    )
+
+
 def _read_vocabulary(event, name, reader, code, label):
     value = event.get(name)
     if value is None:
         return None
     term = reader(value)
+    if term is None and _is_custom_term(value):
+        return None  # a company's own vocabulary (a URI): kept in the event's content
     if term is None:
         raise _error(
             code,
@@ -782,7 +819,9 @@ def _read_declaration(event):
         return None
     reason = declaration.get("reason")
     term = error_reason_term(reason) if reason is not None else "incorrect_data"
-    if term is None:
+    if term is None and _is_custom_term(reason):
+        term = False  # the sender's own reason: kept in the event's content
+    elif term is None:
         raise _error(
             "reason_invalid",
             _lt("%(value)s is not a CBV 2.0 error reason (did_not_occur, incorrect_data)."),

@@ -1,5 +1,7 @@
 from . import trace_event
 from . import trace_event_line
+from . import trace_event_term
+from . import trace_event_inbox
 from . import trace_event_query
 from . import trace_holding
 from . import trace_event_holding

@@ -19,6 +19,7 @@ EVENT_TYPES = [
     ("aggregation", "Aggregation"),
     ("transformation", "Transformation"),
     ("association", "Association"),
+    ("transaction", "Transaction"),
 ]
 ACTIONS = [("add", "Add"), ("observe", "Observe"), ("delete", "Delete")]
 ORIGINS = [
@@ -69,10 +70,18 @@ EVENT_SEAL_FIELDS = (
     "error_reason",
     "company_id",
     "ticket_id",
+    "epcis_content",
 )
 #: The sealed fields that describe the record of an event rather than what happened: a
 #: correction restating an event has its own.
-EVENT_RECORD_FIELDS = ("event_uid", "record_time", "origin", "corrected_event_id", "error_reason")
+EVENT_RECORD_FIELDS = (
+    "event_uid",
+    "record_time",
+    "origin",
+    "corrected_event_id",
+    "error_reason",
+    "epcis_content",
+)
 #: What happened: the sealed fields a correction copies from the event it restates.
 EVENT_FACT_FIELDS = tuple(name for name in EVENT_SEAL_FIELDS if name not in EVENT_RECORD_FIELDS)
 #: The sealed fields of an event line (sealed with its event; the first one names the event).
@@ -91,6 +100,9 @@ LINE_SEAL_FIELDS = (
     "partner_id",
     "partner_dest_id",
 )
+#: The columns of an event's query terms the trigger keeps unchanged (the first names the
+#: event). Terms are an index of the sealed ``epcis_content``, rebuilt from it, not evidence.
+TERM_GUARD_FIELDS = ("event_id", "dimension", "value", "type_uri", "quantity", "uom")
 #: What a line says happened: the sealed fields a correction copies from a line that has no
 #: move line (a line with a move line is rebuilt from what the move line says now).
 LINE_FACT_FIELDS = tuple(
@@ -113,7 +125,10 @@ class TraceEvent(models.Model):
     _order = "event_time desc, id desc"
     _check_company_auto = True
     _seal_fields = EVENT_SEAL_FIELDS
-    _seal_child_guards = {"trace.event.line": LINE_SEAL_FIELDS}
+    _seal_child_guards = {
+        "trace.event.line": LINE_SEAL_FIELDS,
+        "trace.event.term": TERM_GUARD_FIELDS,
+    }
 
     event_uid = fields.Char(
         string="Event ID",
@@ -191,6 +206,13 @@ class TraceEvent(models.Model):
         "res.company", required=True, readonly=True, default=lambda self: self.env.company
     )
     line_ids = fields.One2many("trace.event.line", "event_id", string="Lines", readonly=True)
+    epcis_content = fields.Text(
+        string="EPCIS Content",
+        readonly=True,
+        help="A captured event exactly as it was sent (canonical JSON, with the namespaces of "
+        "its extensions): sealed with the event, and what its EPCIS export writes back.",
+    )
+    term_ids = fields.One2many("trace.event.term", "event_id", string="Query Terms", readonly=True)
     line_count = fields.Integer(compute="_compute_line_count")
 
     # unique per company: the same eventID in another company is another company's event
@@ -369,6 +391,7 @@ class TraceEvent(models.Model):
     def unlink(self):
         if self.env.context.get("audit_seal_vacuum") is False:  # the retention purge
             self.line_ids.unlink()
+            self.term_ids.unlink()
         return super().unlink()
 
     # ------------------------------------------------------------------ creation helpers

@@ -15,7 +15,7 @@ from pathlib import Path
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..lib import epcis, event_hash
+from ..lib import epcis, epcis_canonical, event_hash
 from ..lib.epcis import EpcisError
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "data" / "epcis" / "EPCIS-JSON-Schema.json"
@@ -30,6 +30,7 @@ EPCIS_TYPES = {
     "aggregation": "AggregationEvent",
     "transformation": "TransformationEvent",
     "association": "AssociationEvent",
+    "transaction": "TransactionEvent",
 }
 OUR_TYPES = {value: key for key, value in EPCIS_TYPES.items()}
 #: which source/destination entry names the holder, best first
@@ -110,7 +111,10 @@ class TraceEvent(models.Model):
         for event in exporter.expand(events):
             event_list.extend(exporter.event_dicts(event))
         return {
-            "@context": [epcis.GS1_CONTEXT, {epcis.EXT_PREFIX: epcis.EXT_NAMESPACE}],
+            "@context": [
+                epcis.GS1_CONTEXT,
+                {epcis.EXT_PREFIX: epcis.EXT_NAMESPACE, **exporter.namespaces},
+            ],
             "type": "EPCISDocument",
             "schemaVersion": "2.0",
             "creationDate": epcis.format_time(fields.Datetime.now()),
@@ -129,8 +133,13 @@ class TraceEvent(models.Model):
         event's position and eventID. Capture is idempotent by eventID: events already stored
         are not stored again and come back in ``duplicates``.
 
+        Events naming a UDI-DI or GLN not recorded yet wait in the EPCIS inbox
+        (``trace.event.inbox``) and are stored once it exists, or make the whole batch fail,
+        by the company's setting (:attr:`res.company.trace_epcis_unknown_master_data`).
+
         Returns ``{"created": n, "event_ids": [ids of the stored events], "duplicates":
-        [eventIDs already stored], "corrections": [ids of error declarations recorded]}``.
+        [eventIDs already stored or already waiting], "corrections": [ids of error
+        declarations recorded], "waiting": n, "inbox_ids": [ids of the new inbox entries]}``.
         """
         self._epcis_check_capture_access()
         return self._epcis_capture(events)
@@ -232,14 +241,16 @@ class TraceEvent(models.Model):
         return document
 
     @api.model
-    def _epcis_capture(self, events, context=None):
+    def _epcis_capture(self, events, context=None, from_inbox=False):
         """:meth:`capture` without the access check (for callers that checked already, e.g.
         the partner portal, which calls it as superuser for a portal user's report).
-        ``context``: the JSON-LD ``@context`` of the document the events come from."""
+        ``context``: the JSON-LD ``@context`` of the document the events come from.
+        ``from_inbox``: the inbox's retry: events still missing master data are returned in
+        ``still_missing`` ({eventID: [(kind, value)]}) instead of entering the inbox again."""
         if not isinstance(events, (list, tuple)):
             raise UserError(self.env._("Give the events to capture as a list of EPCIS events."))
         self._epcis_check_batch_size(events)
-        return _Capture(self, list(events), context).run()
+        return _Capture(self, list(events), context, from_inbox=from_inbox).run()
 
     @api.model
     def _epcis_message(self, error):
@@ -264,13 +275,15 @@ class _Exporter:
         self.env = model.env
         self.scope = model._epcis_scope()
         self.company_gln = self.env.company.partner_id.udi_gln
+        #: the namespaces of the captured events' extensions, for the document's @context
+        self.namespaces = {}
 
     def expand(self, events):
         """The events to write: declarations without lines become their corrected event."""
         events = events.sudo()
         result = events.browse()
         for event in events:
-            if event.corrected_event_id and not event.line_ids:
+            if event.corrected_event_id and not event.line_ids and not event.epcis_content:
                 event = event.corrected_event_id
             result |= event
         self._prefetch(result)
@@ -458,8 +471,26 @@ class _Exporter:
             "extensions": extensions,
         }
 
+    def captured(self, event):
+        """A captured event as it was sent (its sealed content), with our record time and
+        the error declaration a later event made."""
+        content = json.loads(event.epcis_content)
+        result = content["event"]
+        namespaces = content.get("namespaces") or {}
+        if any(self.namespaces.get(prefix, iri) != iri for prefix, iri in namespaces.items()):
+            result = epcis_canonical.expand_prefixes(result, namespaces)
+        else:
+            self.namespaces.update(namespaces)
+        result["recordTime"] = epcis.format_time(event.record_time)
+        declaration = self.declaration(event)
+        if declaration and not result.get("errorDeclaration"):
+            result["errorDeclaration"] = epcis._declaration(declaration)
+        return result
+
     def event_dicts(self, event):
         """One EPCIS event, or two when an association both adds and removes children."""
+        if event.epcis_content:
+            return [self.captured(event)]
         values = self.values(event)
         lines = event.line_ids
         parents = lines.filtered(lambda line: line.role == "parent")
@@ -511,12 +542,14 @@ def _uom_root(uom):
 class _Capture:
     """One capture batch: validate every event, then store all of them or nothing."""
 
-    def __init__(self, model, events, context=None):
+    def __init__(self, model, events, context=None, from_inbox=False):
         self.model = model
         self.env = model.env
         self.events = events
         self.context = context  # the document's JSON-LD @context (namespaces of extensions)
+        self.from_inbox = from_inbox
         self.errors = []
+        self.missing = defaultdict(dict)  # index -> {(kind, value): uri} of unknown master data
         self.parsed = {}  # index -> plain values
         self.now = fields.Datetime.now()
         self.scope = model._epcis_scope()
@@ -535,6 +568,10 @@ class _Capture:
         ):
             event_id = None  # named by its position only
         self.errors.append((index, event_id, message))
+
+    def lack(self, index, kind, value, uri):
+        """Event ``index`` names master data not recorded here (a ``di`` or ``gln``)."""
+        self.missing[index].setdefault((kind, value), uri)
 
     def fail(self, exc, index):
         if isinstance(exc, EpcisError) or hasattr(exc, "params"):
@@ -571,6 +608,9 @@ class _Capture:
         new, duplicates, declared = self.classify()
         resolver = _Resolver(self, [self.parsed[index] for index in new])
         specs = {index: self.event_spec(index, resolver) for index in new}
+        waiting = self.settle_missing()
+        new = [index for index in new if index not in waiting]
+        specs = {index: spec for index, spec in specs.items() if index not in waiting}
         lots = _Lots(self)
         lots.check(specs)
         genealogy = _UnitGenealogy(self)
@@ -583,12 +623,76 @@ class _Capture:
             )
             if units:
                 created = genealogy.store(units, created)
-        return {
+            inbox = self.to_inbox(waiting)
+        result = {
             "created": len(created),
             "event_ids": created.ids,
             "duplicates": duplicates,
             "corrections": corrections.ids,
+            "waiting": len(waiting),
+            "inbox_ids": inbox.ids,
         }
+        if self.from_inbox:
+            result["still_missing"] = {
+                self.parsed[index]["event_id"]: sorted(self.missing[index]) for index in waiting
+            }
+        return result
+
+    def settle_missing(self):
+        """Indexes of the events that wait for master data (the inbox), or, when the
+        company refuses them (or the event has other problems too), errors recorded."""
+        refuse = self.env.company.trace_epcis_unknown_master_data == "refuse"
+        wrong = {index for index, _event_id, _message in self.errors}
+        waiting = set()
+        for index, lacking in sorted(self.missing.items()):
+            if not refuse and index not in wrong:
+                waiting.add(index)
+                continue
+            for (kind, value), uri in lacking.items():
+                self.error(index, self._missing_message(kind, value, uri))
+        return waiting
+
+    def _missing_message(self, kind, value, uri):
+        if kind == "di":
+            return self.env._(
+                "UDI-DI %(di)s (%(uri)s) is not the DI of any device here: add it to the "
+                "device's UDI-DIs first.",
+                di=value,
+                uri=uri,
+            )
+        return self.env._(
+            "GLN %(gln)s (%(uri)s) is neither a partner's nor one of our warehouses': "
+            "record it on the partner first.",
+            gln=value,
+            uri=uri,
+        )
+
+    def to_inbox(self, waiting):
+        """The inbox entries of the events that wait for master data (none on a retry)."""
+        Inbox = self.env["trace.event.inbox"].sudo()
+        if self.from_inbox or not waiting:
+            return Inbox
+        vals_list = []
+        for index in sorted(waiting):
+            values = self.parsed[index]
+            vals_list.append(
+                {
+                    "event_uid": values["event_id"],
+                    "event_type": values["type"],
+                    "event_time": values["event_time"].replace(microsecond=0),
+                    "event_json": json.dumps(self.events[index], ensure_ascii=False),
+                    "context_json": json.dumps(self.context, ensure_ascii=False)
+                    if self.context
+                    else False,
+                    "sender_id": self.env.uid,
+                    "company_id": self.env.company.id,
+                    "missing_ids": [
+                        (0, 0, {"kind": kind, "value": value})
+                        for kind, value in sorted(self.missing[index])
+                    ],
+                }
+            )
+        return Inbox.create(vals_list)
 
     def parse(self):
         schema = epcis_schema()
@@ -685,10 +789,26 @@ class _Capture:
             .search([("corrected_event_id", "in", [event.id for event in stored.values()])])
             .corrected_event_id.ids
         )
+        waiting = set()
+        if not self.from_inbox:
+            waiting = set(
+                self.env["trace.event.inbox"]
+                .sudo()
+                .search(
+                    [
+                        ("event_uid", "in", uids),
+                        ("company_id", "=", self.env.company.id),
+                        ("state", "=", "waiting"),
+                    ]
+                )
+                .mapped("event_uid")
+            )
         new, duplicates, declared = [], [], {}
         for index, values in sorted(self.parsed.items()):
             event = stored.get(values["event_id"])
-            if not event:
+            if not event and values["event_id"] in waiting:
+                duplicates.append(values["event_id"])
+            elif not event:
                 new.append(index)
             elif values["error_declaration"] and event.id not in corrected:
                 declared[index] = event
@@ -719,11 +839,11 @@ class _Capture:
 
     @staticmethod
     def _items(values, resolver):
-        """The event's objects, its parent (a device) first. A logistic unit parent (SSCC)
-        is not recorded: its children are."""
+        """The event's objects, its parent (a device) first. A parent that is no device (a
+        logistic unit, a returnable asset, a location) is a query term, not a line."""
         parent = values["parent"]
         ref = resolver.refs.get(parent) if parent else None
-        if not parent or (isinstance(ref, dict) and ref["kind"] == "sscc"):
+        if not parent or (isinstance(ref, dict) and ref["kind"] in ("sscc", "other")):
             return values["items"]
         item = {"role": "parent", "uri": parent, "instance": True, "quantity": 1, "uom": None}
         return [item, *values["items"]]
@@ -793,6 +913,16 @@ class _Capture:
             )
         return self.model._trace_create(vals_list)
 
+    def content_vals(self, index):
+        """The sealed content of captured event ``index`` (the event as sent, with the
+        namespaces it uses) and its query terms."""
+        event = self.events[index]
+        namespaces = epcis_canonical.used_prefixes(event, self.context)
+        return {
+            "epcis_content": epcis_canonical.content_json(event, namespaces),
+            "term_ids": [(0, 0, term) for term in epcis_canonical.query_terms(event)],
+        }
+
     def event_vals(self, index, spec, lots):
         values = self.parsed[index]
         header = spec["header"]
@@ -821,6 +951,7 @@ class _Capture:
         return {
             "event_uid": values["event_id"],
             "event_type": OUR_TYPES[values["type"]],
+            **self.content_vals(index),
             "action": (values["action"] or "").lower() or False,
             "biz_step": values["biz_step"] or False,
             "disposition": values["disposition"] or False,
@@ -948,16 +1079,10 @@ class _Resolver:
             partner = self.partners.get(place["gln"])
             if partner:
                 return {**empty, "partner": partner, "gln": place["gln"]}
-            self.capture.error(
-                index,
-                self.env._(
-                    "GLN %(gln)s (%(uri)s) is neither a partner's nor one of our warehouses': "
-                    "record it on the partner first.",
-                    gln=place["gln"],
-                    uri=uri,
-                ),
-            )
+            self.capture.lack(index, "gln", place["gln"], uri)
             return None
+        if not place["local"]:
+            return empty  # another kind of place (geo:, a company's URI): kept in the content
         scope, kind, ident = place["local"]
         records = self.local_locations if kind == "location" else self.local_partners
         record = records.filtered(lambda rec: str(rec.id) == ident) if scope == self.scope else None
@@ -1044,15 +1169,7 @@ class _Resolver:
         level = self.levels.get(ref["di"])
         product = level.product_id or level.product_tmpl_id.product_variant_id if level else None
         if not product:
-            self.capture.error(
-                index,
-                self.env._(
-                    "UDI-DI %(di)s (%(uri)s) is not the DI of any device here: add it to the "
-                    "device's UDI-DIs first.",
-                    di=ref["di"],
-                    uri=uri,
-                ),
-            )
+            self.capture.lack(index, "di", ref["di"], uri)
             return None
         return product, level
 
@@ -1062,15 +1179,8 @@ class _Resolver:
         if isinstance(ref, EpcisError):
             self.capture.fail(ref, index)
             return None
-        if ref["kind"] == "sscc":
-            self.capture.error(
-                index,
-                self.env._(
-                    "%(uri)s is a logistic unit (SSCC): list the devices it holds instead.",
-                    uri=item["uri"],
-                ),
-            )
-            return None
+        if ref["kind"] in ("sscc", "other"):
+            return None  # not a device: a query term and the event's content only
         found = self.product(index, ref, item["uri"])
         if not found:
             return None
@@ -1576,6 +1686,7 @@ class _UnitGenealogy:
                 event_tz=values["tz"],
                 biz_step=values["biz_step"] or "assembling",
                 disposition=values["disposition"] or "active",
+                **self.capture.content_vals(index),
             )
             by_order.setdefault(order, []).append(((unit, pairs), header))
         for order, entries in by_order.items():

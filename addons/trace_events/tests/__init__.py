@@ -19,3 +19,5 @@ from . import test_unit_genealogy
 from . import test_unit_genealogy_api
 from . import test_epcis_rest
 from . import test_webhook_target
+from . import test_epcis_roundtrip
+from . import test_epcis_inbox

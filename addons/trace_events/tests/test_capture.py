@@ -127,7 +127,15 @@ class TestCapture(CaptureCommon):
         result = self.Event.capture([shipping_event("urn:uuid:c-1")])
         event = self._stored("urn:uuid:c-1")
         self.assertEqual(
-            result, {"created": 1, "event_ids": event.ids, "duplicates": [], "corrections": []}
+            result,
+            {
+                "created": 1,
+                "event_ids": event.ids,
+                "duplicates": [],
+                "corrections": [],
+                "waiting": 0,
+                "inbox_ids": [],
+            },
         )
         self.assertRecordValues(
             event,
@@ -153,14 +161,15 @@ class TestCapture(CaptureCommon):
     def test_one_bad_event_among_good_ones_stores_nothing_and_names_it(self):
         events = [
             shipping_event("urn:uuid:b-1"),
-            shipping_event("urn:uuid:b-2", epcList=["https://id.gs1.org/01/06901234999990/21/X"]),
+            # a wrong check digit (an unknown DI would wait in the inbox instead)
+            shipping_event("urn:uuid:b-2", epcList=["https://id.gs1.org/01/06901234500012/21/X"]),
             shipping_event("urn:uuid:b-3", serials=("PM0003",)),
         ]
         with self.assertRaises(UserError) as caught:
             self.Event.capture(events)
         message = str(caught.exception)
         self.assertIn("Event 2 (urn:uuid:b-2)", message)
-        self.assertIn("06901234999990", message)
+        self.assertIn("06901234500012", message)
         self.assertNotIn("Event 1", message)
         self.assertFalse(self._stored("urn:uuid:b-1", "urn:uuid:b-2", "urn:uuid:b-3"))
         self.assertFalse(
@@ -168,6 +177,8 @@ class TestCapture(CaptureCommon):
         )
 
     def test_every_problem_of_the_batch_is_listed(self):
+        # an unknown GLN is a problem when the company refuses events naming unknown master data
+        self.env.company.trace_epcis_unknown_master_data = "refuse"
         events = [
             shipping_event("urn:uuid:p-1", bizStep="https://ref.gs1.org/cbv/BizStep-flying"),
             shipping_event(
@@ -179,7 +190,9 @@ class TestCapture(CaptureCommon):
         self.assertIn("Event 1 (urn:uuid:p-1)", str(caught.exception))
         self.assertIn("Event 2 (urn:uuid:p-2)", str(caught.exception))
 
-    def test_unknown_di_is_refused(self):
+    def test_unknown_di_is_refused_when_the_company_refuses_unknown_master_data(self):
+        # was test_unknown_di_is_refused: by default such an event now waits in the inbox
+        self.env.company.trace_epcis_unknown_master_data = "refuse"
         with self.assertRaisesRegex(UserError, "06901234999990 .* is not the DI of any device"):
             self.Event.capture(
                 [
@@ -206,7 +219,9 @@ class TestCapture(CaptureCommon):
         line = self._stored("urn:uuid:g-2").line_ids
         self.assertEqual((line.product_id, line.lot_id.name), (self.pacemaker, "PM0001"))
 
-    def test_unknown_gln_is_refused(self):
+    def test_unknown_gln_is_refused_when_the_company_refuses_unknown_master_data(self):
+        # was test_unknown_gln_is_refused: by default such an event now waits in the inbox
+        self.env.company.trace_epcis_unknown_master_data = "refuse"
         event = shipping_event(
             "urn:uuid:l-1",
             destinationList=[
@@ -570,7 +585,8 @@ class TestGs1Examples(CaptureCommon):
         reached = {row["lot_name"] for row in self.Event.trace_backward(output.ids)["lots"]}
         self.assertIn("4444", reached)
 
-    def test_example_with_unknown_glns_is_refused(self):
+    def test_example_with_unknown_glns_is_refused_when_the_company_refuses(self):
+        self.env.company.trace_epcis_unknown_master_data = "refuse"
         self.parties.write({"udi_gln": False})
         with self.assertRaisesRegex(UserError, "0614141073467"):
             self.Event.import_epcis(load_gs1_example("Example_9.6.1-ObjectEvent.jsonld"))

@@ -17,6 +17,11 @@ class TraceEpcisImportWizard(models.TransientModel):
     duplicate_count = fields.Integer(string="Already stored", readonly=True)
     duplicates = fields.Text(string="Event IDs already stored", readonly=True)
     correction_count = fields.Integer(string="Error declarations", readonly=True)
+    waiting_count = fields.Integer(
+        string="Waiting in the EPCIS inbox",
+        readonly=True,
+        help="Events naming a UDI-DI or GLN not recorded yet: stored once it exists.",
+    )
     event_ids = fields.Many2many("trace.event", string="Events", readonly=True)
 
     @api.constrains("filename")
@@ -37,14 +42,17 @@ class TraceEpcisImportWizard(models.TransientModel):
         except (ValueError, UnicodeDecodeError):
             raise UserError(self.env._("The file is not UTF-8 text.")) from None
         result = self.env["trace.event"].import_epcis(text)
-        self.write({
-            "state": "done",
-            "created_count": result["created"],
-            "duplicate_count": len(result["duplicates"]),
-            "duplicates": "\n".join(result["duplicates"]),
-            "correction_count": len(result["corrections"]),
-            "event_ids": [(6, 0, result["event_ids"] + result["corrections"])],
-        })
+        self.write(
+            {
+                "state": "done",
+                "created_count": result["created"],
+                "duplicate_count": len(result["duplicates"]),
+                "duplicates": "\n".join(result["duplicates"]),
+                "correction_count": len(result["corrections"]),
+                "waiting_count": result.get("waiting", 0),
+                "event_ids": [(6, 0, result["event_ids"] + result["corrections"])],
+            }
+        )
         return {
             "type": "ir.actions.act_window",
             "res_model": self._name,

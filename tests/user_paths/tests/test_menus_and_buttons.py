@@ -83,6 +83,9 @@ BUTTONS = {
     ("trace.epcis.import.wizard", "action_import"): ("_prep_epcis_wizard", USER_ERROR, None),
     ("trace.epcis.import.wizard", "action_view_events"): ("_prep_epcis_done", ACTION, None),
     ("trace.lot.wizard", "action_trace"): ("_prep_trace_wizard", ACTION, None),
+    # the EPCIS inbox: a retry while the DI is still unknown keeps the entry waiting
+    ("trace.event.inbox", "action_retry"): ("_prep_inbox_entry", DONE, None),
+    ("trace.event.inbox", "action_open_stored_event"): ("_prep_stored_inbox_entry", ACTION, None),
     ("udi.di.export.wizard", "action_export"): ("_prep_di_export_wizard", ACTION, None),
     ("udi.label.wizard", "action_print"): ("_prep_label_wizard", ACTION, None),
     # the sealed ledger (list header buttons, called with no selection)
@@ -444,6 +447,27 @@ class TestMenusAndButtons(VigilanceDocumentPaths, CapaImplantPaths, UserPathComm
 
     def _prep_event_line(self, user):
         return self.env["trace.event.line"].search([], limit=1), {}
+
+    def _prep_inbox_entry(self, user, state="waiting"):
+        event = self.env["trace.event"].search([], limit=1)
+        entry = (
+            self.env["trace.event.inbox"]
+            .sudo()
+            .create(
+                {
+                    "event_uid": f"urn:uuid:inbox-path-{state}",
+                    "event_type": "ObjectEvent",
+                    "event_json": "{}",
+                    "state": state,
+                    "stored_event_id": event.id if state == "stored" else False,
+                    "missing_ids": [(0, 0, {"kind": "di", "value": "06901234999990"})],
+                }
+            )
+        )
+        return entry.with_user(user), {}
+
+    def _prep_stored_inbox_entry(self, user):
+        return self._prep_inbox_entry(user, state="stored")
 
     def _prep_epcis_wizard(self, user):
         wizard = (
