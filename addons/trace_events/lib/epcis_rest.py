@@ -15,8 +15,9 @@ from .epcis import EpcisError, parse_time
 
 EPCIS_VERSION = "2.0.0"
 CBV_VERSION = "2.0.0"
-#: the event types the repository stores (GS1's five minus TransactionEvent, not stored yet)
+#: the event types the repository stores (GS1's five)
 EVENT_TYPES = {
+    "TransactionEvent": "transaction",
     "ObjectEvent": "object",
     "AggregationEvent": "aggregation",
     "TransformationEvent": "transformation",
@@ -43,7 +44,12 @@ LIST_PARAMS = (
     "MATCH_outputEPCClass",
     "MATCH_anyEPCClass",
     "EQ_errorReason",
+    "EQ_persistentDisposition_set",
+    "EQ_persistentDisposition_unset",
+    "EQ_type",
 )
+#: typed list parameters (EQ_bizTransaction_<type>, EQ_source_<type>, EQ_destination_<type>)
+TYPED_PARAMS = re.compile(r"^EQ_(bizTransaction|source|destination)_(.+)$")
 TIME_PARAMS = ("GE_eventTime", "LT_eventTime", "GE_recordTime", "LT_recordTime")
 INT_PARAMS = ("perPage", "eventCountLimit", "maxEventCount")
 OTHER_PARAMS = ("nextPageToken", "orderBy", "orderDirection", "EXISTS_errorDeclaration")
@@ -51,8 +57,6 @@ SUPPORTED_PARAMS = frozenset(LIST_PARAMS + TIME_PARAMS + INT_PARAMS + OTHER_PARA
 #: standard parameters whose data this repository does not keep: refused, never ignored
 UNSUPPORTED_PARAMS = frozenset(
     (
-        "EQ_persistentDisposition_set",
-        "EQ_persistentDisposition_unset",
         "WD_readPoint",
         "WD_bizLocation",
         "EQ_transformationID",
@@ -68,7 +72,6 @@ UNSUPPORTED_PARAMS = frozenset(
         "LT_startTime",
         "GE_endTime",
         "LT_endTime",
-        "EQ_type",
         "EQ_deviceID",
         "EQ_dataProcessingMethod",
         "EQ_microorganism",
@@ -87,7 +90,7 @@ UNSUPPORTED_FAMILY = re.compile(
 )
 #: the line roles each EPC matching parameter looks at, and whether it names instances
 MATCH_ROLES = {
-    "MATCH_epc": (("object", "child"), True),
+    "MATCH_epc": (("object", "child"), True),  # (line roles, instances?)
     "MATCH_parentID": (("parent",), True),
     "MATCH_inputEPC": (("input",), True),
     "MATCH_outputEPC": (("output",), True),
@@ -96,6 +99,18 @@ MATCH_ROLES = {
     "MATCH_inputEPCClass": (("input",), False),
     "MATCH_outputEPCClass": (("output",), False),
     "MATCH_anyEPCClass": (("object", "child", "input", "output", "removed"), False),
+}
+#: the query term dimensions (``trace.event.term``, captured events) each parameter matches
+MATCH_TERMS = {
+    "MATCH_epc": ("epc", "child_epc"),
+    "MATCH_parentID": ("parent",),
+    "MATCH_inputEPC": ("input_epc",),
+    "MATCH_outputEPC": ("output_epc",),
+    "MATCH_anyEPC": ("epc", "child_epc", "parent", "input_epc", "output_epc"),
+    "MATCH_epcClass": ("epc_class", "child_class"),
+    "MATCH_inputEPCClass": ("input_class",),
+    "MATCH_outputEPCClass": ("output_class",),
+    "MATCH_anyEPCClass": ("epc_class", "child_class", "input_class", "output_class"),
 }
 #: the fields of query-schedule.json, with their ranges, in cron order
 SCHEDULE_FIELDS = {
@@ -136,15 +151,15 @@ def problem(kind, status, title, detail=None, instance=None):
 
 
 def split_list(value):
-    """The values of a list parameter: comma-separated (``a,b``), or several times given
-    (joined by the caller with ``|``)."""
-    return [part.strip() for part in re.split(r"[|,]", value or "") if part.strip()]
+    """The values of a list parameter: pipe-delimited (``a|b``, GS1's ``pipeDelimited``
+    style), a parameter given several times being joined by the caller with ``|``."""
+    return [part.strip() for part in (value or "").split("|") if part.strip()]
 
 
 def check_names(params):
     """Refuse parameters the repository cannot answer, and names the standard does not know."""
     for name in params:
-        if name in SUPPORTED_PARAMS:
+        if name in SUPPORTED_PARAMS or TYPED_PARAMS.match(name):
             continue
         if name in UNSUPPORTED_PARAMS or UNSUPPORTED_FAMILY.match(name):
             raise _param_error(
@@ -165,7 +180,7 @@ def parse_query(params):
     check_names(params)
     query = {}
     for name, value in params.items():
-        if name in LIST_PARAMS:
+        if name in LIST_PARAMS or TYPED_PARAMS.match(name):
             values = value if isinstance(value, list) else split_list(value)
             if not values or not all(isinstance(item, str) and item for item in values):
                 raise _param_error("%(name)s needs at least one value.", name=name)

@@ -64,7 +64,7 @@ class TraceEpcisQuery(models.Model):
         if not isinstance(params, dict):
             raise QueryError("QueryValidationException", 400, "query must be a JSON object.")
         params = {
-            key: ",".join(value) if isinstance(value, list) else value
+            key: "|".join(value) if isinstance(value, list) else value
             for key, value in params.items()
         }
         if not all(isinstance(value, (str, int)) for value in params.values()):

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 
-from ..lib import epcis, epcis_rest
+from ..lib import epcis, epcis_canonical, epcis_rest
 from ..lib.epcis import EpcisError
 from ..lib.epcis_rest import QueryError
 
@@ -127,23 +127,77 @@ class TraceEpcisRest(models.AbstractModel):
                 domain &= Domain(field, "<", query[name])
         if "EQ_action" in query:
             domain &= Domain("action", "in", [value.lower() for value in query["EQ_action"]])
-        if "EQ_bizStep" in query:
-            domain &= Domain("biz_step", "in", query["EQ_bizStep"])
-        if "EQ_disposition" in query:
-            domain &= Domain("disposition", "in", query["EQ_disposition"])
+        domain &= self._rest_vocabulary_domain(query)
         if "EQ_eventID" in query:
             domain &= Domain("event_uid", "in", query["EQ_eventID"])
         for name in PLACE_FIELDS:
             if name in query:
-                domain &= self._rest_place_domain(name, query[name])
-        for name in epcis_rest.MATCH_ROLES:
+                dimension = PLACE_FIELDS[name][1].removesuffix("_id")
+                domain &= self._rest_place_domain(name, query[name]) | self._rest_terms(
+                    (dimension,), [epcis_canonical.identifier(uri) for uri in query[name]]
+                )
+        for name, dimensions in epcis_rest.MATCH_TERMS.items():
             if name in query:
-                domain &= self._rest_match_domain(name, query[name])
+                domain &= self._rest_match_domain(name, query[name]) | self._rest_terms(
+                    dimensions, [epcis_canonical.identifier(uri) for uri in query[name]]
+                )
         if "EXISTS_errorDeclaration" in query:
             domain &= Domain("correction_ids", "!=", False)
         if "EQ_errorReason" in query:
             reasons = [epcis.error_reason_term(value) for value in query["EQ_errorReason"]]
             domain &= Domain("correction_ids.error_reason", "in", [r for r in reasons if r])
+        return domain
+
+    @api.model
+    def _rest_vocabulary_domain(self, query):
+        """Business steps, dispositions, persistent dispositions, sensor types, typed lists:
+        the event's own field where it has one, else its query terms (captured events)."""
+        domain = Domain.TRUE
+        for name, field, key in (
+            ("EQ_bizStep", "biz_step", "bizStep"),
+            ("EQ_disposition", "disposition", "disposition"),
+        ):
+            if name in query:
+                prefix = epcis_canonical.VOCABULARY_FIELDS[key]
+                uris = [epcis_canonical.vocabulary_uri(value, prefix) for value in query[name]]
+                domain &= Domain(field, "in", query[name]) | self._rest_terms((field,), uris)
+        for kind in ("set", "unset"):
+            name = f"EQ_persistentDisposition_{kind}"
+            if name in query:
+                prefix = epcis_canonical.VOCABULARY_FIELDS[kind]
+                uris = [epcis_canonical.vocabulary_uri(value, prefix) for value in query[name]]
+                domain &= self._rest_terms(("persistent_disposition",), uris, kind)
+        if "EQ_type" in query:
+            domain &= self._rest_terms(("sensor_type",), query["EQ_type"])
+        domain &= self._rest_typed_domain(query)
+        return domain
+
+    @api.model
+    def _rest_terms(self, dimensions, values, type_uri=None):
+        """Captured events with a query term (``trace.event.term``, indexed by dimension and
+        value) of one of ``dimensions`` equal to one of ``values``."""
+        values = [value for value in values if value]
+        if not values:
+            return Domain.FALSE
+        terms = Domain("dimension", "in", list(dimensions)) & Domain("value", "in", values)
+        if type_uri:
+            terms &= Domain("type_uri", "=", type_uri)
+        return Domain("term_ids", "any", terms)
+
+    @api.model
+    def _rest_typed_domain(self, query):
+        """EQ_bizTransaction_<type>, EQ_source_<type>, EQ_destination_<type>."""
+        domain = Domain.TRUE
+        for name, values in query.items():
+            match = epcis_rest.TYPED_PARAMS.match(name)
+            if not match:
+                continue
+            member, kind = match.groups()
+            list_name = "bizTransactionList" if member == "bizTransaction" else f"{member}List"
+            type_uri = epcis_canonical.vocabulary_uri(kind, epcis_canonical.TYPED_LISTS[list_name])
+            dimension = "biz_transaction" if member == "bizTransaction" else member
+            ids = [epcis_canonical.identifier(value) for value in values]
+            domain &= self._rest_terms((dimension,), ids, type_uri)
         return domain
 
     @api.model

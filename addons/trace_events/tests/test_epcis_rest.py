@@ -8,13 +8,17 @@ from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.job import Job
+from odoo.addons.trace_events.lib import epcis_canonical
 from odoo.addons.udi_master.tests.json2 import api_key
 
 from .test_capture import (
     PACEMAKER_DL,
     CaptureCommon,
+    gs1_example_paths,
+    load_gs1_example,
     shipping_event,
 )
+from .test_epcis_roundtrip import QUERY_DOCUMENT, create_document_master_data
 
 BASE = "/epcis"
 
@@ -618,3 +622,54 @@ class TestEpcisRest(EpcisRestCommon):
             subscription._cron_epcis_subscriptions()
         self.assertEqual(len(sent), 1)
         self.assertEqual(sent[0]["epcisBody"]["queryResults"]["resultsBody"]["eventList"], [])
+
+
+@tagged("post_install", "-at_install")
+class TestEpcisRestConformance(EpcisRestCommon):
+    def _exported(self, event_ids):
+        """The events ``event_ids`` as GET /events answers them, in one document."""
+        events, context = [], None
+        for start in range(0, len(event_ids), 10):
+            chunk = event_ids[start : start + 10]
+            response = self._get(
+                "/events", params={"EQ_eventID": "|".join(chunk), "perPage": "100"}
+            )
+            self.assertEqual(response.status_code, 200, response.text)
+            body = response.json()
+            context = body["@context"]
+            events += body["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        return {"@context": context, "type": "EPCISDocument", "epcisBody": {"eventList": events}}
+
+    def _round_trip(self, name):
+        """'' when the document captured through POST /capture comes back from GET /events
+        equal in canonical form, else what differs."""
+        document = load_gs1_example(name)
+        create_document_master_data(self.env, document)
+        response = self._send(
+            "POST", "/capture", document, **{"Content-Type": "application/ld+json"}
+        )
+        if response.status_code != 202:
+            return f"POST /capture answered {response.status_code}: {response.text}"
+        self._run_jobs()
+        job = self._get(response.headers["Location"].removeprefix(BASE)).json()
+        if not job["success"]:
+            return f"capture job failed: {json.dumps(job['errors'])}"
+        event_ids = [event["eventID"] for event in epcis_canonical.canonical_document(document)]
+        return epcis_canonical.diff_documents(document, self._exported(event_ids))
+
+    def test_gs1_examples_come_back_from_events_in_canonical_form(self):
+        names = sorted(name for name in gs1_example_paths() if name != QUERY_DOCUMENT)
+        self.assertEqual(len(names), 46)
+        problems = []
+        for name in names:
+            savepoint = self.env.cr.savepoint()
+            try:
+                diff = self._round_trip(name)
+            finally:
+                savepoint.close(rollback=True)
+                self.env.invalidate_all()
+            if diff:
+                problems.append(f"=== {name}\n{diff}")
+        summary = f"{len(names) - len(problems)} of {len(names)} GS1 examples equal over HTTP"
+        print(f"EPCIS REST conformance: {summary}")  # noqa: T201 - the figure the README quotes
+        self.assertFalse(problems, summary + "\n" + "\n".join(problems))
