@@ -12,6 +12,7 @@ bodies with GS1's ``epcisException:`` types and the status codes the openapi giv
 import functools
 import json
 import logging
+import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -80,10 +81,24 @@ def _route(paths, methods, readonly=True):
 
 
 def rest(func):
-    """Negotiate, authenticate, run, and turn every refusal into GS1's problem body."""
+    """Negotiate, authenticate, run, and turn every refusal into GS1's problem body; the
+    time spent here is in the ``Server-Timing`` header (what the benchmark reads)."""
 
     @functools.wraps(func)
     def wrapper(self, *args, **kwargs):
+        started = time.perf_counter()
+        response = self._rest_call(func, args, kwargs)
+        elapsed = (time.perf_counter() - started) * 1000
+        response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
+        return response
+
+    return wrapper
+
+
+class EpcisRestController(http.Controller):
+    # ================================================================== plumbing
+
+    def _rest_call(self, func, args, kwargs):
         try:
             self._check_request()
             if request.httprequest.method == "OPTIONS":
@@ -98,12 +113,6 @@ def rest(func):
             return self._problem(404, "NoSuchResourceException", str(exc.args[0]))
         except (UserError, ValidationError) as exc:
             return self._problem(400, "ValidationException", str(exc.args[0]))
-
-    return wrapper
-
-
-class EpcisRestController(http.Controller):
-    # ================================================================== plumbing
 
     def _check_request(self):
         headers = request.httprequest.headers
