@@ -431,6 +431,35 @@ class TestEpcisRest(EpcisRestCommon):
             self._get("/readPoints", login="epcis_hospital").json()["member"],
         )
 
+    def test_a_portal_user_makes_its_own_api_key_in_the_portal(self):
+        """The distributor's integration gets its key as Odoo 19 offers it to portal users:
+        "Customers can generate API Keys" on, then /my/security (debug) > New API Key, which
+        asks the password again (identity check)."""
+        self.env["ir.config_parameter"].set_param("portal.allow_api_keys", True)
+        self.authenticate("epcis_distributor", "epcis_distributor")
+
+        def call(model, method, args, **kwargs):
+            return self.make_jsonrpc_request(
+                f"/web/dataset/call_kw/{model}/{method}",
+                {"model": model, "method": method, "args": args, "kwargs": kwargs},
+            )
+
+        call("res.users.apikeys.description", "check_access_make_key", [[]])
+        wizard = call("res.users.apikeys.description", "create", [{"name": "WMS EPCIS feed"}])
+        check = call("res.users.apikeys.description", "make_key", [[wizard]])
+        self.assertEqual(check["res_model"], "res.users.identitycheck")
+        shown = call(
+            "res.users.identitycheck",
+            "run_check",
+            [[check["res_id"]]],
+            context={"password": "epcis_distributor"},
+        )
+        key = shown["context"]["default_key"]
+        self.authenticate(None, None)
+        ids = self._event_ids(self._get("/events", login=key))
+        self.assertIn(self.distributor_event.event_uid, ids)
+        self.assertNotIn(self.hospital_event.event_uid, ids)
+
     def test_a_second_company_sees_nothing_of_the_first(self):
         other = self.env["res.company"].create({"name": "Second Devices Ltd."})
         user_b = new_test_user(
