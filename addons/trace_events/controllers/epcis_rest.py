@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 
 from werkzeug.exceptions import Unauthorized
 
-from odoo import http
+from odoo import fields, http
 from odoo.exceptions import AccessDenied, AccessError, MissingError, UserError, ValidationError
 from odoo.http import SessionExpiredException, request
 
@@ -360,6 +360,34 @@ class EpcisRestController(http.Controller):
     @rest
     def epcis_events(self, **kwargs):
         return self._events()
+
+    @_route(["/events"], ["POST"], readonly=False)
+    @rest
+    def epcis_event_create(self, **kwargs):
+        """Capture one event at once (not queued): ``201`` and its URL, ``409`` when its
+        eventID is stored already."""
+        event = self._json_body()
+        if not isinstance(event, dict):
+            raise QueryError("ValidationException", 400, "The body must be one EPCIS event.")
+        context = event.pop("@context", None) or [epcis.GS1_CONTEXT]
+        document = {
+            "@context": context,
+            "type": "EPCISDocument",
+            "schemaVersion": "2.0",
+            "creationDate": epcis.format_time(fields.Datetime.now()),
+            "epcisBody": {"eventList": [event]},
+        }
+        result = request.env["trace.event"].import_epcis(document)
+        if result.get("duplicates"):
+            raise QueryError(
+                "ResourceAlreadyExistsException",
+                409,
+                "The event %(id)s is stored already.",
+                id=result["duplicates"][0],
+            )
+        stored = request.env["trace.event"].browse(result["event_ids"][:1])
+        uid = stored.event_uid if stored else event.get("eventID", "")
+        return self._answer(None, 201, {"Location": f"{BASE}/events/{quote(uid, safe='')}"})
 
     @_route(["/events/<path:event_id>"], ["GET"])
     @rest

@@ -226,6 +226,22 @@ class TestEpcisRest(EpcisRestCommon):
         self.assertFalse(self._stored("urn:uuid:rest-p2"))
 
     @mute_logger("odoo.http")
+    def test_post_events_captures_one_event_at_once(self):
+        event = shipping_event("urn:uuid:rest-one")
+        response = self._send("POST", "/events", event)
+        self.assertEqual(response.status_code, 201, response.text)
+        self.assertEqual(response.headers["Location"], "/epcis/events/urn%3Auuid%3Arest-one")
+        self.assertTrue(self._stored("urn:uuid:rest-one"))
+        self._problem(self._send("POST", "/events", event), 409, "ResourceAlreadyExistsException")
+        bad = shipping_event("urn:uuid:rest-two", eventTime="2099-01-01T00:00:00+08:00")
+        self._problem(self._send("POST", "/events", bad), 400, "ValidationException")
+        self._problem(
+            self._send("POST", "/events", event, login="epcis_distributor"),
+            403,
+            "SecurityException",
+        )
+
+    @mute_logger("odoo.http")
     def test_capture_refusals_have_their_status(self):
         doc = document(shipping_event("urn:uuid:rest-x"))
         self._problem(
