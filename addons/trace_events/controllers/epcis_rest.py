@@ -44,7 +44,7 @@ COMMON_HEADERS = {
     "GS1-CBV-Min": epcis_rest.CBV_VERSION,
     "GS1-CBV-Max": epcis_rest.CBV_VERSION,
     "GS1-Extensions": f"{epcis.EXT_PREFIX}={epcis.EXT_NAMESPACE}",
-    "GS1-EPC-Format": "Always_GS1_Digital_Link",
+    "GS1-EPC-Format": "Never_Translates",  # captured events come back as sent
 }
 TITLES = {
     400: "Invalid request",
