@@ -6,6 +6,7 @@ import datetime
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
+from odoo.tools import SQL
 
 from ..lib import epcis, epcis_canonical, epcis_rest
 from ..lib.epcis import EpcisError
@@ -97,6 +98,8 @@ class TraceEpcisRest(models.AbstractModel):
                 token = epcis_rest.make_token(
                     query, fields.Datetime.to_string(last[order_field]), last.id
                 )
+        # a correction that only declares an error is exported as the event it corrects
+        events = events.filtered(lambda event: not event.corrected_event_id or event.line_ids)
         return events, token
 
     @api.model
@@ -111,8 +114,7 @@ class TraceEpcisRest(models.AbstractModel):
     def _rest_domain(self, query):
         """The ``trace.event`` domain of the query's parameters (values of one parameter are
         alternatives; parameters all apply)."""
-        # a correction that only declares an error is exported as its corrected event
-        domain = Domain("corrected_event_id", "=", False) | Domain("line_ids", "!=", False)
+        domain = Domain.TRUE
         if "eventType" in query:
             types = [epcis_rest.EVENT_TYPES.get(name) for name in query["eventType"]]
             domain &= Domain("event_type", "in", [kind for kind in types if kind])
@@ -136,11 +138,9 @@ class TraceEpcisRest(models.AbstractModel):
                 domain &= self._rest_place_domain(name, query[name]) | self._rest_terms(
                     (dimension,), [epcis_canonical.identifier(uri) for uri in query[name]]
                 )
-        for name, dimensions in epcis_rest.MATCH_TERMS.items():
+        for name in epcis_rest.MATCH_TERMS:
             if name in query:
-                domain &= self._rest_match_domain(name, query[name]) | self._rest_terms(
-                    dimensions, [epcis_canonical.identifier(uri) for uri in query[name]]
-                )
+                domain &= self._rest_match_domain(name, query[name])
         if "EXISTS_errorDeclaration" in query:
             domain &= Domain("correction_ids", "!=", False)
         if "EQ_errorReason" in query:
@@ -219,65 +219,106 @@ class TraceEpcisRest(models.AbstractModel):
     @api.model
     def _rest_match_domain(self, name, uris):
         """Events with a line of the right role naming one of ``uris`` (an EPC, an EPC pattern
-        or an EPC class): lots are looked up by device and number, so that the lines' lot
-        index answers, even over millions of event lines."""
+        or an EPC class), or a query term of the right dimension equal to one of them.
+
+        Lots are looked up by device and number and the events of their lines read first
+        (the lines' ``(lot_id, role)`` index, the terms' ``(dimension, value)`` index), so that
+        the events are then read by id: the planner never scans events in time order to test
+        each against the lines, which is what made the query slow at a million lines."""
         roles, instances = epcis_rest.MATCH_ROLES[name]
-        alternatives = []
+        lot_ids, product_ids = [], []
         for uri in uris:
             try:
                 ref = epcis.parse_object_uri(uri)
             except EpcisError:
                 continue
+            # {product id: serial-tracked?}
             products = self._rest_products(ref)
-            if not products:
-                continue
-            serial_products = products.filtered(lambda product: product.tracking == "serial")
-            if instances and ref["kind"] == "instance":
-                lots = self._rest_lots(serial_products, ref["serial"])
-                alternatives.append(Domain("lot_id", "in", lots.ids))
-            elif instances and ref["kind"] == "class":
-                alternatives.append(Domain("product_id", "in", serial_products.ids))
-            elif not instances and ref["kind"] == "lot":
-                lots = self._rest_lots(products - serial_products, ref["lot"])
-                alternatives.append(Domain("lot_id", "in", lots.ids))
-            elif not instances and ref["kind"] == "class":
-                alternatives.append(Domain("product_id", "in", (products - serial_products).ids))
-        if not alternatives:
-            return Domain.FALSE
-        return Domain(
-            "line_ids", "any", Domain("role", "in", list(roles)) & Domain.OR(alternatives)
+            wanted = [pid for pid, serial in products.items() if serial == instances]
+            number = ref["serial"] if ref["kind"] == "instance" else ref["lot"]
+            if ref["kind"] == "class":
+                product_ids += wanted
+            elif (ref["kind"] == "instance") == instances:
+                lot_ids += self._rest_lots(wanted, number)
+        values = [epcis_canonical.identifier(uri) for uri in uris]
+        event_ids = set(self._rest_line_events(lot_ids, roles))
+        event_ids.update(self._rest_term_events(epcis_rest.MATCH_TERMS[name], values))
+        domain = Domain("id", "in", sorted(event_ids)) if event_ids else Domain.FALSE
+        if product_ids:
+            lines = Domain("role", "in", list(roles)) & Domain("product_id", "in", product_ids)
+            domain |= Domain("line_ids", "any", lines)
+        return domain
+
+    @api.model
+    def _rest_line_events(self, lot_ids, roles):
+        if not lot_ids:
+            return []
+        self.env["trace.event.line"].flush_model(["lot_id", "role", "event_id"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT event_id FROM trace_event_line "
+                "WHERE lot_id = ANY(%s) AND role = ANY(%s)",
+                sorted(set(lot_ids)),
+                list(roles),
+            )
         )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _rest_term_events(self, dimensions, values):
+        values = [value for value in values if value]
+        if not values:
+            return []
+        self.env["trace.event.term"].flush_model(["dimension", "value", "event_id"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT event_id FROM trace_event_term "
+                "WHERE dimension = ANY(%s) AND value = ANY(%s)",
+                list(dimensions),
+                values,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _rest_products(self, ref):
-        Product = self.env["product.product"].sudo().with_context(active_test=False)
+        """``{product id: serial-tracked?}`` of the devices an EPC reference names (by UDI-DI,
+        any packaging level, or a local product URN), in one query."""
         if ref.get("product_ref"):
             scope, product_id = ref["product_ref"]
             if scope != self.env["trace.event"]._epcis_scope() or not product_id.isdigit():
-                return Product
-            return Product.browse(int(product_id)).exists()
-        if not ref.get("di"):
-            return Product
-        levels = (
-            self.env["udi.di"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("di", "=", ref["di"])])
+                return {}
+            condition = SQL("pp.id = %s", int(product_id))
+        elif ref.get("di"):
+            condition = SQL(
+                "pp.product_tmpl_id IN (SELECT product_tmpl_id FROM udi_di WHERE di = %s "
+                "AND (product_id IS NULL OR product_id = pp.id))",
+                ref["di"],
+            )
+        else:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                "SELECT pp.id, pt.tracking = 'serial' FROM product_product pp "
+                "JOIN product_template pt ON pt.id = pp.product_tmpl_id WHERE %s",
+                condition,
+            )
         )
-        return (
-            levels.product_id
-            | levels.product_tmpl_id.with_context(active_test=False).product_variant_ids
-        )
+        return dict(self.env.cr.fetchall())
 
     @api.model
-    def _rest_lots(self, products, name):
-        if not products or not name:
-            return self.env["stock.lot"]
-        return (
-            self.env["stock.lot"]
-            .sudo()
-            .search([("product_id", "in", products.ids), ("name", "=", name)])
+    def _rest_lots(self, product_ids, name):
+        if not product_ids or not name:
+            return []
+        self.env["stock.lot"].flush_model(["product_id", "name"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM stock_lot WHERE product_id = ANY(%s) AND name = %s",
+                product_ids,
+                name,
+            )
         )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     # ------------------------------------------------------------------ documents
 
