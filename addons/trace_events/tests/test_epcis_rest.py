@@ -365,6 +365,13 @@ class TestEpcisRest(EpcisRestCommon):
         ids = self._event_ids(self._get("/events", params={"EQ_readPoint": read_point}))
         self.assertEqual(ids, ["urn:uuid:rest-rp"])
         self.assertEqual(self._get("/bizLocations").status_code, 200)
+        dimension = self.distributor_event.disposition
+        self.assertIn(
+            self.distributor_event.event_uid,
+            self._event_ids(self._get(f"/dispositions/{dimension}/events")),
+        )
+        unused = quote("https://id.gs1.org/414/6901234000030", safe="")
+        self.assertEqual(self._event_ids(self._get(f"/bizLocations/{unused}/events")), [])
 
     @mute_logger("odoo.http")
     def test_unsupported_unknown_and_wrong_parameters_are_refused(self):
