@@ -18,3 +18,4 @@ from . import test_event_hash_capture
 from . import test_unit_genealogy
 from . import test_unit_genealogy_api
 from . import test_webhook_target
+from . import test_webhook_delivery
