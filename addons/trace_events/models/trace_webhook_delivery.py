@@ -10,7 +10,7 @@ from datetime import timedelta
 import requests
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import config
 
 from odoo.addons.audit_seal.lib.keys import (
@@ -43,6 +43,11 @@ DEFAULTS = {
 BACKOFF_CAP = 6 * 3600
 CHANNEL = "root.trace_webhook"
 USER_AGENT = "UDI-Traceability-Webhook/1"
+
+
+class DestinationUnresolved(UserError):
+    """The destination's host name does not resolve now: a network error, retried."""
+
 
 _signer_cache = {}
 _signer_lock = threading.Lock()
@@ -183,6 +188,7 @@ class TraceWebhookDelivery(models.Model):
     def _deliver_attempt(self):
         """The job: one POST attempt; logs it, then delivered, a retry later, or dead."""
         self.ensure_one()
+        self = self.sudo()  # noqa: PLW0642 - the job runs as whoever queued it (a portal user)
         if self.state in ("delivered", "dead"):
             return f"nothing to do: the delivery is {self.state}"
         target = self.env[self.target_model].sudo().with_context(active_test=False)
@@ -193,9 +199,14 @@ class TraceWebhookDelivery(models.Model):
             )
         try:
             self._check_destination(target.webhook_url, target, resolve=True)
+        except DestinationUnresolved as exc:
+            return self._record_attempt({"error": str(exc)[:500]})
         except UserError as exc:
             return self._record_attempt({"error": str(exc)[:500]}, final=True)
-        outcome = self._post(target)
+        try:
+            outcome = self._post(target)
+        except UserError as exc:  # no signing key or secret: nothing to send until fixed
+            return self._record_attempt({"error": str(exc)[:500]}, final=True)
         return self._record_attempt(outcome)
 
     def _post(self, target):
@@ -220,7 +231,7 @@ class TraceWebhookDelivery(models.Model):
                 target.webhook_url,
                 data=body,
                 headers=headers,
-                timeout=(timeout, timeout),
+                timeout=timeout,
                 allow_redirects=False,
             )
             response.close()
@@ -289,7 +300,9 @@ class TraceWebhookDelivery(models.Model):
     def action_retry(self):
         """Send dead letters again: a new round of attempts, starting now."""
         if not self.env.user.has_group("udi_master.group_trace_manager"):
-            raise UserError(self.env._("Only a traceability manager may send a delivery again."))
+            raise AccessError(
+                self.env._("Only a traceability manager may send a webhook delivery again.")
+            )
         not_dead = self.filtered(lambda d: d.state != "dead")
         if not_dead:
             raise UserError(
@@ -414,7 +427,7 @@ class TraceWebhookDelivery(models.Model):
             try:
                 infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
             except (OSError, UnicodeError) as exc:
-                raise UserError(
+                raise DestinationUnresolved(
                     self.env._(
                         "The host of %(url)s (%(target)s) does not resolve: %(error)s",
                         url=url,

@@ -84,3 +84,27 @@ class TestWebhookTarget(TransactionCase):
         )
         with self.assertRaises(AccessError):  # no read on endpoints, nor on the secret
             endpoint.with_user(user).read(["webhook_secret"])
+
+    def test_other_companys_endpoints_and_deliveries_are_hidden(self):
+        other = self.env["res.company"].create({"name": "Other Medical GmbH"})
+        theirs = self.Endpoint.create(
+            {"name": "Theirs", "webhook_url": "https://93.184.216.34/", "company_id": other.id}
+        )
+        Delivery = self.env["trace.webhook.delivery"]
+        with trap_jobs():
+            their_delivery = Delivery._enqueue(theirs, "test.ping", {"a": 1})
+            our_delivery = Delivery._enqueue(self.endpoint, "test.ping", {"a": 1})
+        self.assertEqual(their_delivery.company_id, other)
+        manager = new_test_user(
+            self.env,
+            "hook_manager_main",
+            groups="base.group_user,udi_master.group_trace_manager",
+            company_id=self.env.company.id,
+            company_ids=[(6, 0, self.env.company.ids)],
+        )
+        self.assertFalse(self.Endpoint.with_user(manager).search([("id", "=", theirs.id)]))
+        seen = Delivery.with_user(manager).search(
+            [("id", "in", (their_delivery | our_delivery).ids)]
+        )
+        self.assertEqual(seen, our_delivery)
+        self.assertEqual(self.endpoint.with_user(manager).webhook_delivery_count, 1)
