@@ -14,6 +14,7 @@ from pathlib import Path
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from ..lib import epcis, epcis_canonical, event_hash
 from ..lib.epcis import EpcisError
@@ -477,7 +478,8 @@ class _Exporter:
         content = json.loads(event.epcis_content)
         result = content["event"]
         namespaces = content.get("namespaces") or {}
-        if any(self.namespaces.get(prefix, iri) != iri for prefix, iri in namespaces.items()):
+        known = {epcis.EXT_PREFIX: epcis.EXT_NAMESPACE, **self.namespaces}
+        if any(known.get(prefix, iri) != iri for prefix, iri in namespaces.items()):
             result = epcis_canonical.expand_prefixes(result, namespaces)
         else:
             self.namespaces.update(namespaces)
@@ -623,6 +625,7 @@ class _Capture:
             )
             if units:
                 created = genealogy.store(units, created)
+            self.insert_terms(created)
             inbox = self.to_inbox(waiting)
         result = {
             "created": len(created),
@@ -914,14 +917,54 @@ class _Capture:
         return self.model._trace_create(vals_list)
 
     def content_vals(self, index):
-        """The sealed content of captured event ``index`` (the event as sent, with the
-        namespaces it uses) and its query terms."""
+        """The sealed content of captured event ``index``: the event as sent, with the
+        namespaces it uses."""
         event = self.events[index]
         namespaces = epcis_canonical.used_prefixes(event, self.context)
-        return {
-            "epcis_content": epcis_canonical.content_json(event, namespaces),
-            "term_ids": [(0, 0, term) for term in epcis_canonical.query_terms(event)],
-        }
+        return {"epcis_content": epcis_canonical.content_json(event, namespaces)}
+
+    def insert_terms(self, created):
+        """The query terms of the stored events, in one INSERT (thousands of rows per batch:
+        the ORM's create would cost more than the events themselves)."""
+        by_uid = {self.parsed[index]["event_id"]: index for index in self.parsed}
+        rows = []
+        for event in created:
+            index = by_uid.get(event.event_uid)
+            if index is None:
+                continue
+            for term in epcis_canonical.query_terms(self.events[index]):
+                rows.append(
+                    (
+                        event.id,
+                        term["dimension"],
+                        term["value"],
+                        term["type_uri"] or None,
+                        float(term["quantity"] or 0.0),
+                        term["uom"] or None,
+                        event.company_id.id,
+                    )
+                )
+        if not rows:
+            return
+        columns = list(zip(*rows, strict=True))
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO trace_event_term
+                       (event_id, dimension, value, type_uri, quantity, uom, company_id,
+                        create_uid, write_uid, create_date, write_date)
+                SELECT e, d, v, t, q, u, c, %s, %s,
+                       now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                  FROM unnest(%s::int[], %s::varchar[], %s::varchar[], %s::varchar[],
+                              %s::float8[], %s::varchar[], %s::int[]) AS x(e, d, v, t, q, u, c)
+                """,
+                self.env.uid,
+                self.env.uid,
+                *(list(column) for column in columns),
+            )
+        )
+        self.env["trace.event.term"].invalidate_model()
+        created.invalidate_recordset(["term_ids"])
 
     def event_vals(self, index, spec, lots):
         values = self.parsed[index]

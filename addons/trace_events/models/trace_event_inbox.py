@@ -79,6 +79,17 @@ class TraceEventInbox(models.Model):
                 f"{labels[missing.kind]} {missing.value}" for missing in entry.missing_ids
             )
 
+    def write(self, vals):
+        # the event as it was sent is what gets stored: only the capture (as the system) writes
+        if not self.env.su:
+            raise UserError(
+                self.env._(
+                    "EPCIS inbox entries cannot be edited: the event is stored as it was sent. "
+                    "Create the missing master data and press Store If Master Data Exists."
+                )
+            )
+        return super().write(vals)
+
     def action_retry(self):
         """Store the waiting entries whose master data now exists (the button)."""
         self.check_access("write")

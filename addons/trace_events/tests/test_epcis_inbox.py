@@ -136,6 +136,13 @@ class TestEpcisInbox(CaptureCommon):
         with self.assertRaises(AccessError):
             entries.action_retry()
 
+    def test_manager_cannot_edit_the_event_waiting_in_the_inbox(self):
+        self.Event.capture([unknown_device_event("urn:uuid:in-13")])
+        manager = new_test_user(self.env, "inbox_editor", groups="udi_master.group_trace_manager")
+        entry = self.env["trace.event.inbox"].with_user(manager).search([])
+        with self.assertRaisesRegex(UserError, "cannot be edited"):
+            entry.write({"event_json": "{}"})
+
     def test_another_companys_inbox_is_not_visible(self):
         self.Event.capture([unknown_device_event("urn:uuid:in-12")])
         other = self.env["res.company"].create({"name": "Other Medical Co."})
