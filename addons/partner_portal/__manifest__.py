@@ -16,6 +16,7 @@
         "views/recall_notice_views.xml",
         "views/stock_picking_views.xml",
         "views/portal_templates.xml",
+        "views/trace_webhook_endpoint_views.xml",
     ],
     "demo": [
         "demo/partner_portal_demo.xml",

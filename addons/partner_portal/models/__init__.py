@@ -10,3 +10,7 @@ from . import recall_notice_api
 from . import recall_notice_invite_request
 from . import stock_picking
 from . import recall_response
+from . import trace_webhook_endpoint
+from . import res_partner
+from . import recall_notice_webhook
+from . import recall_campaign

@@ -9,3 +9,4 @@ from . import test_portal_links
 from . import test_portal_onward
 from . import test_portal_fates
 from . import test_portal_receipt
+from . import test_portal_webhooks

@@ -1,1 +1,3 @@
 from . import main
+from . import webhook
+from . import epcis_rest

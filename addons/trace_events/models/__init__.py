@@ -29,3 +29,11 @@ from . import api_call_rpc
 from . import audit_seal_entry
 from . import stock_package
 from . import trace_event_package
+from . import trace_webhook_target
+from . import trace_webhook_delivery
+from . import trace_webhook_attempt
+from . import trace_webhook_endpoint
+from . import epcis_rest
+from . import epcis_capture_job
+from . import epcis_query
+from . import trace_event_rest

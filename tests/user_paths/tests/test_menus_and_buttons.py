@@ -21,6 +21,7 @@ from odoo.addons.udi_master.tests.common import catheter_vals
 from .common import ROLES, ROOT_MENUS, SUITE, RpcError, UserPathCommon
 from .paths_capa_implant import CAPA_IMPLANT_BUTTONS, CapaImplantPaths
 from .paths_vigilance_documents import VIGILANCE_DOCUMENT_BUTTONS, VigilanceDocumentPaths
+from .paths_webhooks import WEBHOOK_BUTTONS, WebhookPaths
 
 PASSWORD = "signature_password"
 ACTION, DONE = "action", "done"
@@ -135,6 +136,8 @@ BUTTONS.update(VIGILANCE_DOCUMENT_BUTTONS)
 
 BUTTONS.update(CAPA_IMPLANT_BUTTONS)
 
+BUTTONS.update(WEBHOOK_BUTTONS)
+
 VIEW_TYPES = ("form", "list", "kanban")
 
 _logger = logging.getLogger(__name__)
@@ -162,7 +165,7 @@ def walk_buttons(env, arch, model, types=("object", "action")):
 
 
 @tagged("post_install", "-at_install")
-class TestMenusAndButtons(VigilanceDocumentPaths, CapaImplantPaths, UserPathCommon):
+class TestMenusAndButtons(WebhookPaths, VigilanceDocumentPaths, CapaImplantPaths, UserPathCommon):
     opened_forms = 0
 
     # ------------------------------------------------------------------ the suite's views

@@ -1,0 +1,196 @@
+"""Capture jobs of the EPCIS 2.0 REST bindings (``POST /capture``, ``GET /capture/{id}``).
+
+``POST /capture`` checks what can be checked at once (who calls, media type, size, schema
+shape of the document envelope), stores the document in a job and answers 202 with the job's
+URL; the events are captured by an OCA ``queue_job`` job, as the user who sent them, through
+``trace.event``'s public ``import_epcis`` / ``capture`` (all-or-nothing per document:
+``rollback``; or event by event: ``proceed``)."""
+
+import re
+import uuid
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..lib import epcis, epcis_rest
+
+#: a line of capture's error message: "- Event 3 (urn:uuid:...): what is wrong"
+_EVENT_ERROR_RE = re.compile(r"^- (.+?): (.*)$")
+
+
+class TraceEpcisCaptureJob(models.Model):
+    _name = "trace.epcis.capture.job"
+    _description = "EPCIS Capture Job"
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Capture ID",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        default=lambda self: f"capture-{uuid.uuid4().hex}",
+        help="The captureID of GS1's REST bindings: GET /capture/<Capture ID> tells the state.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Sent By",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.user,
+        ondelete="restrict",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda self: self.env.company
+    )
+    state = fields.Selection(
+        [("running", "Running"), ("success", "Captured"), ("failure", "Failed")],
+        required=True,
+        readonly=True,
+        default="running",
+    )
+    error_behaviour = fields.Selection(
+        [("rollback", "All or nothing"), ("proceed", "Event by event")],
+        string="On Error",
+        required=True,
+        readonly=True,
+        default="rollback",
+        help="All or nothing: one wrong event rejects the document. Event by event: the good "
+        "events are stored, the wrong ones listed (GS1-Capture-Error-Behaviour).",
+    )
+    event_count = fields.Integer(string="Events Sent", readonly=True)
+    created_count = fields.Integer(string="Events Stored", readonly=True)
+    duplicate_count = fields.Integer(
+        string="Already Stored", readonly=True, help="Events whose eventID was stored before."
+    )
+    document = fields.Json(readonly=True, copy=False, help="The document sent, until captured.")
+    errors = fields.Json(string="Error Problems", readonly=True, copy=False)
+    error_text = fields.Text(string="Errors", compute="_compute_error_text")
+    finished_at = fields.Datetime(readonly=True)
+    job_uuid = fields.Char(string="Queue Job", readonly=True, copy=False)
+
+    _name_unique = models.UniqueIndex("(name)")
+
+    @api.depends("errors")
+    def _compute_error_text(self):
+        for job in self:
+            job.error_text = "\n".join(
+                problem.get("detail") or problem.get("title") or "" for problem in job.errors or []
+            )
+
+    # ------------------------------------------------------------------ start
+
+    @api.model
+    def _epcis_start(self, document, behaviour="rollback"):
+        """A new job for ``document`` (a parsed EPCIS document), queued; the caller must be
+        allowed to capture."""
+        self.env["trace.event"]._epcis_check_capture_access()
+        events = document.get("epcisBody", {}).get("eventList", [])
+        job = self.sudo().create(
+            {
+                "user_id": self.env.user.id,
+                "company_id": self.env.company.id,
+                "error_behaviour": behaviour,
+                "event_count": len(events) if isinstance(events, list) else 0,
+                "document": document,
+            }
+        )
+        delayed = job.with_delay(
+            description=self.env._("EPCIS capture %(capture)s", capture=job.name),
+        )._epcis_run()
+        job.job_uuid = delayed.uuid
+        return job.with_env(self.env)
+
+    # ------------------------------------------------------------------ run
+
+    def _epcis_run(self):
+        """The queue job: capture the document as the user who sent it, record the outcome."""
+        self.ensure_one()
+        if self.state != "running":
+            return
+        as_sender = self.env["trace.event"].with_user(self.user_id).with_company(self.company_id)
+        if self.error_behaviour == "proceed":
+            created, duplicates, errors = self._epcis_capture_each(as_sender)
+        else:
+            created, duplicates, errors = self._epcis_capture_all(as_sender)
+        self.write(
+            {
+                "state": "failure" if errors else "success",
+                "created_count": created,
+                "duplicate_count": duplicates,
+                "errors": errors,
+                "document": False,
+                "finished_at": fields.Datetime.now(),
+            }
+        )
+
+    def _epcis_capture_all(self, as_sender):
+        try:
+            with self.env.cr.savepoint():
+                result = as_sender.import_epcis(self.document)
+        except (UserError, ValidationError, AccessError) as exc:
+            return 0, 0, self._epcis_problems(exc)
+        return result["created"], len(result["duplicates"]), []
+
+    def _epcis_capture_each(self, as_sender):
+        """``proceed``: the whole document first; if it is refused, each event alone (in a
+        document of its own, same header and context), the wrong ones listed by position."""
+        created, duplicates, errors = self._epcis_capture_all(as_sender)
+        event_list = (self.document.get("epcisBody") or {}).get("eventList")
+        if not errors or not isinstance(event_list, list) or len(event_list) < 2:
+            return created, duplicates, errors
+        created = duplicates = 0
+        errors = []
+        for index, event in enumerate(event_list):
+            single = dict(self.document, epcisBody={"eventList": [event]})
+            try:
+                with self.env.cr.savepoint():
+                    result = as_sender.import_epcis(single)
+            except (UserError, ValidationError, AccessError) as exc:
+                where = self.env._("Event %(position)s", position=index + 1)
+                if isinstance(event, dict) and isinstance(event.get("eventID"), str):
+                    where += f" ({event['eventID'][:200]})"
+                for problem in self._epcis_problems(exc):
+                    problem["instance"] = where
+                    errors.append(problem)
+                continue
+            created += result["created"]
+            duplicates += len(result["duplicates"])
+        return created, duplicates, errors
+
+    @api.model
+    def _epcis_problems(self, exc):
+        """RFC 7807 problems of a capture error: one per event named in its message."""
+        kind = "SecurityException" if isinstance(exc, AccessError) else "ValidationException"
+        title = self.env._("Capture refused")
+        message = str(exc.args[0] if exc.args else exc)
+        problems = []
+        for line in message.splitlines():
+            match = _EVENT_ERROR_RE.match(line.strip())
+            if match:
+                problems.append(
+                    epcis_rest.problem(
+                        kind, 400, title, detail=match.group(2), instance=match.group(1)
+                    )
+                )
+        if not problems:
+            problems.append(epcis_rest.problem(kind, 400, title, detail=message))
+        return problems
+
+    # ------------------------------------------------------------------ REST
+
+    def _epcis_rest_values(self):
+        """The CaptureJob document of GS1's bindings."""
+        self.ensure_one()
+        values = {
+            "captureID": self.name,
+            "createdAt": epcis.format_time(self.create_date),
+            "running": self.state == "running",
+            "success": self.state != "failure",
+            "captureErrorBehaviour": self.error_behaviour,
+            "errors": self.errors or [],
+        }
+        if self.finished_at:
+            values["finishedAt"] = epcis.format_time(self.finished_at)
+        return values
