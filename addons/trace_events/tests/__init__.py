@@ -26,6 +26,4 @@ from . import test_unit_genealogy_flags
 from . import test_packing
 from . import test_epcis_rest
 from . import test_webhook_target
-from . import test_epcis_roundtrip
-from . import test_epcis_inbox
 from . import test_webhook_delivery
