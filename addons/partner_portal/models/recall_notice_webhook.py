@@ -31,9 +31,12 @@ class RecallNotice(models.Model):
     def _webhook_kinds(self, vals):
         """[(notice, kind)] of the changes ``vals`` makes that consignees are told about."""
         kinds = []
-        kind = STATE_KINDS.get(vals.get("state"))
+        state = vals.get("state")
+        kind = STATE_KINDS.get(state)
         for notice in self:
-            if kind and notice.state != vals["state"]:
+            # a notice never issued is not announced when cancelled
+            issued = notice.state != "draft" or state == "sent"
+            if kind and notice.state != state and issued:
                 kinds.append((notice, kind))
             if "reminder_count" in vals and vals["reminder_count"] != notice.reminder_count:
                 kinds.append((notice, REMINDER_KIND))

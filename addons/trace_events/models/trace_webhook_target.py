@@ -70,9 +70,12 @@ class TraceWebhookTarget(models.AbstractModel):
         for vals in vals_list:
             if vals.get("webhook_url"):
                 self.env["trace.webhook.delivery"]._check_destination(vals["webhook_url"])
-            if vals.get("webhook_signing") == "hmac" and not vals.get("webhook_secret"):
-                vals["webhook_secret"] = self._webhook_new_secret()
-        return super().create(vals_list)
+        records = super().create(vals_list)
+        # HMAC chosen in the values or by a default (an inheriting model's, the context's)
+        for record in records.sudo():
+            if record.webhook_signing == "hmac" and not record.webhook_secret:
+                record.webhook_secret = self._webhook_new_secret()
+        return records
 
     def write(self, vals):
         if vals.get("webhook_url"):

@@ -79,6 +79,11 @@ class TestWebhookTarget(TransactionCase):
             {"name": "HMAC", "webhook_url": "https://93.184.216.34/", "webhook_signing": "hmac"}
         )
         self.assertGreaterEqual(len(endpoint.webhook_secret), 40)
+        by_default = self.Endpoint.with_context(default_webhook_signing="hmac").create(
+            {"name": "HMAC by default", "webhook_url": "https://93.184.216.34/"}
+        )
+        self.assertGreaterEqual(len(by_default.webhook_secret), 40)
+        self.assertNotEqual(by_default.webhook_secret, endpoint.webhook_secret)
         user = new_test_user(
             self.env, "hook_trace_user", groups="base.group_user,udi_master.group_trace_user"
         )
