@@ -42,29 +42,37 @@ class Signer:
         return f"<Signer {self.key_id}{' demo' if self.demo else ''}>"
 
 
-def _load_signer(path, demo):
-    passphrase = config.get(CONFIG_KEY_PASSPHRASE)
-    with open(path, "rb") as handle:
-        private_key = load_private_key_pem(
-            handle.read(), passphrase.encode() if passphrase else None
-        )
-    return Signer(private_key, path, demo)
-
-
 def _generate_demo_key(path):
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(generate_private_key_pem())
 
 
-SIGNING_KEY_FILE = KeyFile(
-    CONFIG_KEY_FILE,
-    "audit_seal",
-    DEMO_KEY_NAME,
-    load=_load_signer,
-    generate=_generate_demo_key,
-    logger=_logger,
-    label="audit_seal",
+def ed25519_key_file(option, passphrase_option, demo_folder, demo_name, logger, label):
+    """A :class:`KeyFile` of an Ed25519 private key (PEM, PKCS#8, encrypted when the
+    ``passphrase_option`` is set), loaded as a :class:`Signer`."""
+
+    def load(path, demo):
+        passphrase = config.get(passphrase_option)
+        with open(path, "rb") as handle:
+            private_key = load_private_key_pem(
+                handle.read(), passphrase.encode() if passphrase else None
+            )
+        return Signer(private_key, path, demo)
+
+    return KeyFile(
+        option,
+        demo_folder,
+        demo_name,
+        load=load,
+        generate=_generate_demo_key,
+        logger=logger,
+        label=label,
+    )
+
+
+SIGNING_KEY_FILE = ed25519_key_file(
+    CONFIG_KEY_FILE, CONFIG_KEY_PASSPHRASE, "audit_seal", DEMO_KEY_NAME, _logger, "audit_seal"
 )
 
 

@@ -1,8 +1,6 @@
 import json
 import logging
-import os
 import socket
-import threading
 import time
 import uuid
 from datetime import timedelta
@@ -11,14 +9,10 @@ import requests
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import config
 
-from odoo.addons.audit_seal.lib.keys import (
-    KeyFormatError,
-    generate_private_key_pem,
-    load_private_key_pem,
-)
-from odoo.addons.audit_seal.models.audit_seal_key import Signer
+from odoo.addons.audit_seal.lib.keys import public_raw
+from odoo.addons.audit_seal.models.audit_seal_key import ed25519_key_file
+from odoo.addons.audit_seal.tools.key_file import KeyFileError
 
 from ..lib import webhook
 
@@ -49,8 +43,14 @@ class DestinationUnresolved(UserError):
     """The destination's host name does not resolve now: a network error, retried."""
 
 
-_signer_cache = {}
-_signer_lock = threading.Lock()
+WEBHOOK_KEY_FILE = ed25519_key_file(
+    CONFIG_KEY_FILE,
+    CONFIG_KEY_PASSPHRASE,
+    "trace_events",
+    DEMO_KEY_NAME,
+    _logger,
+    "trace_events webhooks",
+)
 
 
 class TraceWebhookDelivery(models.Model):
@@ -337,69 +337,34 @@ class TraceWebhookDelivery(models.Model):
     def _webhook_signer(self):
         """The Ed25519 webhook key, read from ``trace_webhook_private_key_file``.
 
-        The same handling as the seal key (audit_seal): a file outside the database, named in
-        the Odoo configuration; without it, a demo key generated once per database in the
-        filestore. A key of its own: it signs outbound traffic to many receivers and may be
-        rotated on its own schedule, and its compromise never forges a ledger checkpoint.
+        The same handling as the seal key (audit_seal's tools/key_file.py): a file outside the
+        database, named in the Odoo configuration; without it, a demo key generated once per
+        database in the filestore. A key of its own: it signs outbound traffic to many
+        receivers and may be rotated on its own schedule, and its compromise never forges a
+        ledger checkpoint.
         """
-        path = config.get(CONFIG_KEY_FILE)
-        demo = not path
-        if demo:
-            path = self._webhook_demo_key_path()
         try:
-            stat = os.stat(path)
-        except OSError as exc:
-            raise UserError(
-                self.env._(
+            return WEBHOOK_KEY_FILE.get(self.env.cr.dbname)
+        except KeyFileError as exc:
+            if exc.stage == "read":
+                message = self.env._(
                     "The webhook signing key file %(path)s cannot be read (%(error)s). Check the "
                     "%(option)s option of the Odoo configuration.",
-                    path=path,
-                    error=exc.strerror,
+                    path=exc.path,
+                    error=exc.error,
                     option=CONFIG_KEY_FILE,
                 )
-            ) from exc
-        cache_key = (path, stat.st_mtime_ns, stat.st_size)
-        signer = _signer_cache.get(cache_key)
-        if signer is None:
-            with _signer_lock:
-                passphrase = config.get(CONFIG_KEY_PASSPHRASE)
-                try:
-                    with open(path, "rb") as handle:
-                        private_key = load_private_key_pem(
-                            handle.read(), passphrase.encode() if passphrase else None
-                        )
-                except (OSError, KeyFormatError) as exc:
-                    raise UserError(
-                        self.env._(
-                            "The webhook signing key file %(path)s cannot be used: %(error)s",
-                            path=path,
-                            error=str(exc),
-                        )
-                    ) from exc
-                signer = Signer(private_key, path, demo)
-                _signer_cache.clear()
-                _signer_cache[cache_key] = signer
-        return signer
-
-    @api.model
-    def _webhook_demo_key_path(self):
-        folder = os.path.join(config.filestore(self.env.cr.dbname), "trace_events")
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        path = os.path.join(folder, DEMO_KEY_NAME)
-        if not os.path.exists(path):
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                return path
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(generate_private_key_pem())
-        return path
+            else:
+                message = self.env._(
+                    "The webhook signing key file %(path)s cannot be used: %(error)s",
+                    path=exc.path,
+                    error=exc.error,
+                )
+            raise UserError(message) from exc
 
     @api.model
     def _public_keys(self):
         """The JSON Web Key Set of the webhook signing key (public half only)."""
-        from odoo.addons.audit_seal.lib.keys import public_raw
-
         signer = self._webhook_signer()
         return {"keys": [webhook.jwk(public_raw(signer.private_key), signer.key_id)]}
 
