@@ -95,3 +95,42 @@ class GenealogyCommon(TraceCommon):
         return self.env["stock.lot"].browse(
             [row["lot_id"] for row in result["lots"] if row["product_id"] == product.id]
         )
+
+    def _repair_with_part(self, unit, part):
+        """A done repair that put one unit of the catheter lot ``part`` into ``unit``, as a
+        technician records it."""
+        repair = self.env["repair.order"].create(
+            {
+                "product_id": self.pacemaker.id,
+                "product_uom": self.pacemaker.uom_id.id,
+                "lot_id": unit.id,
+                "partner_id": self.hospital.id,
+                "picking_type_id": self.warehouse.repair_type_id.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "product_id": self.catheter_variant.id,
+                            "product_uom_qty": 1,
+                            "repair_line_type": "add",
+                        }
+                    )
+                ],
+            }
+        )
+        repair.action_validate()
+        repair.action_repair_start()
+        move = repair.move_ids
+        move.move_line_ids.unlink()
+        self.env["stock.move.line"].create(
+            {
+                "move_id": move.id,
+                "product_id": self.catheter_variant.id,
+                "lot_id": part.id,
+                "quantity": 1,
+                "location_id": move.location_id.id,
+                "location_dest_id": move.location_dest_id.id,
+            }
+        )
+        move.picked = True
+        repair.action_repair_end()
+        return repair

@@ -1,7 +1,6 @@
 """Per-unit genealogy against a known assignment: exact traces with it, the order's genealogy
 with a stated warning without it, and bad input refused with nothing recorded."""
 
-from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
 
@@ -215,40 +214,7 @@ class TestUnitGenealogy(GenealogyCommon):
         self._record_truth()
         self._receive([(self.catheter_variant, "CATH-R", 3)])
         part = self._lot_named(self.catheter_variant, "CATH-R")
-        repair = self.env["repair.order"].create(
-            {
-                "product_id": self.pacemaker.id,
-                "product_uom": self.pacemaker.uom_id.id,
-                "lot_id": self.units[0].id,
-                "partner_id": self.hospital.id,
-                "picking_type_id": self.warehouse.repair_type_id.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": self.catheter_variant.id,
-                            "product_uom_qty": 1,
-                            "repair_line_type": "add",
-                        }
-                    )
-                ],
-            }
-        )
-        repair.action_validate()
-        repair.action_repair_start()
-        move = repair.move_ids
-        move.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
-            {
-                "move_id": move.id,
-                "product_id": self.catheter_variant.id,
-                "lot_id": part.id,
-                "quantity": 1,
-                "location_id": move.location_id.id,
-                "location_dest_id": move.location_dest_id.id,
-            }
-        )
-        move.picked = True
-        repair.action_repair_end()
+        self._repair_with_part(self.units[0], part)
         forward = self.Event.trace_forward(part.ids)
         self.assertEqual(self._reached(forward), self.units[0])
         self.assertTrue(forward["genealogy"]["exact"])

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
-from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import SQL
 
@@ -112,40 +111,7 @@ class TestUnitGenealogyFlags(GenealogyCommon):
     def test_a_repair_flags_nothing_and_leaves_the_orders_flags(self):
         self._receive([(self.catheter_variant, "CATH-R", 1)])
         part = self._lot_named(self.catheter_variant, "CATH-R")
-        repair = self.env["repair.order"].create(
-            {
-                "product_id": self.pacemaker.id,
-                "product_uom": self.pacemaker.uom_id.id,
-                "lot_id": self.units[0].id,
-                "partner_id": self.hospital.id,
-                "picking_type_id": self.warehouse.repair_type_id.id,
-                "move_ids": [
-                    Command.create(
-                        {
-                            "product_id": self.catheter_variant.id,
-                            "product_uom_qty": 1,
-                            "repair_line_type": "add",
-                        }
-                    )
-                ],
-            }
-        )
-        repair.action_validate()
-        repair.action_repair_start()
-        move = repair.move_ids
-        move.move_line_ids.unlink()
-        self.env["stock.move.line"].create(
-            {
-                "move_id": move.id,
-                "product_id": self.catheter_variant.id,
-                "lot_id": part.id,
-                "quantity": 1,
-                "location_id": move.location_id.id,
-                "location_dest_id": move.location_dest_id.id,
-            }
-        )
-        move.picked = True
-        repair.action_repair_end()
+        repair = self._repair_with_part(self.units[0], part)
         events = self.Event.search([("repair_id", "=", repair.id)])
         self.assertTrue(events)
         self.assertFalse(any(events.mapped("unit_genealogy")))
