@@ -162,21 +162,22 @@ class TestApiContract(HttpCase):
         openapi = json.loads((CONTRACT.parent / epcis["openapi"]).read_text())
         self.assertEqual(openapi["info"]["version"], epcis["openapi_version"])
         problems = []
-        for op in epcis["operations"]:
+        for index, op in enumerate(epcis["operations"]):
             if op["path"] not in openapi["paths"]:
                 problems.append(f"{op['method']} {op['path']}: not an operation of GS1's openapi")
                 continue
             user = new_test_user(
-                self.env,
-                f"api_contract_epcis_{len(problems)}_{op['method']}",
-                groups=",".join(op["role"]),
+                self.env, f"api_contract_epcis_{index}", groups=",".join(op["role"])
             )
             response = self.url_open(
                 epcis["base_path"] + op["probe"],
                 method=op["method"],
                 headers={"Authorization": f"bearer {api_key(self.env, user, 'Contract')}"},
             )
-            if response.status_code == 404 and not op.get("not_found_ok"):
+            # the interface answers an unknown resource with a 404 of its own (GS1 headers and a
+            # problem body); Odoo's 404 for a path nobody serves has neither
+            served = "GS1-EPCIS-Version" in response.headers
+            if response.status_code == 404 and not served:
                 problems.append(f"{op['method']} {op['path']}: 404 (not served)")
         if problems:
             self._fail_contract(problems)
