@@ -57,6 +57,7 @@ TITLES = {
     414: "URI Too Long",
     415: "Unsupported Media Type",
     500: "A server-side error occurred",
+    501: "Functionality not supported by server",
 }
 
 
@@ -420,9 +421,54 @@ class EpcisRestController(http.Controller):
             )
         return self._events({"eventType": [event_type]})
 
-    @_route(["/epcs/<path:epc>/events"], ["GET"])
+    @_route(["/eventTypes/<string:event_type>"], ["GET"])
     @rest
-    def epcis_epc_events(self, epc, **kwargs):
+    def epcis_event_type(self, event_type, **kwargs):
+        if event_type not in epcis_rest.EVENT_TYPES:
+            raise QueryError(
+                "NoSuchResourceException",
+                404,
+                "%(type)s is not an event type this repository stores.",
+                type=event_type,
+            )
+        return self._sub_resources()
+
+    def _sub_resources(self):
+        """The sub-resources of a single element (HATEOAS discovery): its ``events``."""
+        return self._answer(self._rest()._rest_collection(["events"]))
+
+    def _paging(self):
+        """The parsed ``perPage`` and ``nextPageToken`` of a listing that takes nothing else."""
+        params = self._params()
+        others = sorted(set(params) - {"perPage", "nextPageToken"})
+        if others:
+            raise QueryError(
+                "QueryParameterException",
+                400,
+                "This resource takes only perPage and nextPageToken (got %(names)s).",
+                names=", ".join(others),
+            )
+        return epcis_rest.parse_query(params)
+
+    @_route(["/epcs"], ["GET"])
+    @rest
+    def epcis_epcs(self, **kwargs):
+        """The EPCs and EPC classes of the events the caller sees, paged in URI order."""
+        query = self._paging()
+        members = self._rest()._rest_epcs()
+        if query.get("nextPageToken"):
+            after = epcis_rest.read_token(query, query["nextPageToken"])[0]
+            members = [member for member in members if member > after]
+        per_page = query.get("perPage", epcis_rest.DEFAULT_PER_PAGE)
+        token = None
+        if len(members) > per_page:
+            members = members[:per_page]
+            token = epcis_rest.make_token(query, members[-1], 0)
+        return self._answer(
+            self._rest()._rest_collection(members), headers=self._page_headers(token)
+        )
+
+    def _epc_parameter(self, epc):
         try:
             ref = epcis.parse_object_uri(epc)
         except epcis.EpcisError:
@@ -433,13 +479,38 @@ class EpcisRestController(http.Controller):
                 "repository reads (GS1 Digital Link or EPC URN).",
                 epc=epc,
             ) from None
-        name = "MATCH_anyEPCClass" if ref["kind"] == "lot" else "MATCH_anyEPC"
-        return self._events({name: [epc]})
+        return "MATCH_anyEPCClass" if ref["kind"] == "lot" else "MATCH_anyEPC"
+
+    @_route(["/epcs/<path:epc>/events"], ["GET"])
+    @rest
+    def epcis_epc_events(self, epc, **kwargs):
+        return self._events({self._epc_parameter(epc): [epc]})
+
+    @_route(["/epcs/<path:epc>"], ["GET"])
+    @rest
+    def epcis_epc(self, epc, **kwargs):
+        if not self._rest()._rest_known(self._epc_parameter(epc), [epc]):
+            raise QueryError(
+                "NoSuchResourceException",
+                404,
+                "No event you may read names the EPC %(epc)s.",
+                epc=epc,
+            )
+        return self._sub_resources()
 
     @_route(["/bizSteps"], ["GET"])
     @rest
     def epcis_biz_steps(self, **kwargs):
         return self._answer(self._rest()._rest_collection(list(BIZ_STEPS)))
+
+    @_route(["/bizSteps/<string:step>"], ["GET"])
+    @rest
+    def epcis_biz_step(self, step, **kwargs):
+        if not bare_term(step, "BizStep"):
+            raise QueryError(
+                "NoSuchResourceException", 404, "%(step)s is not a CBV business step.", step=step
+            )
+        return self._sub_resources()
 
     @_route(["/bizSteps/<string:step>/events"], ["GET"])
     @rest
@@ -454,6 +525,18 @@ class EpcisRestController(http.Controller):
     @rest
     def epcis_dispositions(self, **kwargs):
         return self._answer(self._rest()._rest_collection(list(DISPOSITIONS)))
+
+    @_route(["/dispositions/<string:disposition>"], ["GET"])
+    @rest
+    def epcis_disposition(self, disposition, **kwargs):
+        if not bare_term(disposition, "Disp"):
+            raise QueryError(
+                "NoSuchResourceException",
+                404,
+                "%(disp)s is not a CBV disposition.",
+                disp=disposition,
+            )
+        return self._sub_resources()
 
     @_route(["/dispositions/<string:disposition>/events"], ["GET"])
     @rest
@@ -480,6 +563,35 @@ class EpcisRestController(http.Controller):
     def epcis_place_events(self, place, **kwargs):
         name = "EQ_readPoint" if "/readPoints/" in request.httprequest.path else "EQ_bizLocation"
         return self._events({name: [place]})
+
+    @_route(["/bizLocations/<path:place>", "/readPoints/<path:place>"], ["GET"])
+    @rest
+    def epcis_place(self, place, **kwargs):
+        name = "EQ_readPoint" if "/readPoints/" in request.httprequest.path else "EQ_bizLocation"
+        if not self._rest()._rest_known(name, [place]):
+            raise QueryError(
+                "NoSuchResourceException",
+                404,
+                "No event you may read has %(place)s as its %(dimension)s.",
+                place=place,
+                dimension=name.removeprefix("EQ_"),
+            )
+        return self._sub_resources()
+
+    # ================================================================== paging
+
+    @_route(["/nextPageToken/<string:token>"], ["DELETE"])
+    @rest
+    def epcis_next_page_token(self, token, **kwargs):
+        """GS1's optional release of a page token: this repository keeps no state behind its
+        tokens (each one carries the position after the page it ends), so there is nothing to
+        release and no token to invalidate; the openapi's answer for that is 501."""
+        raise QueryError(
+            "ImplementationException",
+            501,
+            "This repository keeps no state behind a nextPageToken (the token itself says where "
+            "the next page starts), so there is nothing to release: stop following it.",
+        )
 
     # ================================================================== named queries
 

@@ -138,7 +138,11 @@ class TraceEpcisSubscription(models.Model):
         string="Sent Up To Event", readonly=True, help="The last event id sent (watermark)."
     )
     last_run_at = fields.Datetime(readonly=True)
-    last_notified_at = fields.Datetime(readonly=True)
+    last_notified_at = fields.Datetime(
+        compute="_compute_last_notified_at",
+        help="When the receiver last answered a delivery with 2xx (GS1's lastNotifiedAt); "
+        "a delivery queued but not yet accepted does not count.",
+    )
 
     _name_unique = models.UniqueIndex("(name)")
 
@@ -151,6 +155,25 @@ class TraceEpcisSubscription(models.Model):
                 subscription.schedule_text = ", ".join(
                     f"{key}={value}" for key, value in (subscription.schedule or {}).items()
                 )
+
+    def _compute_last_notified_at(self):
+        groups = {}
+        if self.ids:
+            groups = dict(
+                self.env["trace.webhook.delivery"]
+                .sudo()
+                ._read_group(
+                    [
+                        ("target_model", "=", self._name),
+                        ("target_id", "in", self.ids),
+                        ("state", "=", "delivered"),
+                    ],
+                    ["target_id"],
+                    ["delivered_at:max"],
+                )
+            )
+        for subscription in self:
+            subscription.last_notified_at = groups.get(subscription.id, False)
 
     # ------------------------------------------------------------------ REST
 
@@ -286,4 +309,3 @@ class TraceEpcisSubscription(models.Model):
 
     def _epcis_deliver(self, payload):
         self.env["trace.webhook.delivery"]._enqueue(self, "epcis.events", payload)
-        self.last_notified_at = fields.Datetime.now()

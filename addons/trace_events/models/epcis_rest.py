@@ -356,3 +356,66 @@ class TraceEpcisRest(models.AbstractModel):
         gln_field = PLACE_FIELDS[name][0]
         groups = events_model._read_group(scope & Domain(gln_field, "!=", False), [gln_field])
         return sorted(epcis.location_uri(gln) for (gln,) in groups)
+
+    @api.model
+    def _rest_known(self, name, values):
+        """Whether an event the caller sees matches the query parameter ``name`` (one of the
+        place or EPC matching parameters) for ``values``: the test of ``GET /epcs/{epc}``,
+        ``/readPoints/{readPoint}`` and ``/bizLocations/{bizLocation}`` (404 when not)."""
+        events_model, scope = self._rest_events_model()
+        domain = scope & self._rest_domain(epcis_rest.parse_query({name: values}))
+        return bool(events_model.search_count(domain, limit=1))
+
+    @api.model
+    def _rest_epcs(self):
+        """The EPCs and EPC classes (lots) of the events the caller sees, sorted (``GET
+        /epcs``): the URIs the events are exported with, and those captured events named."""
+        events_model, scope = self._rest_events_model()
+        events = events_model._search(scope).subselect()
+        self.env["trace.event.line"].flush_model(
+            ["event_id", "lot_id", "lot_name", "product_id", "udi_di"]
+        )
+        self.env.cr.execute(
+            SQL(
+                "SELECT MIN(id) FROM trace_event_line WHERE event_id IN %s "
+                "AND (lot_id IS NOT NULL OR lot_name IS NOT NULL) "
+                "GROUP BY product_id, lot_id, lot_name, udi_di",
+                events,
+            )
+        )
+        lines = self.env["trace.event.line"].sudo().browse(row[0] for row in self.env.cr.fetchall())
+        uris = set(self._rest_line_uris(lines))
+        dimensions = set(epcis_rest.MATCH_TERMS["MATCH_anyEPC"])
+        dimensions.update(epcis_rest.MATCH_TERMS["MATCH_anyEPCClass"])
+        self.env["trace.event.term"].flush_model(["dimension", "value", "event_id"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT value FROM trace_event_term "
+                "WHERE dimension = ANY(%s) AND event_id IN %s",
+                sorted(dimensions),
+                events,
+            )
+        )
+        uris.update(row[0] for row in self.env.cr.fetchall())
+        return sorted(uris)
+
+    @api.model
+    def _rest_line_uris(self, lines):
+        """The EPC (serial) or EPC class (lot) URI of each line, as the export writes it."""
+        levels = (
+            self.env["udi.di"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("di", "in", [di for di in set(lines.mapped("udi_di")) if di])])
+        )
+        agencies = {level.di: level.issuing_agency for level in levels}
+        scope = self.env["trace.event"]._epcis_scope()
+        for line in lines:
+            number = line.lot_id.name or line.lot_name
+            serial = number if line.product_id.tracking == "serial" else None
+            lot = None if serial else number
+            if line.udi_di:
+                agency = agencies.get(line.udi_di, "gs1")
+                yield epcis.object_uri(agency, line.udi_di, lot=lot, serial=serial)
+            else:
+                yield epcis.local_uri(scope, "product", line.product_id.id, lot=lot, serial=serial)

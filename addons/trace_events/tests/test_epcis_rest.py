@@ -8,7 +8,8 @@ from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.job import Job
-from odoo.addons.trace_events.lib import epcis_canonical
+from odoo.addons.queue_job.tests.common import trap_jobs
+from odoo.addons.trace_events.lib import epcis, epcis_canonical
 from odoo.addons.udi_master.tests.json2 import api_key
 
 from .test_capture import (
@@ -19,6 +20,7 @@ from .test_capture import (
     shipping_event,
 )
 from .test_epcis_roundtrip import QUERY_DOCUMENT, create_document_master_data
+from .webhook_receiver import Receiver, perform_jobs
 
 BASE = "/epcis"
 
@@ -653,7 +655,7 @@ class TestEpcisRest(EpcisRestCommon):
             [("target_model", "=", subscription._name), ("target_id", "=", subscription.id)]
         )
         self.assertEqual(len(delivery), 1)
-        self.assertTrue(subscription.last_notified_at)
+        self.assertFalse(subscription.last_notified_at, "queued, not yet accepted")
         self.assertEqual(subscription.webhook_signing, "ed25519")
 
     def test_scheduled_subscription_runs_when_due(self):
@@ -674,6 +676,179 @@ class TestEpcisRest(EpcisRestCommon):
             subscription._cron_epcis_subscriptions()
         self.assertEqual(len(sent), 1)
         self.assertEqual(sent[0]["epcisBody"]["queryResults"]["resultsBody"]["eventList"], [])
+
+
+@tagged("post_install", "-at_install")
+class TestEpcisRestDiscovery(EpcisRestCommon):
+    """The top-level and single-element resources of GS1's openapi that list no events: /epcs,
+    /epcs/{epc}, /eventTypes/{eventType}, ..., and DELETE /nextPageToken/{token}."""
+
+    SERIAL = PACEMAKER_DL.format(serial="PM0100")
+    LOT = "https://id.gs1.org/01/06901234567892/10/REST-L1"
+
+    def _members(self, response):
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.headers["GS1-EPCIS-Version"], "2.0.0")
+        body = response.json()
+        self.assertEqual(body["type"], "Collection")
+        return body["member"]
+
+    def test_epcs_lists_the_epcs_and_lots_of_the_events_seen(self):
+        every = self._members(self._get("/epcs", params={"perPage": "1000"}))
+        self.assertIn(self.SERIAL, every)
+        self.assertIn(self.LOT, every)
+        self.assertEqual(every, sorted(every))
+        # captured events' EPCs are listed as they were sent (canonical Digital Links)
+        self._capture("epcis_analyst", shipping_event("urn:uuid:rest-epcs", serials=("PM0777",)))
+        self._run_jobs()
+        every = self._members(self._get("/epcs", params={"perPage": "1000"}))
+        self.assertIn(PACEMAKER_DL.format(serial="PM0777"), every)
+        self._problem(self._get("/epcs", login="epcis_clerk"), 403, "SecurityException")
+        self._problem(self._get("/epcs", login=None), 401, "SecurityException")
+        self._problem(
+            self._get("/epcs", params={"MATCH_epc": self.SERIAL}), 400, "QueryParameterException"
+        )
+
+    def test_epcs_pages_with_the_next_page_token(self):
+        every = self._members(self._get("/epcs", params={"perPage": "1000"}))
+        self.assertGreaterEqual(len(every), 2)
+        seen, params = [], {"perPage": "1"}
+        for _page in range(len(every) + 1):
+            response = self._get("/epcs", params=params)
+            page = self._members(response)
+            self.assertLessEqual(len(page), 1)
+            seen += page
+            token = response.headers.get("GS1-Next-Page-Token")
+            if not token:
+                self.assertNotIn("Link", response.headers)
+                break
+            self.assertIn('rel="next"', response.headers["Link"])
+            params = {"perPage": "1", "nextPageToken": token}
+        self.assertEqual(seen, every)
+        self._problem(
+            self._get("/epcs", params={"nextPageToken": "garbage"}), 400, "QueryParameterException"
+        )
+
+    def test_a_partner_key_sees_only_the_epcs_of_units_shipped_to_it(self):
+        distributor = self._members(self._get("/epcs", login="epcis_distributor"))
+        hospital = self._members(self._get("/epcs", login="epcis_hospital"))
+        self.assertIn(self.LOT, distributor)
+        self.assertNotIn(self.SERIAL, distributor)
+        self.assertIn(self.SERIAL, hospital)
+        self.assertNotIn(self.LOT, hospital)
+        serial, lot = quote(self.SERIAL, safe=""), quote(self.LOT, safe="")
+        self.assertEqual(self._members(self._get(f"/epcs/{serial}", "epcis_hospital")), ["events"])
+        self._problem(
+            self._get(f"/epcs/{serial}", login="epcis_distributor"), 404, "NoSuchResourceException"
+        )
+        self.assertEqual(self._members(self._get(f"/epcs/{lot}", "epcis_distributor")), ["events"])
+        self._problem(
+            self._get(f"/epcs/{lot}", login="epcis_hospital"), 404, "NoSuchResourceException"
+        )
+
+    def test_an_epc_lists_its_sub_resources(self):
+        serial = quote(self.SERIAL, safe="")
+        self.assertEqual(self._members(self._get(f"/epcs/{serial}")), ["events"])
+        urn = quote("urn:epc:id:sgtin:6901234.050001.PM0100", safe="")
+        self.assertEqual(self._members(self._get(f"/epcs/{urn}")), ["events"])
+        unknown = quote(PACEMAKER_DL.format(serial="NEVER-SEEN"), safe="")
+        self._problem(self._get(f"/epcs/{unknown}"), 404, "NoSuchResourceException")
+        self._problem(self._get("/epcs/not%20an%20epc"), 400, "QueryParameterException")
+        self._problem(self._get(f"/epcs/{serial}", login="epcis_clerk"), 403, "SecurityException")
+        self.assertIn(
+            self.hospital_event.event_uid, self._event_ids(self._get(f"/epcs/{serial}/events"))
+        )
+
+    def test_vocabulary_elements_list_their_sub_resources(self):
+        for path in ("/eventTypes/ObjectEvent", "/bizSteps/shipping", "/dispositions/in_transit"):
+            self.assertEqual(self._members(self._get(path)), ["events"], path)
+            self.assertEqual(
+                self._members(self._get(path, login="epcis_distributor")), ["events"], path
+            )
+            self._problem(self._get(path, login=None), 401, "SecurityException")
+        for path in ("/eventTypes/Nonsense", "/bizSteps/juggling", "/dispositions/nope"):
+            self._problem(self._get(path), 404, "NoSuchResourceException")
+
+    def test_places_list_their_sub_resources_for_whoever_sees_them(self):
+        gln_uri = "https://id.gs1.org/414/6901234000009"
+        place = quote(gln_uri, safe="")
+        internal = shipping_event("urn:uuid:rest-place", bizLocation={"id": gln_uri})
+        del internal["sourceList"], internal["destinationList"]  # no partner on its lines
+        self._capture("epcis_analyst", internal)
+        self._run_jobs()
+        for path in (f"/readPoints/{place}", f"/bizLocations/{place}"):
+            self.assertEqual(self._members(self._get(path)), ["events"], path)
+            for login in ("epcis_hospital", "epcis_distributor"):
+                self._problem(self._get(path, login=login), 404, "NoSuchResourceException")
+            self._problem(self._get(path, login="epcis_clerk"), 403, "SecurityException")
+        unused = quote("https://id.gs1.org/414/6901234000030", safe="")
+        self._problem(self._get(f"/readPoints/{unused}"), 404, "NoSuchResourceException")
+        self._problem(self._get(f"/bizLocations/{unused}"), 404, "NoSuchResourceException")
+        # a shipment to the hospital at the same read point: the hospital now sees the place
+        self._capture("epcis_analyst", shipping_event("urn:uuid:rest-place-2"))
+        self._run_jobs()
+        self.assertEqual(
+            self._members(self._get(f"/readPoints/{place}", "epcis_hospital")), ["events"]
+        )
+        self._problem(
+            self._get(f"/bizLocations/{place}", login="epcis_hospital"),
+            404,
+            "NoSuchResourceException",
+        )
+
+    @mute_logger("odoo.http")
+    def test_deleting_a_page_token_is_not_implemented(self):
+        response = self._get("/events", params={"perPage": "1"})
+        token = response.headers["GS1-Next-Page-Token"]
+        body = self._problem(
+            self._send("DELETE", f"/nextPageToken/{token}", None), 501, "ImplementationException"
+        )
+        self.assertEqual(body["title"], "Functionality not supported by server")
+        self._problem(
+            self._send("DELETE", f"/nextPageToken/{token}", None, login=None),
+            401,
+            "SecurityException",
+        )
+        # the token is still the position of the next page (nothing was released)
+        again = self._get("/events", params={"perPage": "1", "nextPageToken": token})
+        self.assertEqual(again.status_code, 200, again.text)
+
+    def test_last_notified_at_is_the_receivers_2xx_not_the_queueing(self):
+        self.env["ir.config_parameter"].sudo().set_param("trace_events.webhook_allow_loopback", "1")
+        with Receiver(answers=[500, 200], secret="s3cr3t-token") as receiver:
+            response = self._send(
+                "POST",
+                "/queries",
+                {"name": "Shipped", "query": {"EQ_bizStep": ["shipping"]}},
+            )
+            self.assertEqual(response.status_code, 201, response.text)
+            body = {
+                "dest": receiver.url,
+                "signatureToken": "s3cr3t-token",
+                "schedule": {"minute": "[0-59]"},
+                "initialRecordTime": "2000-01-01T00:00:00Z",
+            }
+            response = self._send("POST", "/queries/Shipped/subscriptions", body)
+            self.assertEqual(response.status_code, 201, response.text)
+            path = f"/queries/Shipped/subscriptions/{response.json()['subscriptionID']}"
+            subscription = self.env["trace.epcis.subscription"].search([])
+            with trap_jobs() as trap:
+                subscription._epcis_run(subscription.create_date)
+                self.assertNotIn("lastNotifiedAt", self._get(path).json(), "only queued")
+                perform_jobs(trap, self.env)  # the receiver answers 500
+                self.assertNotIn("lastNotifiedAt", self._get(path).json(), "refused")
+                perform_jobs(trap, self.env)  # the retry: 200
+        delivery = self.env["trace.webhook.delivery"].search(
+            [("target_model", "=", subscription._name), ("target_id", "=", subscription.id)]
+        )
+        self.assertEqual(delivery.state, "delivered")
+        self.assertEqual(len(receiver.calls), 2)
+        self.assertTrue(all(call["verified"] for call in receiver.calls))
+        self.assertEqual(
+            self._get(path).json()["lastNotifiedAt"],
+            epcis.format_time(delivery.delivered_at),
+        )
+        self.assertEqual(subscription.last_notified_at, delivery.delivered_at)
 
 
 @tagged("post_install", "-at_install")
