@@ -522,6 +522,9 @@ class AuditSealEntry(models.Model):
         if marker == own[0]:
             return own[0], own[1], True
         with db_connect(cr.dbname).cursor() as fresh_cr:
+            # a table lock held by our own transaction (DDL) would make this read wait for
+            # ever: fail the append instead of hanging the worker
+            fresh_cr.execute("SET LOCAL lock_timeout = '10s'")
             fresh_cr.execute(
                 "SELECT seq, entry_hash FROM audit_seal_entry ORDER BY seq DESC LIMIT 1"
             )

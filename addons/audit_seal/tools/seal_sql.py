@@ -132,12 +132,42 @@ def install_functions(cr):
     cr.execute(GUARD_FUNCTIONS)
 
 
+def _trigger_is(cr, table, name, function, args):
+    """Whether ``table`` already has trigger ``name`` calling ``function(args)``.
+
+    Re-creating a trigger drops it first, which locks the whole table (ACCESS EXCLUSIVE) until
+    the transaction ends. A module install or upgrade initialises the models again in one
+    transaction that then seals records; sealing may read the chain head through a second
+    connection (``audit.seal.entry._seal_head``), which would wait for that lock forever. So
+    a guard that is already in place is left alone.
+    """
+    cr.execute(
+        SQL(
+            """
+            SELECT p.proname, t.tgargs
+              FROM pg_trigger t
+              JOIN pg_proc p ON p.oid = t.tgfoid
+             WHERE t.tgrelid = to_regclass(%s) AND t.tgname = %s
+            """,
+            table,
+            name,
+        )
+    )
+    row = cr.fetchone()
+    if not row:
+        return False
+    current = [arg.decode() for arg in bytes(row[1]).split(b"\0")[:-1]]
+    return row[0] == function and current == [str(arg) for arg in args]
+
+
 def _install(cr, table, function, args=()):
     arg_sql = SQL(", ").join(SQL("%s", arg) for arg in args)
     for name, when, level, with_args in (
         (TRIGGER_ROW, SQL("UPDATE OR DELETE"), SQL("ROW"), True),
         (TRIGGER_STATEMENT, SQL("TRUNCATE"), SQL("STATEMENT"), False),
     ):
+        if _trigger_is(cr, table, name, function, args if with_args else ()):
+            continue
         cr.execute(
             SQL("DROP TRIGGER IF EXISTS %s ON %s", SQL.identifier(name), SQL.identifier(table))
         )
@@ -175,6 +205,8 @@ def guard_checkpoint_table(cr, table, timestamp_columns):
 def guard_users_table(cr, users_table, ledger_table):
     """Refuse deleting a user who sealed entries of ``ledger_table`` (idempotent)."""
     install_functions(cr)
+    if _trigger_is(cr, users_table, TRIGGER_USER, "audit_seal_guard_user", [ledger_table]):
+        return
     cr.execute(
         SQL(
             "DROP TRIGGER IF EXISTS %s ON %s",

@@ -118,6 +118,40 @@ class TestSealMixin(SealCase):
             with self.subTest(sql=sql), self.assertRaisesSql("audit_seal"):
                 self.env.cr.execute(sql)
 
+    def test_initialising_the_models_again_keeps_the_guards_without_locking_the_tables(self):
+        """A module install or upgrade initialises the sealed models again, then seals in the
+        same transaction; sealing may read the chain head through a second connection. Guards
+        re-created there would hold the tables' ACCESS EXCLUSIVE lock and that read would wait
+        for ever (the install of trace_events hung so)."""
+        for model in ("audit.seal.entry", "audit.seal.checkpoint", "audit.seal.key"):
+            self.env[model].init()
+        self.Record._seal_install_guards()  # what the sealed models' init() runs after setup
+        self.env.cr.execute(
+            """
+            SELECT l.relation::regclass::text FROM pg_locks l
+             WHERE l.pid = pg_backend_pid() AND l.mode = 'AccessExclusiveLock'
+               AND l.relation IS NOT NULL
+            """
+        )
+        self.assertFalse(self.env.cr.fetchall())
+        # the guards are still there
+        self.seal()
+        with self.assertRaisesSql("audit_seal"):
+            self.env.cr.execute("DELETE FROM audit_seal_entry")
+
+    def test_guard_of_a_changed_sealed_column_list_is_replaced(self):
+        table = self.Record._table
+        self.env.cr.execute(f"DROP TRIGGER audit_seal_guard ON {table}")
+        self.env.cr.execute(
+            f"CREATE TRIGGER audit_seal_guard BEFORE UPDATE OR DELETE ON {table} FOR EACH ROW "
+            "EXECUTE FUNCTION audit_seal_guard_row('audit.seal.test.record', 'id', 'id')"
+        )
+        record = self.seal()
+        self.env.cr.execute(f"UPDATE {table} SET name = 'x' WHERE id = %s", [record.id])
+        self.Record._seal_install_guards()
+        with self.assertRaisesSql("audit_seal"):
+            self.env.cr.execute(f"UPDATE {table} SET name = 'y' WHERE id = %s", [record.id])
+
     def test_rolled_back_work_leaves_no_entry_and_no_gap(self):
         before = self.head_seq()
         with self.assertRaises(ValueError), self.env.cr.savepoint():
