@@ -17,7 +17,6 @@ class TraceWebhookEndpoint(models.Model):
         "issued to it, reminded, acknowledged, reported on, completed, or its recall closed.",
     )
     push_recall_notices = fields.Boolean(
-        string="Push Recall Notices",
         default=True,
         help="Push this consignee's recall notices and their changes to the endpoint.",
     )

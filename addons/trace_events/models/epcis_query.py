@@ -118,7 +118,7 @@ class TraceEpcisSubscription(models.Model):
         default=lambda self: str(uuid.uuid4()),
     )
     query_id = fields.Many2one(
-        "trace.epcis.query", string="Query", required=True, readonly=True, ondelete="cascade"
+        "trace.epcis.query", required=True, readonly=True, ondelete="cascade"
     )
     user_id = fields.Many2one(related="query_id.user_id", string="Owner", store=True)
     stream = fields.Boolean(
@@ -128,9 +128,7 @@ class TraceEpcisSubscription(models.Model):
         string="Schedule Fields", readonly=True, help="When to send, as GS1's query-schedule.json."
     )
     schedule_text = fields.Char(string="Schedule", compute="_compute_schedule_text")
-    report_if_empty = fields.Boolean(
-        string="Report If Empty", readonly=True, help="Send a scheduled result even when empty."
-    )
+    report_if_empty = fields.Boolean(readonly=True, help="Send a scheduled result even when empty.")
     initial_record_time = fields.Datetime(
         readonly=True, help="Events recorded before this time are not sent."
     )

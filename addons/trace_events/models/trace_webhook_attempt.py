@@ -18,9 +18,7 @@ class TraceWebhookAttempt(models.Model):
     number = fields.Integer(string="Attempt", readonly=True)
     url = fields.Char(string="Destination URL", readonly=True)
     key_id = fields.Char(string="Key ID", readonly=True)
-    status_code = fields.Integer(
-        string="Status Code", readonly=True, help="0 when no HTTP answer came back."
-    )
+    status_code = fields.Integer(readonly=True, help="0 when no HTTP answer came back.")
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     error = fields.Char(readonly=True)
     create_date = fields.Datetime(string="Attempted On", readonly=True)

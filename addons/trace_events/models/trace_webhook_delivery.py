@@ -108,7 +108,7 @@ class TraceWebhookDelivery(models.Model):
     attempt_ids = fields.One2many(
         "trace.webhook.attempt", "delivery_id", string="Attempt Log", readonly=True
     )
-    last_status_code = fields.Integer(string="Last Status Code", readonly=True)
+    last_status_code = fields.Integer(readonly=True)
     last_error = fields.Char(readonly=True)
     next_attempt_at = fields.Datetime(string="Next Attempt", readonly=True)
     delivered_at = fields.Datetime(string="Delivered On", readonly=True)

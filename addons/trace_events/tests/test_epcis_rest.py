@@ -1,6 +1,7 @@
 """GS1's EPCIS 2.0 REST bindings over real HTTP, with real API keys, as integrators call them."""
 
 import json
+import logging
 from unittest.mock import patch
 from urllib.parse import quote
 
@@ -21,6 +22,8 @@ from .test_capture import (
 )
 from .test_epcis_roundtrip import QUERY_DOCUMENT, create_document_master_data
 from .webhook_receiver import Receiver, perform_jobs
+
+_logger = logging.getLogger(__name__)
 
 BASE = "/epcis"
 
@@ -898,5 +901,5 @@ class TestEpcisRestConformance(EpcisRestCommon):
             if diff:
                 problems.append(f"=== {name}\n{diff}")
         summary = f"{len(names) - len(problems)} of {len(names)} GS1 examples equal over HTTP"
-        print(f"EPCIS REST conformance: {summary}")  # noqa: T201 - the figure the README quotes
+        _logger.info("EPCIS REST conformance: %s", summary)  # the figure the README quotes
         self.assertFalse(problems, summary + "\n" + "\n".join(problems))

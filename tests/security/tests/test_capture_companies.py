@@ -124,7 +124,8 @@ class TestCaptureAcrossCompanies(HttpCase):
     @mute_logger("odoo.http")
     def test_gln_of_a_partner_of_company_a_answers_b_as_an_unknown_gln(self):
         """B's capture never resolves a GLN to a partner restricted to company A: the answer
-        is the one an unknown GLN gets, and nothing is stored."""
+        is the one an unknown GLN gets (the event waits in B's inbox with the GLN missing, or
+        the document is refused with the same message), and nothing is stored."""
         clinic_a = self.env["res.partner"].create(
             {
                 "name": "Clinic of Company A Only",
@@ -139,8 +140,18 @@ class TestCaptureAcrossCompanies(HttpCase):
             return shipping_event(event_id, serial, destinationList=[destination])
 
         events_before = self.env["trace.event"].search_count([])
-        unknown = self._post_as_b([to("6901234000054", "urn:uuid:gln-of-a", "PMB010")])
-        of_a = self._post_as_b([to("6901234000047", "urn:uuid:gln-of-a", "PMB010")])
+        # company B waits for unknown master data (the default): both wait, alike
+        unknown = self._capture_as_b([to("6901234000054", "urn:uuid:gln-unknown", "PMB010")])
+        of_a = self._capture_as_b([to("6901234000047", "urn:uuid:gln-of-a", "PMB010")])
+        self.assertEqual((unknown["created"], unknown["waiting"]), (0, 1))
+        self.assertEqual((of_a["created"], of_a["waiting"]), (0, 1))
+        inbox = self.env["trace.event.inbox"].browse(of_a["inbox_ids"])
+        self.assertEqual(inbox.company_id, self.company_b)
+        self.assertEqual(inbox.missing_ids.mapped("value"), ["6901234000047"])
+        # company B refuses unknown master data: the same refusal for both
+        self.company_b.trace_epcis_unknown_master_data = "refuse"
+        unknown = self._post_as_b([to("6901234000054", "urn:uuid:gln-unknown-2", "PMB010")])
+        of_a = self._post_as_b([to("6901234000047", "urn:uuid:gln-of-a-2", "PMB010")])
         self.assertEqual(unknown.status_code, 422, unknown.text[:2000])
         self.assertEqual(of_a.status_code, unknown.status_code, of_a.text[:2000])
         self.assertEqual(
