@@ -154,8 +154,12 @@ class TraceEvent(models.Model):
         """
         self._epcis_check_capture_access()
         document = self._epcis_load_document(document)
+        # the document's schema covers each event of its eventList (EPCIS-Document-Event, the
+        # schema capture checks an event against): valid already, not validated a second time
         return self._epcis_capture(
-            document["epcisBody"]["eventList"], context=document.get("@context")
+            document["epcisBody"]["eventList"],
+            context=document.get("@context"),
+            schema_valid=True,
         )
 
     @api.model
@@ -242,16 +246,20 @@ class TraceEvent(models.Model):
         return document
 
     @api.model
-    def _epcis_capture(self, events, context=None, from_inbox=False):
+    def _epcis_capture(self, events, context=None, from_inbox=False, schema_valid=False):
         """:meth:`capture` without the access check (for callers that checked already, e.g.
         the partner portal, which calls it as superuser for a portal user's report).
         ``context``: the JSON-LD ``@context`` of the document the events come from.
         ``from_inbox``: the inbox's retry: events still missing master data are returned in
-        ``still_missing`` ({eventID: [(kind, value)]}) instead of entering the inbox again."""
+        ``still_missing`` ({eventID: [(kind, value)]}) instead of entering the inbox again.
+        ``schema_valid``: the events were validated against the schema already (as part of
+        their document), not validated again."""
         if not isinstance(events, (list, tuple)):
             raise UserError(self.env._("Give the events to capture as a list of EPCIS events."))
         self._epcis_check_batch_size(events)
-        return _Capture(self, list(events), context, from_inbox=from_inbox).run()
+        return _Capture(
+            self, list(events), context, from_inbox=from_inbox, schema_valid=schema_valid
+        ).run()
 
     @api.model
     def _epcis_message(self, error):
@@ -546,12 +554,13 @@ def _uom_root(uom):
 class _Capture:
     """One capture batch: validate every event, then store all of them or nothing."""
 
-    def __init__(self, model, events, context=None, from_inbox=False):
+    def __init__(self, model, events, context=None, from_inbox=False, schema_valid=False):
         self.model = model
         self.env = model.env
         self.events = events
         self.context = context  # the document's JSON-LD @context (namespaces of extensions)
         self.from_inbox = from_inbox
+        self.schema_valid = schema_valid  # True: every event was validated with its document
         self.errors = []
         self.missing = defaultdict(dict)  # index -> {(kind, value): uri} of unknown master data
         self.parsed = {}  # index -> plain values
@@ -713,7 +722,7 @@ class _Capture:
                 continue
             if not self.check_size(index, event):
                 continue
-            problems = schema.event_errors(event)
+            problems = () if self.schema_valid else schema.event_errors(event)
             if problems:
                 self.error(
                     index,

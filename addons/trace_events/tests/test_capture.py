@@ -4,12 +4,14 @@ import datetime
 import json
 import xmlrpc.client
 from pathlib import Path
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
 from odoo.tools import file_path, mute_logger
 
 from odoo.addons.trace_events.lib import event_hash
+from odoo.addons.trace_events.models.trace_event_epcis import epcis_schema
 from odoo.addons.udi_master.tests.json2 import api_key, post_json2
 
 from .common import TraceCommon
@@ -157,6 +159,27 @@ class TestCapture(CaptureCommon):
         )
         self.assertEqual(event.line_ids.lot_id.name, "PM0001")
         self.assertEqual(event.line_ids.udi_di, "06901234500011")
+
+    def test_import_validates_each_event_against_the_schema_once(self):
+        """The document's schema covers its events: capture does not validate them again
+        (half of a capture's time went to the second validation); capture() alone does."""
+        schema = epcis_schema()
+        document = {
+            "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+            "type": "EPCISDocument",
+            "schemaVersion": "2.0",
+            "creationDate": "2025-03-01T02:00:00Z",
+            "epcisBody": {"eventList": [shipping_event("urn:uuid:once-1")]},
+        }
+        with patch.object(type(schema), "event_errors", autospec=True) as event_errors:
+            self.Event.import_epcis(document)
+        event_errors.assert_not_called()
+        self.assertTrue(self._stored("urn:uuid:once-1"))
+        bad = shipping_event("urn:uuid:once-2", eventTime="not a time")
+        with self.assertRaises(UserError) as caught:
+            self.Event.capture([bad])
+        self.assertIn("not a valid EPCIS 2.0 event", str(caught.exception))
+        self.assertFalse(self._stored("urn:uuid:once-2"))
 
     def test_one_bad_event_among_good_ones_stores_nothing_and_names_it(self):
         events = [
