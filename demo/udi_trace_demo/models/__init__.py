@@ -4,5 +4,6 @@ from . import udi_demo
 from . import udi_demo_inspection
 from . import udi_demo_recall
 from . import udi_demo_trace
+from . import udi_demo_epcis
 from . import udi_demo_capa
 from . import udi_demo_implant

@@ -122,6 +122,8 @@ class UdiDemoRecall(models.AbstractModel):
         records = {}
         records.update(self._demo_closed_recall(signer, password))
         records.update(self._demo_drill(signer, password))
+        # Huadong's ERP receives its recall notices by webhook from now on
+        records["demo_webhook_huadong"] = self.env["udi.demo.epcis"]._demo_recall_endpoint(signer)
         records.update(self._demo_live_recall(signer, password))
         records["demo_ticket_battery_suzhou"] = self._demo_complaint(*COMPLAINT_SUZHOU)
         self.env["ir.model.data"]._update_xmlids(

@@ -22,6 +22,20 @@ DEMO_DELIVERIES = [
     ("udi_master.partner_distributor_huadong", ["PM200-251001", "PM200-251002", "PM200-251003"]),
     ("udi_master.partner_distributor_pacific", ["PM200-251004", "PM200-251005"]),
 ]
+#: how the clerk packs the delivery to Huadong before validating it: (pallet SSCC, [(case
+#: SSCC, serials)]); GS1 SSCCs of company prefix 6901234 (extension digit 0, check digit)
+DEMO_PACKING = {
+    "udi_master.partner_distributor_huadong": (
+        "069012340002511039",
+        [
+            ("069012340002511015", ["PM200-251001", "PM200-251002"]),
+            ("069012340002511022", ["PM200-251003"]),
+        ],
+    ),
+}
+#: the onward shipments Huadong's WMS sends as one document to POST /epcis/capture (the
+#: others of DEMO_ONWARD are captured as the distributors' events at once)
+DEMO_WMS_CAPTURE = ("HD-DN-20251107", "HD-DN-20251109")
 #: onward shipments the distributors report: (distributor, hospital, serials, their document)
 DEMO_ONWARD = [
     (
@@ -80,16 +94,22 @@ class UdiDemoTrace(models.AbstractModel):
         env = self.env
         env["trace.event"]._trace_backfill()  # udi_master's demo moves were done before
         ref = env.ref
+        # Inventory > Configuration > Settings > Packages: the clerk packs the deliveries
+        env["res.config.settings"].create({"group_stock_tracking_lot": True}).execute()
         pacemaker = ref("udi_master.product_pacemaker").product_variant_id
         cells, tubing = ref("udi_master.lot_cells_a"), ref("udi_master.lot_tubing_a")
         chain = self._demo_build_chain(
             pacemaker,
             cells | tubing,
             DEMO_ORDERS,
-            [(ref(partner), serials) for partner, serials in DEMO_DELIVERIES],
+            [
+                (ref(partner), serials, DEMO_PACKING.get(partner))
+                for partner, serials in DEMO_DELIVERIES
+            ],
             [
                 (ref(distributor), ref(hospital), serials, document)
                 for distributor, hospital, serials, document in DEMO_ONWARD
+                if document not in DEMO_WMS_CAPTURE
             ],
         )
         records = {
@@ -98,6 +118,7 @@ class UdiDemoTrace(models.AbstractModel):
             "demo_delivery_huadong": chain["deliveries"][0],
             "demo_delivery_pacific": chain["deliveries"][1],
         }
+        records.update(self._demo_wms_capture(pacemaker))
         records.update(self._demo_repair(pacemaker, chain["serials"]["PM200-251003"]))
         records["demo_ticket_installation_ruijin"] = self._demo_installation(
             chain["serials"]["PM200-251001"]
@@ -117,7 +138,9 @@ class UdiDemoTrace(models.AbstractModel):
 
         * ``component_lots``: the lots the orders consume (one per component of the BoM);
         * ``orders``: one list of serial numbers per manufacturing order;
-        * ``deliveries``: ``[(partner, [serial numbers])]``, one delivery each;
+        * ``deliveries``: ``[(partner, [serial numbers], packing)]``, one delivery each;
+          ``packing`` (optional): ``(pallet SSCC, [(case SSCC, [serial numbers])])``, the
+          cases the clerk packs the serials in and the pallet they go on;
         * ``onward``: ``[(distributor, hospital, [serial numbers], document)]``, captured as
           the distributor's EPCIS shipping events.
 
@@ -128,8 +151,10 @@ class UdiDemoTrace(models.AbstractModel):
             productions |= self._demo_manufacture(product, component_lots, names)
         serials = {lot.name: lot for lot in productions.lot_producing_ids}
         pickings = self.env["stock.picking"]
-        for partner, names in deliveries:
-            pickings |= self._demo_deliver(partner, [serials[name] for name in names])
+        for partner, names, *packing in deliveries:
+            pickings |= self._demo_deliver(
+                partner, [serials[name] for name in names], packing[0] if packing else None
+            )
         events = [
             self._demo_shipping_event(distributor, hospital, product, names, document)
             for distributor, hospital, names, document in onward
@@ -210,8 +235,9 @@ class UdiDemoTrace(models.AbstractModel):
         move.picked = True
 
     @api.model
-    def _demo_transfer(self, picking_type, partner, source, dest, lots, origin=False):
-        """A validated transfer of one unit of each lot/serial in ``lots``."""
+    def _demo_transfer(self, picking_type, partner, source, dest, lots, origin=False, packing=None):
+        """A validated transfer of one unit of each lot/serial in ``lots``; packed first as
+        ``packing`` says (see :meth:`_demo_pack`)."""
         picking = self.env["stock.picking"].create(
             {
                 "picking_type_id": picking_type.id,
@@ -241,11 +267,24 @@ class UdiDemoTrace(models.AbstractModel):
             self._demo_set_lines(
                 move, [(lot, 1) for lot in lots if lot.product_id == move.product_id]
             )
+        if packing:
+            self._demo_pack(picking, *packing)
         picking.button_validate()
         return picking
 
     @api.model
-    def _demo_deliver(self, partner, lots):
+    def _demo_pack(self, picking, pallet, cases):
+        """The clerk's *Put in Pack*: each case's serials into a case labelled with its SSCC,
+        then the whole transfer (the cases) onto the pallet labelled ``pallet``. Validating
+        the transfer records the packing events (AggregationEvents) naming the SSCCs."""
+        for case, names in cases:
+            picking.move_line_ids.filtered(
+                lambda ml, names=names: ml.lot_id.name in names
+            ).action_put_in_pack(package_name=case)
+        picking.action_put_in_pack(package_name=pallet)
+
+    @api.model
+    def _demo_deliver(self, partner, lots, packing=None):
         warehouse = self._demo_warehouse()
         return self._demo_transfer(
             warehouse.out_type_id,
@@ -253,7 +292,31 @@ class UdiDemoTrace(models.AbstractModel):
             warehouse.lot_stock_id,
             self.env.ref("stock.stock_location_customers"),
             self.env["stock.lot"].union(*lots),
+            packing=packing,
         )
+
+    @api.model
+    def _demo_wms_capture(self, product):
+        """Huadong's WMS sends its shipments to the hospitals (``DEMO_WMS_CAPTURE``) and one to
+        a hospital not recorded yet as one document to ``POST /epcis/capture``; the job ends
+        captured, the new hospital's event waits in the EPCIS inbox. Then Pacific's WMS
+        subscribes to the units shipped to it. Returns ``{xmlid name: record}``."""
+        ref = self.env.ref
+        demo = self.env["udi.demo.epcis"]
+        huadong = ref("udi_master.partner_distributor_huadong")
+        events = [
+            self._demo_shipping_event(ref(distributor), ref(hospital), product, names, document)
+            for distributor, hospital, names, document in DEMO_ONWARD
+            if document in DEMO_WMS_CAPTURE
+        ]
+        events.append(demo._demo_new_hospital_event(huadong))
+        job = demo._demo_capture(demo._demo_wms_user(), events)
+        subscription = demo._demo_pacific_subscription()
+        return {
+            "demo_capture_huadong_wms": job,
+            "demo_query_pacific": subscription.query_id,
+            "demo_subscription_pacific": subscription,
+        }
 
     @api.model
     def _demo_warehouse(self):

@@ -5,3 +5,4 @@ from . import test_translations
 from . import test_inspection_scenario
 from . import test_capa_scenario
 from . import test_implant_scenario
+from . import test_epcis_scenario
