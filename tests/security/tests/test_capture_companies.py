@@ -150,8 +150,8 @@ class TestCaptureAcrossCompanies(HttpCase):
         self.assertEqual(inbox.missing_ids.mapped("value"), ["6901234000047"])
         # company B refuses unknown master data: the same refusal for both
         self.company_b.trace_epcis_unknown_master_data = "refuse"
-        unknown = self._post_as_b([to("6901234000054", "urn:uuid:gln-unknown-2", "PMB010")])
-        of_a = self._post_as_b([to("6901234000047", "urn:uuid:gln-of-a-2", "PMB010")])
+        unknown = self._post_as_b([to("6901234000054", "urn:uuid:gln-refused", "PMB010")])
+        of_a = self._post_as_b([to("6901234000047", "urn:uuid:gln-refused", "PMB010")])
         self.assertEqual(unknown.status_code, 422, unknown.text[:2000])
         self.assertEqual(of_a.status_code, unknown.status_code, of_a.text[:2000])
         self.assertEqual(
