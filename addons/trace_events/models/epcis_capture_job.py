@@ -45,7 +45,7 @@ class TraceEpcisCaptureJob(models.Model):
         "res.company", required=True, readonly=True, default=lambda self: self.env.company
     )
     state = fields.Selection(
-        [("running", "Running"), ("success", "Captured"), ("failure", "Failed")],
+        [("running", "Running"), ("success", "Succeeded"), ("failure", "Failed")],
         required=True,
         readonly=True,
         default="running",
