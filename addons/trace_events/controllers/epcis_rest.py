@@ -69,7 +69,9 @@ def _version(text):
 
 
 def _route(paths, methods, readonly=True):
-    """An EPCIS route: JSON over HTTP, API key checked in :func:`rest`, no session cookie."""
+    """An EPCIS route: JSON over HTTP, API key checked in :func:`rest`, no session cookie,
+    every call in the API call log (``api_log``: the key is checked here, not by Odoo's
+    ``auth='bearer'``, which the log would recognise by itself)."""
     return http.route(
         [BASE + path for path in paths],
         type="http",
@@ -78,6 +80,7 @@ def _route(paths, methods, readonly=True):
         csrf=False,
         readonly=readonly,
         save_session=False,
+        api_log=True,
     )
 
 

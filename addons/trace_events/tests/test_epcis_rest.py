@@ -170,6 +170,22 @@ class TestEpcisRest(EpcisRestCommon):
         body = self._problem(self._get("/events", login="not-a-key"), 401, "SecurityException")
         self.assertIn("Bearer", body["detail"])
 
+    @mute_logger("odoo.http")
+    def test_every_call_is_in_the_api_call_log_without_its_key(self):
+        Log = self.env["trace.api.call.log"]
+        before = Log.search([], limit=1, order="id desc").id or 0
+        self.assertEqual(self._get("/events", params={"eventType": "ObjectEvent"}).status_code, 200)
+        self._problem(self._get("/events", login="not-a-key"), 401, "SecurityException")
+        self.env.invalidate_all()
+        rows = Log.search([("id", ">", before)], order="id")
+        self.assertEqual(rows.mapped("endpoint"), [BASE + "/events"] * 2)
+        self.assertEqual(rows.mapped("http_status"), [200, 401])
+        self.assertEqual(rows.mapped("kind"), ["success", "denied"])
+        self.assertEqual(rows[0].user_id.login, "epcis_analyst")
+        self.assertIn("eventType", rows[0].arguments)
+        text = json.dumps(rows.read(), default=str)
+        self.assertNotIn(self.keys["epcis_analyst"], text)
+
     def test_json_ld_is_answered_when_asked_and_xml_is_not_acceptable(self):
         response = self._get("/events", Accept="application/ld+json")
         self.assertTrue(response.headers["Content-Type"].startswith("application/ld+json"))
