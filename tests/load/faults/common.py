@@ -151,119 +151,91 @@ class Harness:
         """A receipt of ``units`` new serials validated, then a delivery of them reserved and
         picked; returns the delivery's id (its validation is the scenario's)."""
         types = web.picking_types()
-        product = self.meta["pacemaker"]
-        stamp = uuid.uuid4().hex[:8].upper()
-        receipt = web.call(
+        lots = self._receive_new_serials(web, types, units)
+        distributor = self.meta["distributors"][0]
+        delivery = self._picking(
+            web, types["out"], distributor, types["stock"], types["customer"], units
+        )
+        web.call("stock.picking", "action_confirm", [[delivery]])
+        self._reserve_serials(web, types, delivery, lots)
+        return delivery
+
+    def _picking(self, web, picking_type, partner, source, dest, units):
+        """A draft picking of ``units`` pacemakers from ``source`` to ``dest``."""
+        move = {
+            "product_id": self.meta["pacemaker"],
+            "product_uom_qty": units,
+            "location_id": source,
+            "location_dest_id": dest,
+        }
+        return web.call(
             "stock.picking",
             "create",
             [
                 {
-                    "picking_type_id": types["in"],
-                    "partner_id": self.meta["supplier"],
-                    "location_id": types["supplier"],
-                    "location_dest_id": types["stock"],
-                    "move_ids": [
-                        (
-                            0,
-                            0,
-                            {
-                                "product_id": product,
-                                "product_uom_qty": units,
-                                "location_id": types["supplier"],
-                                "location_dest_id": types["stock"],
-                            },
-                        )
-                    ],
+                    "picking_type_id": picking_type,
+                    "partner_id": partner,
+                    "location_id": source,
+                    "location_dest_id": dest,
+                    "move_ids": [(0, 0, move)],
                 }
             ],
+        )
+
+    def _receive_new_serials(self, web, types, units):
+        """Receive ``units`` new serials (validated as the clerk's button does); their lot ids."""
+        product = self.meta["pacemaker"]
+        stamp = uuid.uuid4().hex[:8].upper()
+        receipt = self._picking(
+            web, types["in"], self.meta["supplier"], types["supplier"], types["stock"], units
         )
         web.call("stock.picking", "action_confirm", [[receipt]])
         data = web.call("stock.picking", "read", [[receipt], ["move_ids", "move_line_ids"]])[0]
-        web.call(
-            "stock.picking",
-            "write",
-            [
-                [receipt],
+        new_lines = [
+            (
+                0,
+                0,
                 {
-                    "move_line_ids": [(2, line) for line in data["move_line_ids"]]
-                    + [
-                        (
-                            0,
-                            0,
-                            {
-                                "move_id": data["move_ids"][0],
-                                "product_id": product,
-                                "lot_name": f"FT{stamp}{i:04d}",
-                                "quantity": 1,
-                                "picked": True,
-                                "location_id": types["supplier"],
-                                "location_dest_id": types["stock"],
-                            },
-                        )
-                        for i in range(units)
-                    ]
+                    "move_id": data["move_ids"][0],
+                    "product_id": product,
+                    "lot_name": f"FT{stamp}{i:04d}",
+                    "quantity": 1,
+                    "picked": True,
+                    "location_id": types["supplier"],
+                    "location_dest_id": types["stock"],
                 },
-            ],
-        )
+            )
+            for i in range(units)
+        ]
+        old_lines = [(2, line) for line in data["move_line_ids"]]
+        web.call("stock.picking", "write", [[receipt], {"move_line_ids": old_lines + new_lines}])
         if isinstance(web.button("stock.picking", "button_validate", [receipt]), dict):
             raise RuntimeError("the receipt opened a wizard")
-        lots = web.call("stock.lot", "search", [[("name", "=like", f"FT{stamp}%")]])
-        delivery = web.call(
-            "stock.picking",
-            "create",
-            [
-                {
-                    "picking_type_id": types["out"],
-                    "partner_id": self.meta["distributors"][0],
-                    "location_id": types["stock"],
-                    "location_dest_id": types["customer"],
-                    "move_ids": [
-                        (
-                            0,
-                            0,
-                            {
-                                "product_id": product,
-                                "product_uom_qty": units,
-                                "location_id": types["stock"],
-                                "location_dest_id": types["customer"],
-                            },
-                        )
-                    ],
-                }
-            ],
-        )
-        web.call("stock.picking", "action_confirm", [[delivery]])
+        return web.call("stock.lot", "search", [[("name", "=like", f"FT{stamp}%")]])
+
+    def _reserve_serials(self, web, types, delivery, lots):
+        """Reserve and pick exactly ``lots`` on ``delivery`` (not other serials in stock)."""
         moves = web.call("stock.move", "search", [[("picking_id", "=", delivery)]])
         lines = web.call("stock.move.line", "search", [[("move_id", "in", moves)]])
-        # reserve exactly the received serials (not others in stock)
         web.call("stock.move.line", "unlink", [lines])
-        web.call(
-            "stock.move",
-            "write",
-            [
-                moves,
+        new_lines = [
+            (
+                0,
+                0,
                 {
-                    "move_line_ids": [
-                        (
-                            0,
-                            0,
-                            {
-                                "product_id": product,
-                                "lot_id": lot,
-                                "quantity": 1,
-                                "picked": True,
-                                "location_id": types["stock"],
-                                "location_dest_id": types["customer"],
-                                "picking_id": delivery,
-                            },
-                        )
-                        for lot in lots
-                    ]
+                    "product_id": self.meta["pacemaker"],
+                    "lot_id": lot,
+                    "quantity": 1,
+                    "picked": True,
+                    "location_id": types["stock"],
+                    "location_dest_id": types["customer"],
+                    "picking_id": delivery,
                 },
-            ],
-        )
+            )
+            for lot in lots
+        ]
+        web.call("stock.move", "write", [moves, {"move_line_ids": new_lines}])
         web.call("stock.move", "write", [moves, {"picked": True}])
-        return delivery
 
     # -- checks
 
