@@ -68,6 +68,38 @@ def _version(text):
         return None
 
 
+def _event_type(value):
+    """``value`` if it names an event type this repository stores, else 404."""
+    if value not in epcis_rest.EVENT_TYPES:
+        raise QueryError(
+            "NoSuchResourceException",
+            404,
+            "%(type)s is not an event type this repository stores.",
+            type=value,
+        )
+    return value
+
+
+def _biz_step(value):
+    """The CBV business step ``value`` names (bare word or URI), else 404."""
+    term = bare_term(value, "BizStep")
+    if not term:
+        raise QueryError(
+            "NoSuchResourceException", 404, "%(step)s is not a CBV business step.", step=value
+        )
+    return term
+
+
+def _disposition(value):
+    """The CBV disposition ``value`` names (bare word or URI), else 404."""
+    term = bare_term(value, "Disp")
+    if not term:
+        raise QueryError(
+            "NoSuchResourceException", 404, "%(disp)s is not a CBV disposition.", disp=value
+        )
+    return term
+
+
 def _route(paths, methods, readonly=True):
     """An EPCIS route: JSON over HTTP, API key checked in :func:`rest`, no session cookie,
     every call in the API call log (``api_log``: the key is checked here, not by Odoo's
@@ -415,25 +447,12 @@ class EpcisRestController(http.Controller):
     @_route(["/eventTypes/<string:event_type>/events"], ["GET"])
     @rest
     def epcis_event_type_events(self, event_type, **kwargs):
-        if event_type not in epcis_rest.EVENT_TYPES:
-            raise QueryError(
-                "NoSuchResourceException",
-                404,
-                "%(type)s is not an event type this repository stores.",
-                type=event_type,
-            )
-        return self._events({"eventType": [event_type]})
+        return self._events({"eventType": [_event_type(event_type)]})
 
     @_route(["/eventTypes/<string:event_type>"], ["GET"])
     @rest
     def epcis_event_type(self, event_type, **kwargs):
-        if event_type not in epcis_rest.EVENT_TYPES:
-            raise QueryError(
-                "NoSuchResourceException",
-                404,
-                "%(type)s is not an event type this repository stores.",
-                type=event_type,
-            )
+        _event_type(event_type)
         return self._sub_resources()
 
     def _sub_resources(self):
@@ -509,20 +528,13 @@ class EpcisRestController(http.Controller):
     @_route(["/bizSteps/<string:step>"], ["GET"])
     @rest
     def epcis_biz_step(self, step, **kwargs):
-        if not bare_term(step, "BizStep"):
-            raise QueryError(
-                "NoSuchResourceException", 404, "%(step)s is not a CBV business step.", step=step
-            )
+        _biz_step(step)
         return self._sub_resources()
 
     @_route(["/bizSteps/<string:step>/events"], ["GET"])
     @rest
     def epcis_biz_step_events(self, step, **kwargs):
-        if not bare_term(step, "BizStep"):
-            raise QueryError(
-                "NoSuchResourceException", 404, "%(step)s is not a CBV business step.", step=step
-            )
-        return self._events({"EQ_bizStep": [bare_term(step, "BizStep")]})
+        return self._events({"EQ_bizStep": [_biz_step(step)]})
 
     @_route(["/dispositions"], ["GET"])
     @rest
@@ -532,26 +544,13 @@ class EpcisRestController(http.Controller):
     @_route(["/dispositions/<string:disposition>"], ["GET"])
     @rest
     def epcis_disposition(self, disposition, **kwargs):
-        if not bare_term(disposition, "Disp"):
-            raise QueryError(
-                "NoSuchResourceException",
-                404,
-                "%(disp)s is not a CBV disposition.",
-                disp=disposition,
-            )
+        _disposition(disposition)
         return self._sub_resources()
 
     @_route(["/dispositions/<string:disposition>/events"], ["GET"])
     @rest
     def epcis_disposition_events(self, disposition, **kwargs):
-        if not bare_term(disposition, "Disp"):
-            raise QueryError(
-                "NoSuchResourceException",
-                404,
-                "%(disp)s is not a CBV disposition.",
-                disp=disposition,
-            )
-        return self._events({"EQ_disposition": [bare_term(disposition, "Disp")]})
+        return self._events({"EQ_disposition": [_disposition(disposition)]})
 
     @_route(["/bizLocations", "/readPoints"], ["GET"])
     @rest
