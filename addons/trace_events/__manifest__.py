@@ -1,6 +1,6 @@
 {
     "name": "Trace Events",
-    "version": "19.0.1.3.0",
+    "version": "19.0.1.4.0",
     "category": "Inventory/Traceability",
     "summary": "Every movement of a medical device as a sealed GS1 EPCIS 2.0 event: stock moves, "
     "manufacturing, repairs, service tickets, external capture; forward and backward trace",
@@ -38,6 +38,9 @@
         "views/trace_event_inbox_views.xml",
         "data/logistic_unit_data.xml",
         "views/stock_package_views.xml",
+        "data/trace_webhook_retention_data.xml",
+        "views/res_config_settings_views.xml",
+        "views/trace_webhook_key_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "assets": {

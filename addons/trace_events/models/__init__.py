@@ -37,3 +37,6 @@ from . import epcis_rest
 from . import epcis_capture_job
 from . import epcis_query
 from . import trace_event_rest
+from . import res_company
+from . import res_config_settings
+from . import trace_webhook_key

@@ -22,6 +22,8 @@ from odoo.tools import SQL
 from odoo.addons.audit_seal.tools import seal_sql
 from odoo.addons.base.models.res_users import INDEX_SIZE, KEY_CRYPT_CONTEXT
 
+from ..tools.batch_purge import purge_in_batches
+
 _logger = logging.getLogger(__name__)
 
 #: cursor cache key: ids of this model the retention purge is deleting in this transaction
@@ -325,14 +327,12 @@ class TraceApiCallLog(models.Model):
                 ("sealed", "=", False),
                 ("call_date", "<", cutoff),
             ]
-            while True:
-                batch = self.sudo().search(domain, limit=batch_size, order="id")
-                if not batch:
-                    break
-                batch._api_log_purge()
-                purged += len(batch)
-                if not self._api_log_commit_batch(len(batch)):
-                    return purged
+            count, finished = purge_in_batches(
+                self.sudo(), domain, lambda batch: batch._api_log_purge(), batch_size
+            )
+            purged += count
+            if not finished:
+                return purged
         purged += self._api_log_purge_sealed(batch_size)
         return purged
 
@@ -347,13 +347,6 @@ class TraceApiCallLog(models.Model):
         expired._seal_purge()
         calls._api_log_purge()
         return len(calls)
-
-    @api.model
-    def _api_log_commit_batch(self, processed):
-        """Commit a batch when running as the cron; False when its time is up."""
-        if not self.env.context.get("ir_cron_progress_id"):
-            return True
-        return self.env["ir.cron"]._commit_progress(processed) > 0
 
     def _api_log_purge(self):
         """Delete these rows (the retention purge's only way past the guards)."""

@@ -10,11 +10,11 @@ import requests
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from odoo.addons.audit_seal.lib.keys import public_raw
 from odoo.addons.audit_seal.models.audit_seal_key import ed25519_key_file
 from odoo.addons.audit_seal.tools.key_file import KeyFileError
 
 from ..lib import webhook
+from ..tools.batch_purge import purge_in_batches
 
 _logger = logging.getLogger(__name__)
 
@@ -97,6 +97,7 @@ class TraceWebhookDelivery(models.Model):
             ("retrying", "Retrying"),
             ("delivered", "Delivered"),
             ("dead", "Dead Letter"),
+            ("discarded", "Discarded"),
         ],
         required=True,
         default="queued",
@@ -112,6 +113,10 @@ class TraceWebhookDelivery(models.Model):
     last_error = fields.Char(readonly=True)
     next_attempt_at = fields.Datetime(string="Next Attempt", readonly=True)
     delivered_at = fields.Datetime(string="Delivered On", readonly=True)
+    discarded_at = fields.Datetime(string="Discarded On", readonly=True)
+    discarded_by_id = fields.Many2one(
+        "res.users", string="Discarded By", readonly=True, ondelete="set null"
+    )
     job_uuid = fields.Char(string="Job", readonly=True, copy=False)
 
     _target_index = models.Index("(target_model, target_id)")
@@ -189,7 +194,7 @@ class TraceWebhookDelivery(models.Model):
         """The job: one POST attempt; logs it, then delivered, a retry later, or dead."""
         self.ensure_one()
         self = self.sudo()  # noqa: PLW0642 - the job runs as whoever queued it (a portal user)
-        if self.state in ("delivered", "dead"):
+        if self.state in ("delivered", "dead", "discarded"):
             return f"nothing to do: the delivery is {self.state}"
         target = self.env[self.target_model].sudo().with_context(active_test=False)
         target = target.browse(self.target_id).exists()
@@ -316,6 +321,69 @@ class TraceWebhookDelivery(models.Model):
             delivery._schedule_attempt()
         return True
 
+    def action_discard(self):
+        """Give up on dead letters: they are no longer sent, and are purged after the
+        company's retention period, counted from now (kept until then as the record that a
+        receiver never got them)."""
+        if not self.env.user.has_group("udi_master.group_trace_manager"):
+            raise AccessError(self.env._("Only a traceability manager may discard a dead letter."))
+        not_dead = self.filtered(lambda d: d.state != "dead")
+        if not_dead:
+            raise UserError(
+                self.env._(
+                    "Only dead letters can be discarded; %(ids)s are not dead letters.",
+                    ids=", ".join(not_dead.mapped("delivery_uuid")),
+                )
+            )
+        self.sudo().write(
+            {
+                "state": "discarded",
+                "discarded_at": fields.Datetime.now(),
+                "discarded_by_id": self.env.uid,
+            }
+        )
+        return True
+
+    # ------------------------------------------------------------------ retention
+
+    @api.model
+    def _cron_purge_expired(self, batch_size=1000):
+        """Delete, with their attempts, the deliveries past their company's retention period:
+        delivered ones from their delivery, discarded dead letters from their discard. Queued
+        and retrying deliveries and dead letters are never purged. Returns the count purged."""
+        purged = 0
+        companies = (
+            self.env["res.company"].sudo().search([("trace_webhook_retention_days", ">", 0)])
+        )
+        for company in companies:
+            count, finished = purge_in_batches(
+                self.sudo(), self._purge_domain(company), self._purge_batch, batch_size
+            )
+            purged += count
+            if not finished:
+                break
+        return purged
+
+    @api.model
+    def _purge_domain(self, company):
+        cutoff = fields.Datetime.now() - timedelta(days=company.trace_webhook_retention_days)
+        return [
+            ("company_id", "=", company.id),
+            "|",
+            "&",
+            ("state", "=", "delivered"),
+            ("delivered_at", "<", cutoff),
+            "&",
+            ("state", "=", "discarded"),
+            ("discarded_at", "<", cutoff),
+        ]
+
+    @api.model
+    def _purge_batch(self, deliveries):
+        """Delete these deliveries; their attempts go with them (ON DELETE CASCADE)."""
+        deliveries.unlink()
+        self.env.flush_all()
+
     # ------------------------------------------------------------------ signing
 
     def _sign(self, target, timestamp, body):
@@ -330,7 +398,7 @@ class TraceWebhookDelivery(models.Model):
                     )
                 )
             return webhook.hmac_key_id(secret), webhook.sign_hmac(secret, timestamp, body)
-        signer = self._webhook_signer()
+        signer = self.env["trace.webhook.key"]._key_signer()
         return signer.key_id, webhook.sign_ed25519(signer.private_key, timestamp, body)
 
     @api.model
@@ -364,9 +432,9 @@ class TraceWebhookDelivery(models.Model):
 
     @api.model
     def _public_keys(self):
-        """The JSON Web Key Set of the webhook signing key (public half only)."""
-        signer = self._webhook_signer()
-        return {"keys": [webhook.jwk(public_raw(signer.private_key), signer.key_id)]}
+        """The JSON Web Key Set of the webhook signing keys: the current key and the previous
+        ones still published (public halves only; see trace.webhook.key)."""
+        return self.env["trace.webhook.key"].sudo()._key_set()
 
     # ------------------------------------------------------------------ destination check
 

@@ -27,3 +27,6 @@ from . import test_packing
 from . import test_epcis_rest
 from . import test_webhook_target
 from . import test_webhook_delivery
+from . import test_term_reindex
+from . import test_webhook_retention
+from . import test_webhook_keys
