@@ -185,7 +185,12 @@ class TraceWebhookKey(models.Model):
     def _key_set(self):
         """The JSON Web Key Set: the current key and the previous keys still in their overlap
         period, each with ``status`` and, as Unix times, ``not_before`` and ``not_after``."""
-        self._key_signer()
+        try:
+            self._key_signer()
+        except UserError as exc:
+            # a key file that cannot sign (unreadable, or a retired key put back) stops the
+            # deliveries, not the publication of the keys that signed the earlier ones
+            _logger.warning("trace_events: webhook key set without a current key: %s", exc)
         cutoff = fields.Datetime.now() - timedelta(days=self._overlap_days())
         keys = self.sudo().search(["|", ("valid_to", "=", False), ("valid_to", ">", cutoff)])
         return {"keys": [key._key_jwk() for key in keys]}

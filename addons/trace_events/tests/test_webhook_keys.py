@@ -189,6 +189,10 @@ class TestWebhookKeys(HttpCase):
         os.replace(pem_path, self.key_path)
         with self.assertRaisesRegex(UserError, "was retired"):
             self.Key._key_signer()
+        # the key set still publishes the registered keys for the earlier deliveries
+        with self.assertLogs("odoo.addons.trace_events.models.trace_webhook_key", "WARNING"):
+            published = self._key_set()
+        self.assertEqual(len(published), 2)
 
     def test_demo_mode_rotation_generates_a_new_demo_key(self):
         with patch.dict(config.options, {CONFIG_KEY_FILE: ""}):
