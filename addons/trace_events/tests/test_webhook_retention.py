@@ -77,8 +77,15 @@ class TestWebhookRetention(HttpCase):
         self.assertFalse(old.exists(), "delivered 91 days ago: purged")
         self.assertFalse(old_attempts.exists(), "with its attempts")
         self.assertFalse(discarded_old.exists(), "discarded 91 days ago: purged")
-        for kept in (recent, queued, retrying, dead, discarded_recent):
-            self.assertTrue(kept.exists(), f"{kept.state} delivery kept")
+        kept = {
+            "delivered 89 days ago": recent,
+            "queued": queued,
+            "retrying": retrying,
+            "dead letter": dead,
+            "discarded 10 days ago": discarded_recent,
+        }
+        for label, delivery in kept.items():
+            self.assertTrue(delivery.exists(), f"{label}: kept")
         self.assertEqual(len(dead.attempt_ids), 6)
         self.assertEqual(len(retrying.attempt_ids), 3)
 
