@@ -15,18 +15,16 @@ from unittest.mock import patch
 
 import psycopg2.errors
 
-from odoo import api
-from odoo.orm.environments import Transaction
 from odoo.service import model as service_model
 from odoo.sql_db import db_connect
-from odoo.tests import BaseCase, HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import config, mute_logger
 
 from odoo.addons.audit_seal.models.audit_seal_entry import CHAIN_LOCK_KEY, PARAM_LOCK_TIMEOUT
 from odoo.addons.audit_seal.models.audit_seal_key import CONFIG_KEY_FILE
 
-from .common import write_key_file
+from .common import RealCommitCase, write_key_file
 
 BOUND_MS = 400
 #: Odoo's request loop with two tries and short pauses, to keep the test short
@@ -150,26 +148,10 @@ class TestChainLockBoundOverHttp(HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestChainLockBoundAtCommit(BaseCase):
+class TestChainLockBoundAtCommit(RealCommitCase):
     """A cron job or a queue_job job appends at its own commit: the commit fails within the
     bound with the retryable ``LockNotAvailable`` (queue_job postpones the job on it), and
     nothing of its transaction is written. Commits for real, then cleans up."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        from odoo.modules.registry import Registry
-
-        cls.registry = Registry(get_db_name())
-        key_dir = tempfile.TemporaryDirectory(prefix="audit_seal_lock_")
-        cls.addClassCleanup(key_dir.cleanup)
-        cls.startClassPatcher(
-            patch.dict(config.options, {CONFIG_KEY_FILE: write_key_file(key_dir.name)})
-        )
-
-    def _env(self, cr):
-        cr.transaction = Transaction(self.registry)
-        return api.Environment(cr, api.SUPERUSER_ID, {})
 
     def test_commit_fails_within_the_bound_and_writes_nothing(self):
         with self.registry.cursor() as cr:
