@@ -3,7 +3,8 @@
 
 In the load cluster (port 5499, never the main one), a database with audit_seal and its sealed
 test model (``test_audit_seal``) only, so that nothing but the append is measured. Each client
-is a thread with its own connection that commits, in a loop, transactions of ``--batch`` new
+is a thread with its own connection (``--processes``: a process, as Odoo's prefork workers are)
+that commits, in a loop, transactions of ``--batch`` new
 sealed records (each transaction is one append: the chain lock, the head read, one COPY of its
 entries, a signed checkpoint, the COMMIT). For each client count it prints the appends (and
 entries) per second, the wait for the chain lock (median, p95, max: audit_seal's DEBUG timing
@@ -16,6 +17,7 @@ the throughput at saturation. The chain is verified at the end; the database is 
 
 import argparse
 import logging
+import multiprocessing
 import os
 import re
 import subprocess
@@ -40,6 +42,9 @@ def parse_args():
     parser.add_argument("--batch", type=int, default=1, help="sealed records per transaction")
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--reuse-db", action="store_true")
+    parser.add_argument(
+        "--processes", action="store_true", help="one process per client instead of a thread"
+    )
     return parser.parse_args()
 
 
@@ -80,7 +85,7 @@ def install(cluster):
     )
 
 
-def open_registry(key_dir):
+def open_registry(key_path):
     import odoo
     import odoo.modules.module
     from odoo.tools import config
@@ -93,32 +98,59 @@ def open_registry(key_dir):
 
     from odoo.addons.audit_seal.lib.keys import generate_private_key_pem
 
-    key_path = os.path.join(key_dir, "ceiling.pem")
-    with open(key_path, "wb") as handle:
-        handle.write(generate_private_key_pem())
+    if not os.path.exists(key_path):
+        with open(key_path, "wb") as handle:
+            handle.write(generate_private_key_pem())
     config["audit_seal_private_key_file"] = key_path
     config["db_maxconn"] = 64
     return Registry(DB)
 
 
-def run_stage(registry, clients, seconds, batch, waits):
+def collect_waits():
+    """A handler on audit_seal's chain lock logger that collects the waits (not printed)."""
+    waits = Waits()
+    lock_logger = logging.getLogger(loadlib.LOCK_LOGGER)
+    lock_logger.setLevel(logging.DEBUG)
+    lock_logger.addHandler(waits)
+    lock_logger.propagate = False
+    return waits
+
+
+def append_loop(registry, index, batch, stop):
+    """Commit transactions of ``batch`` sealed records until ``stop()``; (count, errors)."""
     from odoo import api
 
+    count, errors = 0, []
+    while not stop():
+        try:
+            with registry.cursor() as cr:
+                env = api.Environment(cr, api.SUPERUSER_ID, {})
+                env["audit.seal.test.record"].create(
+                    [{"name": f"c{index}", "quantity": n} for n in range(batch)]
+                )
+            count += 1
+        except Exception as exc:  # noqa: BLE001 - counted and shown
+            errors.append(repr(exc)[:120])
+    return count, errors
+
+
+def process_client(key_path, index, batch, ready, start, stop, results):
+    """One client process: its own registry and connection (``--processes``)."""
+    loadlib.Cluster().use()
+    registry = open_registry(key_path)
+    waits = collect_waits()
+    ready.put(index)
+    start.wait()
+    count, errors = append_loop(registry, index, batch, stop.is_set)
+    results.put((count, waits.values, errors))
+
+
+def run_stage(registry, clients, seconds, batch, waits):
     stop = threading.Event()
-    counts = [0] * clients
-    errors = []
+    outcomes = [None] * clients
 
     def client(index):
-        while not stop.is_set():
-            try:
-                with registry.cursor() as cr:
-                    env = api.Environment(cr, api.SUPERUSER_ID, {})
-                    env["audit.seal.test.record"].create(
-                        [{"name": f"c{index}", "quantity": n} for n in range(batch)]
-                    )
-                counts[index] += 1
-            except Exception as exc:  # noqa: BLE001 - counted and shown
-                errors.append(repr(exc)[:120])
+        outcomes[index] = append_loop(registry, index, batch, stop.is_set)
 
     del waits.values[:]
     threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
@@ -130,8 +162,40 @@ def run_stage(registry, clients, seconds, batch, waits):
     for thread in threads:
         thread.join(60)
     elapsed = time.perf_counter() - started
-    appends = sum(counts)
-    values = sorted(waits.values)
+    counts = [outcome[0] for outcome in outcomes if outcome]
+    errors = [error for outcome in outcomes if outcome for error in outcome[1]]
+    return stage_row(clients, sum(counts), elapsed, batch, list(waits.values), errors)
+
+
+def run_stage_processes(key_path, clients, seconds, batch):
+    context = multiprocessing.get_context("spawn")
+    ready, results = context.Queue(), context.Queue()
+    start, stop = context.Event(), context.Event()
+    workers = [
+        context.Process(
+            target=process_client, args=(key_path, i, batch, ready, start, stop, results)
+        )
+        for i in range(clients)
+    ]
+    for worker in workers:
+        worker.start()
+    for _worker in workers:
+        ready.get(timeout=300)
+    started = time.perf_counter()
+    start.set()
+    time.sleep(seconds)
+    stop.set()
+    outcomes = [results.get(timeout=120) for _worker in workers]
+    elapsed = time.perf_counter() - started
+    for worker in workers:
+        worker.join(30)
+    waits = [wait for outcome in outcomes for wait in outcome[1]]
+    errors = [error for outcome in outcomes for error in outcome[2]]
+    return stage_row(clients, sum(o[0] for o in outcomes), elapsed, batch, waits, errors)
+
+
+def stage_row(clients, appends, elapsed, batch, waits, errors):
+    values = sorted(waits)
     return {
         "clients": clients,
         "appends_s": appends / elapsed,
@@ -153,15 +217,13 @@ def main():
         if not args.reuse_db:
             install(cluster)
         key_dir = tempfile.TemporaryDirectory(prefix="chain_ceiling_")
-        registry = open_registry(key_dir.name)
-        waits = Waits()
-        lock_logger = logging.getLogger(loadlib.LOCK_LOGGER)
-        lock_logger.setLevel(logging.DEBUG)
-        lock_logger.addHandler(waits)
-        lock_logger.propagate = False  # collected, not printed
+        key_path = os.path.join(key_dir.name, "ceiling.pem")
+        registry = open_registry(key_path)
+        waits = collect_waits()
         print(
             f"\nmachine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; "
-            f"{args.batch} sealed record(s) per transaction, {args.seconds:.0f} s per stage\n"
+            f"{args.batch} sealed record(s) per transaction, {args.seconds:.0f} s per stage, "
+            f"clients as {'processes' if args.processes else 'threads'}\n"
         )
         header = (
             f"{'clients':>7} {'appends/s':>10} {'entries/s':>10} {'lock wait p50':>14} "
@@ -169,7 +231,10 @@ def main():
         )
         print(header)
         for clients in map(int, args.clients.split(",")):
-            row = run_stage(registry, clients, args.seconds, args.batch, waits)
+            if args.processes:
+                row = run_stage_processes(key_path, clients, args.seconds, args.batch)
+            else:
+                row = run_stage(registry, clients, args.seconds, args.batch, waits)
             print(
                 f"{clients:>7} {row['appends_s']:>10.1f} {row['entries_s']:>10.1f} "
                 f"{row['wait_p50']:>11.2f} ms {row['wait_p95']:>5.1f} ms "
