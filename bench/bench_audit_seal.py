@@ -28,6 +28,14 @@ What it measures, in one run on one database (created fresh unless --reuse-db):
 * offline: the NDJSON export written to a file, then verified by the standalone verifier's
   code (``lib/export.py``), which streams the file (target: >= 50,000 entries/s).
 
+``--verify-db DB`` measures verification alone on the real payloads of an existing database
+(e.g. the kept 1M-line ``epcis_rest_bench_suite``, mostly trace events with their lines),
+read-only (``default_transaction_read_only``: nothing can be written): the chain (hashes,
+envelope columns, signatures; MB/s of payload, target >= 50 MB/s), then the chain with the
+re-check of every sealed record (records/s, target >= 10,000), each ``--repeat`` times (the
+best is kept), with the process's CPU time and its RSS after the first and the last chunk
+(flat memory).
+
 Peak memory is the ``tracemalloc`` peak of each verification: it stays flat as N grows because
 verification streams (chunks in Odoo, one line at a time offline). No assertion is made here;
 the figures are printed. Wall times depend on the machine and on its load: run it on an idle
@@ -64,6 +72,12 @@ def parse_args():
     parser.add_argument("--db", default="seal_bench", help="database (dropped unless --keep-db)")
     parser.add_argument("--reuse-db", action="store_true", help="do not recreate the database")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
+    parser.add_argument(
+        "--verify-db",
+        metavar="DB",
+        help="only measure verification on the real payloads of DB (read-only)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs of --verify-db (best kept)")
     return parser.parse_args()
 
 
@@ -381,8 +395,91 @@ def remove_unsealed_twins(cr, first_ids):
     print(f"\n(removed {records:,} unsealed test records and {cr.rowcount:,} unsealed logs)")
 
 
+def _rss_mib():
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def verify_existing(db, repeat):
+    """``--verify-db``: verification's throughput on the real payloads of ``db``, read-only."""
+    os.environ["PGOPTIONS"] = "-c default_transaction_read_only=on"
+    import odoo
+    import odoo.modules.module
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    config.parse_config(["-d", db, f"--addons-path={ADDONS},{ROOT / 'demo'}", "--log-level=warn"])
+    odoo.modules.module.initialize_sys_path()
+    from odoo import api
+
+    registry = Registry(db)
+    with registry.cursor() as cr:
+        cr.execute("SELECT count(*), coalesce(sum(octet_length(payload)), 0) FROM audit_seal_entry")
+        entries, payload = cr.fetchone()
+        cr.execute(
+            "SELECT res_model, count(*), avg(octet_length(payload))::int FROM audit_seal_entry "
+            "GROUP BY 1 ORDER BY 2 DESC"
+        )
+        models = cr.fetchall()
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
+        verification = type(env["audit.seal.verification"])
+        rss = []
+        check_rows = verification._seal_check_rows
+
+        def sampled(self, rows, purged):
+            result = check_rows(self, rows, purged)
+            rss.append(_rss_mib())
+            return result
+
+        print(
+            f"\nverification of {db} (read-only): {entries:,} entries, "
+            f"{payload / 1e6:,.1f} MB of payload; "
+            + ", ".join(f"{model} {count:,} (avg {size:,} B)" for model, count, size in models)
+        )
+        print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+        for label, check in (("chain + signatures", False), ("+ re-check of every record", True)):
+            best = None
+            for _run in range(repeat):
+                del rss[:]
+                verification._seal_check_rows = sampled
+                try:
+                    wall, cpu = time.perf_counter(), time.process_time()
+                    result = env["audit.seal.verification"]._seal_verify(check_records=check)
+                    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+                finally:
+                    verification._seal_check_rows = check_rows
+                env.invalidate_all()
+                if best is None or wall < best[0]:
+                    best = (wall, cpu, result, list(rss))
+            wall, cpu, result, chunks_rss = best
+            checked = result["records_checked"]
+            figure = (
+                f"{checked / wall:10,.0f} records/s"
+                if check
+                else f"{payload / 1e6 / wall:10,.1f} MB/s    "
+            )
+            print(
+                f"{label:<28} {wall:7.2f} s (CPU {cpu:6.2f} s) {entries / wall:9,.0f} entries/s "
+                f"{figure}  load {os.getloadavg()[0]:.1f}"
+                + (
+                    f"  RSS {chunks_rss[0]:.0f} MiB after the first chunk, "
+                    f"{chunks_rss[-1]:.0f} MiB after the last"
+                    if chunks_rss
+                    else ""
+                )
+            )
+            print(
+                f"{'':<28} ok={result['ok']} records checked {checked:,} "
+                f"first_bad_seq={result['first_bad_seq']} {result['reason'][:100]}"
+            )
+        cr.rollback()
+
+
 def main():
     args = parse_args()
+    if args.verify_db:
+        verify_existing(args.verify_db, args.repeat)
+        return
     if not args.db.startswith("seal_"):
         sys.exit("use a database name starting with seal_")
     prepare_db(args.db, args.reuse_db)

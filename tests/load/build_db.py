@@ -10,7 +10,11 @@ portal), the same chain and background history in both (``--plain-chain``), then
 load needs on top, in both databases where plain Odoo has it:
 
 * component stock for manufacturing orders (one big lot of each component);
-* an API key of the administrator (integrations and quality staff over JSON-2);
+* an API key of the administrator (the fault scripts' checks and recall steps);
+* a login per internal role of the mix (``loadlib.ROLES``: clerk, production, quality, the
+  integration's API user) with the suite's groups (in plain Odoo, those of them that exist
+  there), and an API key for those that call JSON-2 (``--roles-only`` adds them to an existing
+  build);
 * in the suite database: portal users of the three chain distributors (password
   ``portal-<n>``), and ``--campaigns`` approved recalls of chain serials, notified, so that each
   distributor has notices to acknowledge and report on.
@@ -48,6 +52,11 @@ def parse_args():
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--campaigns", type=int, default=12, help="notified recalls")
     parser.add_argument("--seed", type=int, default=20251125)
+    parser.add_argument(
+        "--roles-only",
+        action="store_true",
+        help="only add the role logins to the databases of an existing build (var/load/meta.json)",
+    )
     return parser.parse_args()
 
 
@@ -82,6 +91,48 @@ def load_extras(odoo, meta, bench):
             manager = env.ref("udi_master.group_trace_manager")
             admin.group_ids = [(4, manager.id)]
         return {"api_key": key, "admin_password": ADMIN_PASSWORD}
+
+
+def role_users(odoo):
+    """A login per internal role of the mix, with its groups, its password ``<login>-pw`` and,
+    for JSON-2 roles, an API key: ``{role: {login, password[, api_key]}}``."""
+    accounts = {}
+    with odoo.cursor() as cr:
+        env = odoo.env(cr)
+        for role, (login, xmlids) in loadlib.ROLES.items():
+            groups = [env.ref(xmlid, raise_if_not_found=False) for xmlid in xmlids]
+            user = env["res.users"].search([("login", "=", login)])
+            vals = {
+                "name": f"Load {role}",
+                "login": login,
+                "password": f"{login}-pw",
+                "group_ids": [(6, 0, [group.id for group in groups if group])],
+            }
+            if user:
+                user.write(vals)
+            else:
+                user = env["res.users"].with_context(no_reset_password=True).create(vals)
+            accounts[role] = {"login": login, "password": vals["password"]}
+            if role in loadlib.API_ROLES:
+                accounts[role]["api_key"] = (
+                    env["res.users.apikeys"]
+                    .with_user(user)
+                    .sudo()
+                    ._generate(
+                        "rpc", "load test", datetime.datetime.now() + datetime.timedelta(days=30)
+                    )
+                )
+    return accounts
+
+
+def add_roles(bench):
+    """``--roles-only``: the role logins added to the databases of an existing build."""
+    meta = loadlib.meta()
+    bench.setup_odoo(loadlib.SUITE_DB)
+    for db, entry in meta["dbs"].items():
+        entry["roles"] = role_users(bench.Odoo(db))
+    loadlib.META.write_text(json.dumps(meta, indent=1))
+    loadlib.say(f"role logins added to {', '.join(meta['dbs'])}")
 
 
 def portal_users(odoo, meta):
@@ -171,6 +222,9 @@ def main():
     cluster.use()
     import bench_trace_events as bench
 
+    if args.roles_only:
+        add_roles(bench)
+        return
     serials, lines = SCALES[args.scale]
     started = time.perf_counter()
     for db in (loadlib.SUITE_DB, loadlib.PLAIN_DB):
@@ -200,6 +254,7 @@ def main():
     out = {"scale": args.scale, "dbs": {}}
     for odoo, meta in zip(odoos, metas, strict=True):
         extra = load_extras(odoo, meta, bench)
+        extra["roles"] = role_users(odoo)
         entry = {
             "pacemaker": meta["pacemaker"],
             "cell": meta["cell"],

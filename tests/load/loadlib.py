@@ -7,11 +7,13 @@ repository (the Odoo config, log, signing key, the build's metadata).
 
 import json
 import os
+import random
 import re
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import requests
@@ -285,12 +287,134 @@ def meta():
     return json.loads(META.read_text())
 
 
+# ------------------------------------------------------------------------------ roles, clients
+
+#: the internal roles of the load mix, each with a login of its own (created by build_db.py with
+#: the suite's groups; in plain Odoo, with those of them that exist there): role -> (login,
+#: groups). The distributors log in to the portal as their own portal users.
+ROLES = {
+    "clerk": (
+        "load_clerk",
+        (
+            "base.group_user",
+            "stock.group_stock_user",
+            "stock.group_production_lot",
+            "udi_master.group_trace_user",
+        ),
+    ),
+    "production": (
+        "load_production",
+        (
+            "base.group_user",
+            "mrp.group_mrp_user",
+            "stock.group_production_lot",
+            "udi_master.group_trace_user",
+        ),
+    ),
+    # the quality manager: traces over JSON-2 (a Traceability Manager, as the demo's qm)
+    "quality": ("load_quality", ("base.group_user", "udi_master.group_trace_manager")),
+    # the API user of an integration (a WMS capturing EPCIS events): Traceability User only
+    "integration": ("load_integration", ("base.group_user", "udi_master.group_trace_user")),
+}
+#: roles that call JSON-2 with an API key of their own
+API_ROLES = ("quality", "integration")
+
+
+def role_account(dbmeta, role):
+    """``{login, password[, api_key]}`` of ``role`` in one database's metadata."""
+    try:
+        return dbmeta["roles"][role]
+    except KeyError:
+        sys.exit(
+            f"no {role!r} login in {META}: rebuild the load databases, or add the role logins "
+            "to the existing build with: python3 tests/load/build_db.py --roles-only"
+        )
+
+
+def login_params(db, account):
+    """The ``/web/session/authenticate`` parameters of ``account`` (``{login, password}``)."""
+    return {"db": db, "login": account["login"], "password": account["password"]}
+
+
+def jsonrpc_body(params):
+    return {"jsonrpc": "2.0", "method": "call", "id": random.randrange(1 << 30), "params": params}
+
+
+def call_kw(model, method, args, kwargs=None):
+    """``(path, params)`` of the web client's ``call_kw`` of ``model.method``."""
+    params = {"model": model, "method": method, "args": args, "kwargs": kwargs or {}}
+    return f"/web/dataset/call_kw/{model}/{method}", params
+
+
+def call_button(model, method, ids):
+    """``(path, params)`` of the web client's click on a button of ``ids``."""
+    params = {"model": model, "method": method, "args": [ids], "kwargs": {"context": {}}}
+    return f"/web/dataset/call_button/{model}/{method}", params
+
+
+def json2_headers(api_key, db):
+    return {"Authorization": f"bearer {api_key}", "X-Odoo-Database": db}
+
+
+def picking_types(call):
+    """{in, out, stock, supplier, customer}: the ids a clerk's pickings need, read with
+    ``call(model, method, args, kwargs, name)`` (the web client's ``call_kw``)."""
+    warehouse = call(
+        "stock.warehouse",
+        "search_read",
+        [[]],
+        {"fields": ["in_type_id", "out_type_id", "lot_stock_id"], "limit": 1},
+        "clerk: load warehouse",
+    )[0]
+    locations = call(
+        "stock.location",
+        "search_read",
+        [[("usage", "in", ("supplier", "customer"))]],
+        {"fields": ["usage"], "order": "id"},
+        "clerk: load locations",
+    )
+    return {
+        "in": warehouse["in_type_id"][0],
+        "out": warehouse["out_type_id"][0],
+        "stock": warehouse["lot_stock_id"][0],
+        **{loc["usage"]: loc["id"] for loc in reversed(locations)},
+    }
+
+
+def shipping_event(gtin, serial, source_gln, dest_gln, now):
+    """An EPCIS 2.0 ObjectEvent: ``serial`` shipped from one GLN to another at ``now``."""
+
+    def pgln(gln):
+        return f"urn:epc:id:pgln:{gln[:6]}.{gln[6:12]}"
+
+    return {
+        "type": "ObjectEvent",
+        "eventID": f"urn:uuid:{uuid.uuid4()}",
+        "eventTime": now.isoformat(timespec="milliseconds"),
+        "eventTimeZoneOffset": now.strftime("%z")[:3] + ":" + now.strftime("%z")[3:],
+        "epcList": [f"https://id.gs1.org/01/{gtin}/21/{serial}"],
+        "action": "OBSERVE",
+        "bizStep": "shipping",
+        "disposition": "in_transit",
+        "readPoint": {"id": f"urn:epc:id:sgln:{source_gln[:6]}.{source_gln[6:12]}.0"},
+        "sourceList": [{"type": "owning_party", "source": pgln(source_gln)}],
+        "destinationList": [{"type": "owning_party", "destination": pgln(dest_gln)}],
+    }
+
+
 # ------------------------------------------------------------------------------ log figures
 
 
 LOCK_RE = re.compile(r"chain lock waited ([0-9.]+) ms for (\d+) entries")
 RETRY_RE = re.compile(r"odoo\.service\.model: ([A-Z_]+), (\d+) tries left")
 GAVE_UP_RE = re.compile(r"odoo\.service\.model: ([A-Z_]+), maximum number of tries reached")
+#: an append whose bounded wait for the chain lock ran out (audit_seal, WARNING)
+BUSY_RE = re.compile(r"chain lock not free after ([0-9.]+) ms \(bound (\d+) ms\)")
+
+
+def busy_waits(text):
+    """``[(waited ms, bound ms)]`` of the appends that gave up waiting for the chain lock."""
+    return [(float(m.group(1)), int(m.group(2))) for m in BUSY_RE.finditer(text)]
 
 
 def log_figures(text):

@@ -5,14 +5,16 @@ Environment (set by run_load.py): ``LOAD_META`` (the build's metadata, var/load/
 
 User classes:
 
-* ``SuiteUser``: the realistic mix on the suite database; every user picks one role per task,
-  by weight: a clerk receiving and delivering serials through the web client's calls (JSON-RPC
-  with a session: ``/web/dataset/call_kw`` to prepare, ``/web/dataset/call_button`` on
-  ``stock.picking.button_validate`` to validate), production posting a manufacturing order
-  (``action_generate_serial`` and ``button_mark_done`` as buttons), an integration capturing a
-  batch of EPCIS 2.0 shipping events over JSON-2 with an API key (``trace.event/capture``), a
-  distributor acknowledging and reporting in the portal (HTML forms with the CSRF token) and
-  quality staff tracing over JSON-2 (``trace.event/trace_forward``/``trace_backward``).
+* ``SuiteUser``: the realistic mix on the suite database; every user picks one role per task, by
+  weight, and works as that role's own login (``loadlib.ROLES``, created by build_db.py with the
+  suite's groups; never the administrator): a clerk receiving and delivering serials through the
+  web client's calls (JSON-RPC with a session: ``/web/dataset/call_kw`` to prepare,
+  ``/web/dataset/call_button`` on ``stock.picking.button_validate`` to validate), production
+  posting a manufacturing order (``action_generate_serial`` and ``button_mark_done`` as buttons),
+  an integration capturing a batch of EPCIS 2.0 shipping events over JSON-2 with its API key
+  (``trace.event/capture``), a distributor acknowledging and reporting in the portal (HTML forms
+  with the CSRF token) and quality staff tracing over JSON-2
+  (``trace.event/trace_forward``/``trace_backward``).
 * ``StockUser``: only the clerk and production tasks (what plain Odoo has too), for the run
   against both databases that gives the cost of the seal plus event capture.
 
@@ -26,12 +28,18 @@ import json
 import os
 import random
 import re
+import sys
 import uuid
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from locust import HttpUser, between, task
 from locust.clients import HttpSession
 from locust.exception import RescheduleTask
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import loadlib  # noqa: E402
 
 META = json.load(open(os.environ.get("LOAD_META", "var/load/meta.json"), encoding="utf-8"))
 DB = os.environ.get("LOAD_DB", "load_suite")
@@ -52,31 +60,23 @@ def _fail(response, kind):
 
 
 class Odoo:
-    """The web client's calls over one HTTP session (JSON-RPC, session cookie)."""
+    """The web client's calls of one login over its own HTTP session (JSON-RPC, cookie)."""
 
-    def __init__(self, client, login, password):
-        self.client = client
-        self.login = login
-        self.password = password
+    def __init__(self, user, account):
+        self.client = HttpSession(
+            user.host, request_event=user.environment.events.request, user=user
+        )
+        self.account = account
         self.logged = False
 
     def authenticate(self):
-        self.rpc(
-            "/web/session/authenticate",
-            {"db": DB, "login": self.login, "password": self.password},
-            "login",
-        )
         self.logged = True
+        self.rpc("/web/session/authenticate", loadlib.login_params(DB, self.account), "login")
 
     def rpc(self, path, params, name):
-        if not self.logged and path != "/web/session/authenticate":
+        if not self.logged:
             self.authenticate()
-        body = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": random.randrange(1 << 30),
-            "params": params,
-        }
+        body = loadlib.jsonrpc_body(params)
         with self.client.post(path, json=body, name=name, catch_response=True) as response:
             if response.status_code != 200:
                 _fail(response, f"HTTP {response.status_code}")
@@ -90,23 +90,17 @@ class Odoo:
             return data.get("result")
 
     def call(self, model, method, args, kwargs=None, name=None):
-        return self.rpc(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-            name or f"{model}.{method}",
-        )
+        path, params = loadlib.call_kw(model, method, args, kwargs)
+        return self.rpc(path, params, name or f"{model}.{method}")
 
     def button(self, model, method, ids, name):
-        return self.rpc(
-            f"/web/dataset/call_button/{model}/{method}",
-            {"model": model, "method": method, "args": [ids], "kwargs": {"context": {}}},
-            name,
-        )
+        path, params = loadlib.call_button(model, method, ids)
+        return self.rpc(path, params, name)
 
 
-def json2(client, model, method, name, **params):
-    """A JSON-2 call with the administrator's API key (integration, quality staff)."""
-    headers = {"Authorization": f"bearer {DBMETA['api_key']}", "X-Odoo-Database": DB}
+def json2(client, role, model, method, name, **params):
+    """A JSON-2 call with the API key of ``role``'s login (integration, quality staff)."""
+    headers = loadlib.json2_headers(loadlib.role_account(DBMETA, role)["api_key"], DB)
     with client.post(
         f"/json/2/{model}/{method}", json=params, headers=headers, name=name, catch_response=True
     ) as response:
@@ -141,31 +135,14 @@ class Stock:
             )
 
     def setup_stock(self):
-        self.web = Odoo(self.client, "admin", DBMETA["admin_password"])
+        # each role's own login and session (a clerk's cookie is not production's)
+        self.clerk_web = Odoo(self, loadlib.role_account(DBMETA, "clerk"))
+        self.production_web = Odoo(self, loadlib.role_account(DBMETA, "production"))
         self.types = None
 
     def picking_types(self):
         if self.types is None:
-            warehouse = self.web.call(
-                "stock.warehouse",
-                "search_read",
-                [[]],
-                {"fields": ["in_type_id", "out_type_id", "lot_stock_id"], "limit": 1},
-                "clerk: load warehouse",
-            )[0]
-            locations = self.web.call(
-                "stock.location",
-                "search_read",
-                [[("usage", "in", ("supplier", "customer"))]],
-                {"fields": ["usage"], "order": "id"},
-                "clerk: load locations",
-            )
-            self.types = {
-                "in": warehouse["in_type_id"][0],
-                "out": warehouse["out_type_id"][0],
-                "stock": warehouse["lot_stock_id"][0],
-                **{loc["usage"]: loc["id"] for loc in reversed(locations)},
-            }
+            self.types = loadlib.picking_types(self.clerk_web.call)
         return self.types
 
     def receive(self):
@@ -178,7 +155,7 @@ class Stock:
             "location_id": t["supplier"],
             "location_dest_id": t["stock"],
         }
-        picking = self.web.call(
+        picking = self.clerk_web.call(
             "stock.picking",
             "create",
             [
@@ -192,8 +169,10 @@ class Stock:
             ],
             name="clerk: receipt create",
         )
-        self.web.call("stock.picking", "action_confirm", [[picking]], name="clerk: receipt confirm")
-        data = self.web.call(
+        self.clerk_web.call(
+            "stock.picking", "action_confirm", [[picking]], name="clerk: receipt confirm"
+        )
+        data = self.clerk_web.call(
             "stock.picking",
             "read",
             [[picking], ["move_ids", "move_line_ids"]],
@@ -216,7 +195,7 @@ class Stock:
             )
             for i in range(UNITS)
         ]
-        self.web.call(
+        self.clerk_web.call(
             "stock.picking",
             "write",
             [[picking], {"move_line_ids": commands}],
@@ -225,7 +204,7 @@ class Stock:
         self.validate(picking, "clerk: receipt validate")
 
     def validate(self, picking, name):
-        result = self.web.button("stock.picking", "button_validate", [picking], name)
+        result = self.clerk_web.button("stock.picking", "button_validate", [picking], name)
         if isinstance(result, dict):
             # a wizard (backorder, immediate transfer): not what the scenario expects (the
             # web client's call_button answers False when the button returned True)
@@ -251,7 +230,7 @@ class Stock:
             "location_id": t["stock"],
             "location_dest_id": t["customer"],
         }
-        picking = self.web.call(
+        picking = self.clerk_web.call(
             "stock.picking",
             "create",
             [
@@ -265,11 +244,13 @@ class Stock:
             ],
             name="clerk: delivery create",
         )
-        self.web.call(
+        self.clerk_web.call(
             "stock.picking", "action_confirm", [[picking]], name="clerk: delivery confirm"
         )
-        self.web.call("stock.picking", "action_assign", [[picking]], name="clerk: delivery reserve")
-        moves = self.web.call(
+        self.clerk_web.call(
+            "stock.picking", "action_assign", [[picking]], name="clerk: delivery reserve"
+        )
+        moves = self.clerk_web.call(
             "stock.move",
             "search_read",
             [[("picking_id", "=", picking)]],
@@ -277,14 +258,14 @@ class Stock:
             name="clerk: delivery read",
         )
         if not moves or moves[0]["quantity"] < moves[0]["product_uom_qty"]:
-            self.web.call(
+            self.clerk_web.call(
                 "stock.picking",
                 "action_cancel",
                 [[picking]],
                 name="clerk: delivery cancel (not enough stock)",
             )
             return
-        self.web.call(
+        self.clerk_web.call(
             "stock.move",
             "write",
             [[m["id"] for m in moves], {"picked": True}],
@@ -299,7 +280,7 @@ class Stock:
 
     def manufacture(self):
         """A manufacturing order of one serial: confirm, generate the serial, produce."""
-        production = self.web.call(
+        production = self.production_web.call(
             "mrp.production",
             "create",
             [
@@ -310,11 +291,11 @@ class Stock:
             ],
             name="mo: create",
         )
-        self.web.button("mrp.production", "action_confirm", [production], "mo: confirm")
-        self.web.button(
+        self.production_web.button("mrp.production", "action_confirm", [production], "mo: confirm")
+        self.production_web.button(
             "mrp.production", "action_generate_serial", [production], "mo: generate serial"
         )
-        result = self.web.button(
+        result = self.production_web.button(
             "mrp.production", "button_mark_done", [production], "mo: produce (button_mark_done)"
         )
         if isinstance(result, dict):
@@ -331,37 +312,19 @@ class SuiteMix(Stock):
         glns = DBMETA["distributor_glns"]
         hospitals = DBMETA["hospital_glns"]
         now = datetime.now(TZ)
-        events = []
-        for _i in range(CAPTURE_BATCH):
-            source, dest = random.choice(glns), random.choice(hospitals)
-            serial = random.choice(DBMETA["serial_names"])
-            events.append(
-                {
-                    "type": "ObjectEvent",
-                    "eventID": f"urn:uuid:{uuid.uuid4()}",
-                    "eventTime": now.isoformat(timespec="milliseconds"),
-                    "eventTimeZoneOffset": "+08:00",
-                    "epcList": [f"https://id.gs1.org/01/{PACEMAKER_GTIN}/21/{serial}"],
-                    "action": "OBSERVE",
-                    "bizStep": "shipping",
-                    "disposition": "in_transit",
-                    "readPoint": {"id": f"urn:epc:id:sgln:{source[:6]}.{source[6:12]}.0"},
-                    "sourceList": [
-                        {
-                            "type": "owning_party",
-                            "source": f"urn:epc:id:pgln:{source[:6]}.{source[6:12]}",
-                        }
-                    ],
-                    "destinationList": [
-                        {
-                            "type": "owning_party",
-                            "destination": f"urn:epc:id:pgln:{dest[:6]}.{dest[6:12]}",
-                        }
-                    ],
-                }
+        events = [
+            loadlib.shipping_event(
+                PACEMAKER_GTIN,
+                random.choice(DBMETA["serial_names"]),
+                random.choice(glns),
+                random.choice(hospitals),
+                now,
             )
+            for _i in range(CAPTURE_BATCH)
+        ]
         json2(
             self.client,
+            "integration",
             "trace.event",
             "capture",
             f"epcis: capture {CAPTURE_BATCH} events",
@@ -371,7 +334,9 @@ class SuiteMix(Stock):
     def trace(self):
         lot = random.choice(DBMETA["trace_lots"])
         direction = random.choice(("trace_forward", "trace_forward", "trace_backward"))
-        json2(self.client, "trace.event", direction, f"trace: {direction}", lot_ids=[lot])
+        json2(
+            self.client, "quality", "trace.event", direction, f"trace: {direction}", lot_ids=[lot]
+        )
 
     def portal_session(self):
         if self.portal is None:
@@ -384,8 +349,7 @@ class SuiteMix(Stock):
             with client.post(
                 "/web/login",
                 data={
-                    "login": account["login"],
-                    "password": account["password"],
+                    **loadlib.login_params(DB, account),
                     "csrf_token": csrf,
                     "redirect": "/my/recalls",
                 },

@@ -118,13 +118,13 @@ def main():
             events[0]["destinationList"][0]["destination"] = "urn:epc:id:pgln:{}.{}".format(
                 h.meta["hospital_glns"][-1][:6], h.meta["hospital_glns"][-1][6:12]
             )
-            h.json2("trace.event", "capture", events=events)
+            h.json2("trace.event", "capture", role="integration", events=events)
             serial = events[0]["epcList"][0].rsplit("/", 1)[1]
             lot = h.sql("SELECT id FROM stock_lot WHERE name = %s", [serial])[0][0]
             verdict.check("the standby replayed the capture", caught_up(primary, replica))
             before = replica_log.stat().st_size
             answers = {
-                d: h.json2("trace.event", d, lot_ids=[lot])
+                d: h.json2("trace.event", d, role="quality", lot_ids=[lot])
                 for d in ("trace_forward", "trace_backward")
             }
             time.sleep(0.5)
@@ -149,7 +149,7 @@ def main():
             log("stopping the standby: Odoo must fall back to the primary")
             replica.stop()
             again = {
-                d: h.json2("trace.event", d, lot_ids=[lot])
+                d: h.json2("trace.event", d, role="quality", lot_ids=[lot])
                 for d in ("trace_forward", "trace_backward")
             }
             verdict.check(

@@ -9,7 +9,7 @@ from collections import defaultdict
 import psycopg2
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, LockError
 from odoo.sql_db import db_connect
 from odoo.tools import SQL
 
@@ -29,6 +29,10 @@ CHAIN_LOCK_KEY = 0x61756469745F736561
 CHAIN_LOCK_KEY = CHAIN_LOCK_KEY & 0x7FFFFFFFFFFFFFFF
 #: non-transactional mirror of the head sequence number (see _seal_head)
 HEAD_SEQUENCE = "audit_seal_head_seq"
+#: ir.config_parameter: how long (ms) an append waits for the chain lock before its transaction
+#: fails with LOCK_NOT_AVAILABLE, which Odoo's request loop retries (0: wait for ever)
+PARAM_LOCK_TIMEOUT = "audit_seal.chain_lock_timeout_ms"
+DEFAULT_LOCK_TIMEOUT_MS = 3000
 
 
 class _ChunkReader:
@@ -401,10 +405,22 @@ class AuditSealEntry(models.Model):
         if not rows:
             return
         signer = self.env["audit.seal.key"]._seal_signer()
+        timeout_ms = self._seal_lock_timeout()
         cr = self.env.cr
         # --- one short critical section, held until the COMMIT that follows right away ---
         waited = time.perf_counter()
-        head_seq, head_hash, fresh, key_state, signed_at = self._seal_lock(signer)
+        try:
+            head_seq, head_hash, fresh, key_state, signed_at = self._seal_lock(signer, timeout_ms)
+        except psycopg2.errors.LockNotAvailable as exc:
+            commit_hook.mark_chain_busy(exc)
+            _lock_logger.warning(
+                "chain lock not free after %.0f ms (bound %d ms): %d entries not appended, "
+                "the transaction fails with LOCK_NOT_AVAILABLE (retried by Odoo's request loop)",
+                (time.perf_counter() - waited) * 1000,
+                timeout_ms,
+                len(rows),
+            )
+            raise
         if _lock_logger.isEnabledFor(logging.DEBUG):
             _lock_logger.debug(
                 "chain lock waited %.3f ms for %d entries",
@@ -461,8 +477,44 @@ class AuditSealEntry(models.Model):
         return hashes
 
     @api.model
-    def _seal_lock(self, signer):
+    def _seal_busy_error(self):
+        """The error a request gets when the chain lock stayed taken through all its tries."""
+        return LockError(
+            self.env._(
+                "The audit ledger is busy: another transaction has held its chain lock for "
+                "longer than %(seconds)s seconds on each try, so nothing was saved. Try again in "
+                "a moment; if it keeps happening, ask an Audit Seal manager to look for a "
+                "long-running transaction on the database.",
+                seconds=f"{self._seal_lock_timeout() / 1000:g}",
+            )
+        )
+
+    @api.model
+    def _seal_lock_timeout(self):
+        """The bound of the chain lock wait in ms (:data:`PARAM_LOCK_TIMEOUT`, cached by Odoo;
+        a missing, malformed or negative value gives the default; 0 waits for ever)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(PARAM_LOCK_TIMEOUT)
+        try:
+            timeout = int(value) if value not in (None, False, "") else DEFAULT_LOCK_TIMEOUT_MS
+        except ValueError:
+            timeout = -1
+        if timeout < 0:
+            _logger.warning(
+                "ir.config_parameter %s = %r is not a number of milliseconds >= 0: using %d",
+                PARAM_LOCK_TIMEOUT,
+                value,
+                DEFAULT_LOCK_TIMEOUT_MS,
+            )
+            timeout = DEFAULT_LOCK_TIMEOUT_MS
+        return timeout
+
+    @api.model
+    def _seal_lock(self, signer, timeout_ms=DEFAULT_LOCK_TIMEOUT_MS):
         """Take the chain lock and read what the append needs, in one round trip.
+
+        The wait for the lock is bounded by ``timeout_ms`` (PostgreSQL's ``lock_timeout``, set
+        for that one statement and put back as it was right after): past it the statement fails
+        with ``LockNotAvailable`` and the transaction must be rolled back.
 
         Returns ``(head_seq, head_hash, fresh, key_state, signed_at)``: the chain head (see
         :meth:`_seal_head`), ``(registered, valid_to)`` of ``signer``'s key (for
@@ -472,13 +524,17 @@ class AuditSealEntry(models.Model):
         cr.execute(
             SQL(
                 """
+                SELECT set_config('audit_seal.lock_timeout', current_setting('lock_timeout'), true);
+                SELECT set_config('lock_timeout', %s, true);
                 SELECT pg_advisory_xact_lock(%s);
+                SELECT set_config('lock_timeout', current_setting('audit_seal.lock_timeout'), true);
                 SELECT (SELECT last_value FROM %s),
                        (SELECT ARRAY[seq::text, entry_hash] FROM audit_seal_entry
                          ORDER BY seq DESC LIMIT 1),
                        (SELECT ARRAY[valid_to::text] FROM audit_seal_key WHERE key_id = %s),
                        clock_timestamp() AT TIME ZONE 'UTC'
                 """,
+                f"{int(timeout_ms)}ms",
                 CHAIN_LOCK_KEY,
                 SQL.identifier(HEAD_SEQUENCE),
                 signer.key_id,

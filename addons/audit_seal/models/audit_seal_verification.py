@@ -410,55 +410,88 @@ class AuditSealVerification(models.Model):
 
     @api.model
     def _seal_check_rows(self, rows, purged):
-        """Compare each sealed record's current row with its payload; first failure or None."""
+        """Compare each sealed record's current row with its payload; first failure or None.
+
+        The current rows of a model are written as canonical JSON by the append's own fast path
+        (:meth:`audit.seal.mixin._seal_payload_json`, byte-identical to the canonical form of
+        :meth:`_seal_payload_data`), put in the entry's envelope and compared with the sealed
+        payload as text: equal text is equal data. Only a record whose text differs is
+        compared value by value (:meth:`_seal_same_data`: a field added to the model after the
+        record was sealed, still empty, is not a difference).
+        """
         by_model = {}
-        for seq, _prev, _hash, payload, model, res_id, op, _uid, _at, _company in rows:
+        for seq, _prev, _hash, payload, model, res_id, op, uid, at, company in rows:
             if op == "create":
-                by_model.setdefault(model, []).append((seq, res_id, payload))
+                by_model.setdefault(model, []).append((seq, res_id, payload, uid, at, company))
         failures = []
         checked = 0
         for model, items in by_model.items():
             if model not in self.env:
                 continue  # the addon that defined it is uninstalled: nothing to compare with
-            records = self.env[model].sudo().with_context(active_test=False, prefetch_fields=False)
-            existing = records.browse([res_id for _seq, res_id, _payload in items]).exists()
-            current = existing._seal_payload_data()
-            for seq, res_id, payload in items:
-                if res_id not in current:
+            records = (
+                self.env[model]
+                .sudo()
+                .with_context(active_test=False, prefetch_fields=False, audit_seal_recheck=True)
+            )
+            existing = records.browse([item[1] for item in items]).exists()
+            current_json = existing._seal_payload_json()
+            current = None  # the plain values, read only when a text differs
+            for seq, res_id, payload, uid, sealed_at, company in items:
+                text = current_json.get(res_id)
+                if text is None:
                     if (model, res_id) not in purged:
-                        failures.append(
-                            (
-                                seq,
-                                self.env._(
-                                    "entry %(seq)s: record %(model)s,%(id)s was deleted "
-                                    "behind the ledger's back",
-                                    seq=seq,
-                                    model=model,
-                                    id=res_id,
-                                ),
-                            )
-                        )
+                        failures.append((seq, self._seal_deleted_reason(seq, model, res_id)))
                     continue
                 checked += 1
+                if self._seal_same_text(payload, text, model, res_id, uid, sealed_at, company):
+                    continue
+                if current is None:
+                    current = existing._seal_payload_data()
                 try:
                     sealed = json.loads(payload)["data"]
                     same = self._seal_same_data(sealed, current[res_id])
                 except (ValueError, KeyError, TypeError, CanonicalError):
                     same = False
                 if not same:
-                    failures.append(
-                        (
-                            seq,
-                            self.env._(
-                                "entry %(seq)s: record %(model)s,%(id)s no longer matches its "
-                                "sealed payload (the row was changed behind the ledger's back)",
-                                seq=seq,
-                                model=model,
-                                id=res_id,
-                            ),
-                        )
-                    )
+                    failures.append((seq, self._seal_changed_reason(seq, model, res_id)))
         return checked, (min(failures) if failures else None)
+
+    @api.model
+    def _seal_same_text(self, payload, data_json, model, res_id, uid, sealed_at, company):
+        """Whether ``payload`` is exactly the envelope of this entry around ``data_json`` (the
+        record's current canonical JSON): then the sealed data is the current data."""
+        version = PAYLOAD_VERSION if payload.endswith(_V1_END) else ENVELOPE_VERSION
+        try:
+            head, middle, tail = _envelope_parts(
+                model,
+                "create",
+                uid,
+                sealed_at,
+                (company or None) if version == ENVELOPE_VERSION else None,
+                version,
+            )
+        except (CanonicalError, TypeError, ValueError):
+            return False
+        return payload == f"{head}{data_json}{middle}{res_id}{tail}"
+
+    @api.model
+    def _seal_deleted_reason(self, seq, model, res_id):
+        return self.env._(
+            "entry %(seq)s: record %(model)s,%(id)s was deleted behind the ledger's back",
+            seq=seq,
+            model=model,
+            id=res_id,
+        )
+
+    @api.model
+    def _seal_changed_reason(self, seq, model, res_id):
+        return self.env._(
+            "entry %(seq)s: record %(model)s,%(id)s no longer matches its sealed payload (the "
+            "row was changed behind the ledger's back)",
+            seq=seq,
+            model=model,
+            id=res_id,
+        )
 
     @api.model
     def _seal_same_data(self, sealed, current):

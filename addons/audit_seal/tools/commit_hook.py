@@ -21,14 +21,27 @@ which would drop records created before that savepoint. Records created inside a
 was rolled back must be left out at the append: ``Savepoint.rollback`` is wrapped too, to tell
 the append that some queued rows may be gone (it then keeps the existing ones only, at the
 cost of one query that the usual transaction, without such a rollback, does not pay).
+
+Requests (HTTP, JSON-2, XML-RPC) run in Odoo's retry loop (``odoo.service.model.retrying``),
+which retries a transaction that failed with a concurrency error (LOCK_NOT_AVAILABLE,
+SERIALIZATION_FAILURE) but commits outside of it: an append at that commit could not be retried.
+:func:`install_retrying` wraps the loop so that the append runs at the end of each try, before
+Odoo's last flush and commit; when the chain lock's bounded wait failed on every try, the caller
+gets a clear "the ledger is busy" error instead of a database traceback. Other committers (cron,
+queue_job, scripts) append at their commit as before: queue_job postpones a job whose commit
+failed with LOCK_NOT_AVAILABLE, a cron job is rolled back and runs again at its next call.
 """
 
 import functools
 import threading
 
+import psycopg2.errors
+
 from odoo.sql_db import Savepoint
 
 PENDING_ATTRIBUTE = "_audit_seal_pending"
+#: attribute set on the ``LockNotAvailable`` of a chain lock wait that reached its bound
+CHAIN_BUSY_ATTRIBUTE = "audit_seal_chain_busy"
 #: commit iterations at most (a pre-commit callback creating sealed records needs a second one)
 MAX_ROUNDS = 10
 
@@ -118,3 +131,43 @@ def _wrap_savepoint_rollback(rollback):
 
     audit_seal_savepoint_rollback._audit_seal = True
     return audit_seal_savepoint_rollback
+
+
+def mark_chain_busy(exc):
+    """Mark ``exc`` (a ``LockNotAvailable``) as the chain lock's wait reaching its bound."""
+    setattr(exc, CHAIN_BUSY_ATTRIBUTE, True)
+
+
+def is_chain_busy(exc):
+    return getattr(exc, CHAIN_BUSY_ATTRIBUTE, False)
+
+
+def install_retrying():
+    """Wrap ``odoo.service.model.retrying`` (once; thread-safe). Without anything pending the
+    wrapper only calls the function."""
+    from odoo.service import model as service_model  # noqa: PLC0415 - patched, not used
+
+    with _install_lock:
+        if not getattr(service_model.retrying, "_audit_seal", False):
+            service_model.retrying = _wrap_retrying(service_model.retrying)
+
+
+def _wrap_retrying(retrying):
+    @functools.wraps(retrying)
+    def audit_seal_retrying(func, env):
+        def call_then_append():
+            result = func()
+            cr = env.cr
+            if not cr._closed and PENDING_ATTRIBUTE in vars(cr):
+                run_pending(cr)  # inside the try: a chain lock timeout is retried
+            return result
+
+        try:
+            return retrying(call_then_append, env)
+        except psycopg2.errors.LockNotAvailable as exc:
+            if not is_chain_busy(exc):
+                raise
+            raise env["audit.seal.entry"]._seal_busy_error() from exc
+
+    audit_seal_retrying._audit_seal = True
+    return audit_seal_retrying

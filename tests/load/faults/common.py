@@ -88,15 +88,15 @@ class Harness:
 
     # -- clients
 
-    def json2(self, model, method, timeout=120, **params):
+    def json2(self, model, method, timeout=120, role=None, **params):
+        """A JSON-2 call with the API key of ``role``'s login (``loadlib.API_ROLES``), or of
+        the administrator (the checks, the recall manager's steps)."""
+        key = loadlib.role_account(self.meta, role)["api_key"] if role else self.meta["api_key"]
         response = requests.post(
             self.server.url(f"/json/2/{model}/{method}"),
             json=params,
             timeout=timeout,
-            headers={
-                "Authorization": f"bearer {self.meta['api_key']}",
-                "X-Odoo-Database": SUITE_DB,
-            },
+            headers=loadlib.json2_headers(key, SUITE_DB),
         )
         if response.status_code >= 400:
             raise requests.HTTPError(
@@ -105,8 +105,9 @@ class Harness:
             )
         return response.json()
 
-    def web(self):
-        return WebClient(self.server.url(), self.meta["admin_password"])
+    def web(self, role="clerk"):
+        """The web client's session of ``role``'s own login."""
+        return WebClient(self.server.url(), loadlib.role_account(self.meta, role))
 
     def sql(self, query, params=None):
         return self.cluster.query(SUITE_DB, query, params)
@@ -115,37 +116,18 @@ class Harness:
 
     def shipping_events(self, count):
         glns, hospitals = self.meta["distributor_glns"], self.meta["hospital_glns"]
+        serials = self.meta["serial_names"]
         now = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8)))
-        events = []
-        for i in range(count):
-            source, dest = glns[i % len(glns)], hospitals[i % len(hospitals)]
-            serial = self.meta["serial_names"][i % len(self.meta["serial_names"])]
-            events.append(
-                {
-                    "type": "ObjectEvent",
-                    "eventID": f"urn:uuid:{uuid.uuid4()}",
-                    "eventTime": now.isoformat(timespec="milliseconds"),
-                    "eventTimeZoneOffset": "+08:00",
-                    "epcList": [f"https://id.gs1.org/01/{PACEMAKER_GTIN}/21/{serial}"],
-                    "action": "OBSERVE",
-                    "bizStep": "shipping",
-                    "disposition": "in_transit",
-                    "readPoint": {"id": f"urn:epc:id:sgln:{source[:6]}.{source[6:12]}.0"},
-                    "sourceList": [
-                        {
-                            "type": "owning_party",
-                            "source": f"urn:epc:id:pgln:{source[:6]}.{source[6:12]}",
-                        }
-                    ],
-                    "destinationList": [
-                        {
-                            "type": "owning_party",
-                            "destination": f"urn:epc:id:pgln:{dest[:6]}.{dest[6:12]}",
-                        }
-                    ],
-                }
+        return [
+            loadlib.shipping_event(
+                PACEMAKER_GTIN,
+                serials[i % len(serials)],
+                glns[i % len(glns)],
+                hospitals[i % len(hospitals)],
+                now,
             )
-        return events
+            for i in range(count)
+        ]
 
     def prepare_delivery(self, web, units):
         """A receipt of ``units`` new serials validated, then a delivery of them reserved and
@@ -293,19 +275,17 @@ class Harness:
 
 
 class WebClient:
-    """The web client's JSON-RPC calls with a session (administrator)."""
+    """The web client's JSON-RPC calls of one login, with its session."""
 
-    def __init__(self, base, password, db=SUITE_DB):
+    def __init__(self, base, account, db=SUITE_DB):
         self.base = base
         self.session = requests.Session()
         self.types = None
-        self.rpc("/web/session/authenticate", {"db": db, "login": "admin", "password": password})
+        self.rpc("/web/session/authenticate", loadlib.login_params(db, account))
 
     def rpc(self, path, params, timeout=300):
         response = self.session.post(
-            self.base + path,
-            json={"jsonrpc": "2.0", "method": "call", "id": 1, "params": params},
-            timeout=timeout,
+            self.base + path, json=loadlib.jsonrpc_body(params), timeout=timeout
         )
         response.raise_for_status()
         data = response.json()
@@ -315,39 +295,15 @@ class WebClient:
             )
         return data["result"]
 
-    def call(self, model, method, args, kwargs=None):
-        return self.rpc(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        )
+    def call(self, model, method, args, kwargs=None, _name=None):
+        return self.rpc(*loadlib.call_kw(model, method, args, kwargs))
 
     def button(self, model, method, ids, timeout=300):
-        return self.rpc(
-            f"/web/dataset/call_button/{model}/{method}",
-            {"model": model, "method": method, "args": [ids], "kwargs": {"context": {}}},
-            timeout=timeout,
-        )
+        return self.rpc(*loadlib.call_button(model, method, ids), timeout=timeout)
 
     def picking_types(self):
         if self.types is None:
-            warehouse = self.call(
-                "stock.warehouse",
-                "search_read",
-                [[]],
-                {"fields": ["in_type_id", "out_type_id", "lot_stock_id"], "limit": 1},
-            )[0]
-            locations = self.call(
-                "stock.location",
-                "search_read",
-                [[("usage", "in", ("supplier", "customer"))]],
-                {"fields": ["usage"], "order": "id"},
-            )
-            self.types = {
-                "in": warehouse["in_type_id"][0],
-                "out": warehouse["out_type_id"][0],
-                "stock": warehouse["lot_stock_id"][0],
-                **{loc["usage"]: loc["id"] for loc in reversed(locations)},
-            }
+            self.types = loadlib.picking_types(self.call)
         return self.types
 
 
@@ -362,6 +318,7 @@ class Capturer(threading.Thread):
         self.pause = pause
         self.stop_flag = threading.Event()
         self.ok_ids, self.failed_ids, self.errors = [], [], []
+        self.ok_times = []
         self.first_ok_after = {}
 
     def run(self):
@@ -369,8 +326,11 @@ class Capturer(threading.Thread):
             events = self.harness.shipping_events(self.batch)
             ids = [event["eventID"] for event in events]
             try:
-                self.harness.json2("trace.event", "capture", timeout=120, events=events)
+                self.harness.json2(
+                    "trace.event", "capture", timeout=120, role="integration", events=events
+                )
                 self.ok_ids += ids
+                self.ok_times.append(time.time())
                 self.first_ok_after.setdefault(len(self.errors), time.time())
             except (requests.RequestException, ValueError) as exc:
                 self.failed_ids += ids

@@ -35,7 +35,9 @@ with Harness() as h:
     try:
         time.sleep(args.outage / 2)
         try:
-            h.json2("trace.event", "trace_forward", lot_ids=[h.meta["trace_lots"][0]])
+            h.json2(
+                "trace.event", "trace_forward", role="quality", lot_ids=[h.meta["trace_lots"][0]]
+            )
             read_ok = True
         except requests.RequestException:
             read_ok = False

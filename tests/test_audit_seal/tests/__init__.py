@@ -8,3 +8,4 @@ from . import test_concurrency
 from . import test_ui_paths
 from . import test_timestamp
 from . import test_companies
+from . import test_chain_lock

@@ -1,19 +1,14 @@
 """Several real connections append at once: one gapless chain, no fork, no deadlock."""
 
-import tempfile
 import threading
-from unittest.mock import patch
 
 from odoo import api
-from odoo.orm.environments import Transaction
-from odoo.tests import BaseCase, tagged
-from odoo.tools import config
+from odoo.tests import tagged
 
 from odoo.addons.audit_seal.lib.export import verify_export
 from odoo.addons.audit_seal.models.audit_seal_entry import CHAIN_LOCK_KEY
-from odoo.addons.audit_seal.models.audit_seal_key import CONFIG_KEY_FILE
 
-from .common import write_key_file
+from .common import RealCommitCase
 
 THREADS = 4
 TRANSACTIONS = 6
@@ -21,20 +16,8 @@ RECORDS = 3
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentAppend(BaseCase):
+class TestConcurrentAppend(RealCommitCase):
     """Commits for real (each worker has its own cursor), then removes what it committed."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        from odoo.modules.registry import Registry
-        from odoo.tests.common import get_db_name
-
-        cls.registry = Registry(get_db_name())
-        key_dir = tempfile.TemporaryDirectory(prefix="audit_seal_conc_")
-        cls.addClassCleanup(key_dir.cleanup)
-        key_file = write_key_file(key_dir.name)
-        cls.startClassPatcher(patch.dict(config.options, {CONFIG_KEY_FILE: key_file}))
 
     def _state(self, cr):
         cr.execute(
@@ -55,12 +38,6 @@ class TestConcurrentAppend(BaseCase):
             cr.execute("DELETE FROM audit_seal_key WHERE id > %s", [key_id])
             cr.execute("UPDATE audit_seal_key SET valid_to = NULL WHERE id = %s", [key_id])
             cr.execute("SELECT setval('audit_seal_head_seq', %s, true)", [seq])
-
-    def _env(self, cr):
-        # the test runner holds the registry lock: give the cursor its transaction so that
-        # Environment does not wait for that lock
-        cr.transaction = Transaction(self.registry)
-        return api.Environment(cr, api.SUPERUSER_ID, {})
 
     def test_savepoints_neither_append_nor_take_the_chain_lock(self):
         with self.registry.cursor() as cr:

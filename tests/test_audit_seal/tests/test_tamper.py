@@ -1,5 +1,7 @@
 """Tampering behind the ledger's back is detected and reported at the right entry."""
 
+from unittest.mock import patch
+
 from odoo.addons.audit_seal.lib.chain import checkpoint_message
 from odoo.addons.audit_seal.lib.keys import (
     generate_private_key_pem,
@@ -131,6 +133,21 @@ class TestTamper(SealCase):
         self.env.invalidate_all()
         self.assertDetectedAt(self.entry.seq, "no longer matches its sealed payload")
         self.assertTrue(self.verify(check_records=False)["ok"], "the chain itself is intact")
+
+    def test_field_sealed_after_the_record_must_have_stayed_empty(self):
+        """A field added to the sealed fields after a record was sealed is not in its payload:
+        the record verifies while the field is empty, and not once it was set behind the
+        ledger (the re-check compares such a record value by value, not as text)."""
+        Record = type(self.Record)
+        names = (*Record._seal_fields, "comment")
+        with patch.object(Record, "_seal_fields", names):
+            self.assertTrue(self.verify()["ok"], "an empty added field is no difference")
+            table = self.Record._table
+            self.env.cr.execute(
+                f"UPDATE {table} SET comment = 'set' WHERE id = %s", [self.target.id]
+            )
+            self.env.invalidate_all()
+            self.assertDetectedAt(self.entry.seq, "no longer matches its sealed payload")
 
     def test_sealed_row_deleted_in_sql(self):
         self.sql(f"DELETE FROM {self.Record._table} WHERE id = %s", [self.target.id])
