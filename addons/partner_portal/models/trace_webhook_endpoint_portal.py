@@ -6,6 +6,8 @@ through the ``_portal_*`` methods below, which check that rule first, validate t
 the system: portal users have no write access of their own.
 """
 
+import ipaddress
+import re
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -28,6 +30,10 @@ TESTS_PER_HOST = 30
 NAME_MAX = 100
 URL_MAX = 2000
 NOTE_MAX = 1000
+#: an IPv4 or IPv6 address in an error text
+ADDRESS_RE = re.compile(
+    r"\[?([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}|\d{1,3}(?:\.\d{1,3}){3})\]?"
+)
 
 
 class TraceWebhookEndpoint(models.Model):
@@ -301,6 +307,20 @@ class TraceWebhookEndpoint(models.Model):
                 [("target_model", "=", self._name), ("target_id", "=", endpoint.id)], limit=1
             )
         return last
+
+    @api.model
+    def _portal_error(self, error):
+        """A delivery's error as the portal shows it: the non-public addresses a host name
+        resolved to are hidden (a partner does not learn the suite's internal networks)."""
+
+        def hide(match):
+            try:
+                address = str(ipaddress.ip_address(match.group(1)))
+            except ValueError:
+                return match.group(0)
+            return "[hidden]" if webhook.forbidden_address(address) else match.group(0)
+
+        return ADDRESS_RE.sub(hide, error or "")
 
     @api.model
     def _portal_setting(self, param, default):

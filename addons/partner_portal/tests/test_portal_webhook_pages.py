@@ -310,3 +310,20 @@ class TestPortalWebhookPages(PortalCommon):
             response = self._post(f"/my/webhooks/{again.id}/test", {})
             self.assertEqual(response.status_code, 400)
             trap.assert_jobs_count(0)
+
+    def test_log_hides_the_internal_address_a_host_resolved_to(self):
+        self._login_a()
+        _response, endpoint = self._create()
+        with trap_jobs():
+            delivery = self.env["trace.webhook.delivery"]._enqueue(endpoint, "webhook.test", {})
+        delivery.write(
+            {
+                "state": "dead",
+                "attempt_count": 6,
+                "last_error": "https://wms.in.corp/x (Webhook Endpoint: X) resolves to "
+                "10.20.30.40, a private address",
+            }
+        )
+        page = self.url_open(f"/my/webhooks/{endpoint.id}")
+        self.assertIn("resolves to [hidden], a private address", page.text)
+        self.assertNotIn("10.20.30.40", page.text)
