@@ -230,6 +230,15 @@ class TestPortalWebhookPages(PortalCommon):
         self.assertIn(own, managed)
         self.assertIn(self.endpoint_b, managed)
 
+    def test_internal_users_manage_endpoints_in_the_backend_not_here(self):
+        self.authenticate(self.manager.login, "qm-password")
+        self.assertNotIn('href="/my/webhooks"', self.url_open("/my").text)
+        self.assertEqual(self.url_open("/my/webhooks").status_code, 404)
+        self.assertEqual(self.url_open(f"/my/webhooks/{self.endpoint_b.id}").status_code, 404)
+        response = self._post(f"/my/webhooks/{self.endpoint_b.id}/toggle", {"active": "0"})
+        self.assertEqual(response.status_code, 404)
+        self.assertTrue(self.endpoint_b.active)
+
     # ------------------------------------------------------------------ deliveries
 
     def test_test_delivery_reaches_a_real_receiver_signed_with_the_shown_secret(self):
