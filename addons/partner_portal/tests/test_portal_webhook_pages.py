@@ -95,6 +95,10 @@ class TestPortalWebhookPages(PortalCommon):
         key_id = self.env["trace.webhook.delivery"]._webhook_signer().key_id
         self.assertIn(key_id, page.text)
         self.assertIn("/trace/webhook/keys", page.text)
+        self.assertIn("ed25519={base64}", page.text, "how to verify, placeholders shown")
+        self.assertIn("/epcis/queries/{name}/subscriptions", page.text)
+        new_form = self.url_open("/my/webhooks/new").text
+        self.assertIn('name="note"', new_form, "the notes field shows on an empty form")
         self.assertNotIn("o_webhook_secret_once", page.text)
 
     def test_hmac_secret_is_shown_once_after_creation_and_rotation(self):
@@ -108,6 +112,7 @@ class TestPortalWebhookPages(PortalCommon):
         page = self.url_open(f"/my/webhooks/{endpoint.id}")
         self.assertEqual(page.status_code, 200)
         self.assertNotIn(secret, page.text, "the secret is never shown again")
+        self.assertIn("sha256={hex}", page.text)
         self.assertNotIn(secret, self.url_open("/my/webhooks").text)
         rotated = self._post(f"/my/webhooks/{endpoint.id}/rotate", {})
         self.assertEqual(rotated.status_code, 200)
