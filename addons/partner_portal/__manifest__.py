@@ -17,6 +17,7 @@
         "views/stock_picking_views.xml",
         "views/portal_templates.xml",
         "views/trace_webhook_endpoint_views.xml",
+        "views/portal_webhook_templates.xml",
     ],
     "demo": [
         "demo/partner_portal_demo.xml",

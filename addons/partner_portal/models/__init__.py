@@ -14,3 +14,4 @@ from . import trace_webhook_endpoint
 from . import res_partner
 from . import recall_notice_webhook
 from . import recall_campaign
+from . import trace_webhook_endpoint_portal

@@ -10,3 +10,4 @@ from . import test_portal_onward
 from . import test_portal_fates
 from . import test_portal_receipt
 from . import test_portal_webhooks
+from . import test_portal_webhook_pages

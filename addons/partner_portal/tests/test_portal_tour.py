@@ -14,3 +14,14 @@ class TestPortalTour(PortalCommon):
         self.assertEqual(self.notice_a.state, "completed")
         signature = self.notice_a.response_ids.signature_id
         self.assertEqual(signature.user_id, self.user_a)
+
+    def test_distributor_adds_a_webhook_endpoint_in_the_browser(self):
+        self.start_tour("/my", "partner_portal_webhook_tour", login="dist_a")
+        endpoint = self.env["trace.webhook.endpoint"].search(
+            [("partner_id", "=", self.distributor.id)]
+        )
+        self.assertEqual(endpoint.name, "ERP recall notices")
+        self.assertEqual(endpoint.webhook_url, "https://93.184.216.34/hooks/recall-notices")
+        self.assertEqual(endpoint.webhook_signing, "hmac")
+        self.assertTrue(endpoint.push_recall_notices)
+        self.assertTrue(endpoint.sudo().webhook_secret)

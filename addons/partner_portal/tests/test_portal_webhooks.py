@@ -148,11 +148,15 @@ class TestPortalWebhooks(PortalCommon):
             self._portal_campaign(title="Drill", is_drill=True, drill_send_mail=False)
             trap.assert_jobs_count(0)
 
-    def test_endpoints_are_the_managers(self):
+    def test_endpoints_are_changed_only_through_the_portal_forms(self):
         with Receiver() as receiver_a, Receiver() as receiver_b:
-            endpoint_a, _endpoint_b = self._endpoints(receiver_a, receiver_b)
+            endpoint_a, endpoint_b = self._endpoints(receiver_a, receiver_b)
+        # the distributor reads its own endpoint (the portal's /my/webhooks), not another's
+        self.assertEqual(endpoint_a.with_user(self.user_a).read(["name"])[0]["name"], "Huadong WMS")
         with self.assertRaises(AccessError):
-            endpoint_a.with_user(self.user_a).read(["webhook_url"])
+            endpoint_b.with_user(self.user_a).read(["webhook_url"])
+        with self.assertRaises(AccessError):
+            endpoint_a.with_user(self.user_a).write({"webhook_url": "https://93.184.216.34/"})
         with self.assertRaises(AccessError):
             self.env["trace.webhook.endpoint"].with_user(self.user_a).create(
                 {

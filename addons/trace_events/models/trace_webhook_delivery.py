@@ -308,6 +308,11 @@ class TraceWebhookDelivery(models.Model):
             raise AccessError(
                 self.env._("Only a traceability manager may send a webhook delivery again.")
             )
+        return self._retry()
+
+    def _retry(self):
+        """Send dead letters again (the caller checked who may: a manager, a partner in the
+        portal for its own endpoints)."""
         not_dead = self.filtered(lambda d: d.state != "dead")
         if not_dead:
             raise UserError(

@@ -9,7 +9,9 @@
   https address; the scheduled run queues the first delivery (not sent while the demo
   installs: queue_job's runner sends it, the host does not resolve, it is retried);
 * a traceability manager records Huadong's endpoint for recall notices (Ed25519): the live
-  recall's notice to Huadong is queued to it.
+  recall's notice to Huadong is queued to it;
+* Pacific's IT person adds Pacific's own endpoint for recall notices in the portal
+  (``/my/webhooks``, Ed25519): the live recall's notice to Pacific is queued to it.
 """
 
 from datetime import timedelta
@@ -31,6 +33,8 @@ PACIFIC_QUERY = "pacific-shipped-units"
 PACIFIC_DEST = "https://wms.pacific-med.example/epcis/events"
 #: Huadong's endpoint for recall notices
 HUADONG_ENDPOINT_URL = "https://erp.huadong-med.example/hooks/recall-notices"
+#: Pacific's own endpoint, added in the portal
+PACIFIC_ENDPOINT_URL = "https://wms.pacific-med.example/hooks/recall-notices"
 
 
 class UdiDemoEpcis(models.AbstractModel):
@@ -179,3 +183,23 @@ class UdiDemoEpcis(models.AbstractModel):
                 }
             )
         )
+
+    @api.model
+    def _demo_pacific_endpoint(self):
+        """Pacific's portal user adds its company's endpoint for recall notices in the portal
+        (what the form of /my/webhooks calls). Returns it."""
+        pacific = self.env.ref("partner_portal.user_pacific")
+        endpoint, _secret = (
+            self.env["trace.webhook.endpoint"]
+            .with_user(pacific)
+            ._portal_create(
+                {
+                    "name": "Pacific WMS: recall notices",
+                    "url": PACIFIC_ENDPOINT_URL,
+                    "kinds": ["recall_notices"],
+                    "signing": "ed25519",
+                    "note": "Added by Pacific's IT in the portal.",
+                }
+            )
+        )
+        return endpoint.with_env(self.env)

@@ -124,6 +124,8 @@ class UdiDemoRecall(models.AbstractModel):
         records.update(self._demo_drill(signer, password))
         # Huadong's ERP receives its recall notices by webhook from now on
         records["demo_webhook_huadong"] = self.env["udi.demo.epcis"]._demo_recall_endpoint(signer)
+        # Pacific's IT adds its own endpoint in the portal
+        records["demo_webhook_pacific"] = self.env["udi.demo.epcis"]._demo_pacific_endpoint()
         records.update(self._demo_live_recall(signer, password))
         records["demo_ticket_battery_suzhou"] = self._demo_complaint(*COMPLAINT_SUZHOU)
         self.env["ir.model.data"]._update_xmlids(

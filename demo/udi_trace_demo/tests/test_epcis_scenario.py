@@ -1,7 +1,8 @@
 """The demo's packing, EPCIS repository and webhooks, as bin/demo builds them: the pallet
 and cases of the delivery to Huadong (SSCCs), Huadong's WMS capture job and the inbox entry
-of the hospital it names, Pacific's named query and subscription, and Huadong's endpoint for
-recall notices, with their queued deliveries (none performed while the demo installs)."""
+of the hospital it names, Pacific's named query and subscription, Huadong's endpoint for
+recall notices and the one Pacific added in the portal, with their queued deliveries (none
+performed while the demo installs)."""
 
 from odoo.tests import HttpCase, tagged
 
@@ -9,6 +10,7 @@ from ..models.udi_demo_epcis import (
     HUADONG_ENDPOINT_URL,
     NEW_HOSPITAL_GLN,
     PACIFIC_DEST,
+    PACIFIC_ENDPOINT_URL,
     PACIFIC_QUERY,
 )
 from .test_demo import load_demo
@@ -117,5 +119,21 @@ class TestEpcisScenario(HttpCase):
         self.assertEqual(deliveries.state, "queued")
         notice = self.ref("udi_trace_demo.demo_recall_cells").notice_ids.filtered(
             lambda n: n.partner_id == self.huadong
+        )
+        self.assertIn(notice.name, deliveries.body)
+
+    def test_pacific_added_its_own_endpoint_in_the_portal(self):
+        endpoint = self.ref("udi_trace_demo.demo_webhook_pacific")
+        pacific = self.ref("partner_portal.user_pacific")
+        self.assertEqual(endpoint.partner_id, pacific.commercial_partner_id)
+        self.assertEqual(endpoint.webhook_url, PACIFIC_ENDPOINT_URL)
+        self.assertEqual(endpoint.create_uid, pacific, "made by its portal user")
+        self.assertEqual(endpoint.with_user(pacific)._portal_endpoints(), endpoint)
+        deliveries = self.env["trace.webhook.delivery"].search(
+            [("target_model", "=", endpoint._name), ("target_id", "=", endpoint.id)]
+        )
+        self.assertEqual(deliveries.mapped("kind"), ["recall.notice.issued"])
+        notice = self.ref("udi_trace_demo.demo_recall_cells").notice_ids.filtered(
+            lambda n: n.partner_id == pacific.commercial_partner_id
         )
         self.assertIn(notice.name, deliveries.body)
