@@ -33,6 +33,7 @@ from biip.checksums import gs1_standard_check_digit
 from jsonschema import Draft7Validator, FormatChecker, validators
 from jsonschema.exceptions import best_match
 
+from . import epcis_validator
 from .cbv import ACTIONS, ERROR_REASONS, EVENT_TYPES, bare_term
 
 try:  # pure tests (conftest registers every addon's lib as <addon>_lib)
@@ -924,9 +925,20 @@ class EpcisSchema:
         event_schema = _inline({"$ref": "#/definitions/EPCIS-Document-Event"}, definitions)
         event_schema["definitions"] = definitions
         self.event_validator = validator_class(event_schema, format_checker=checker)
+        # the yes/no answers, compiled (epcis_validator): jsonschema then only explains
+        formats = {"uri": is_uri, "date-time": _is_time}
+        try:
+            self.document_valid = epcis_validator.compile_schema(schema, definitions, formats)
+            self.event_valid = epcis_validator.compile_schema(
+                {"$ref": "#/definitions/EPCIS-Document-Event"}, definitions, formats
+            )
+        except epcis_validator.Unsupported:
+            self.document_valid = self.event_valid = None
 
     @staticmethod
-    def _messages(validator, instance, limit):
+    def _messages(validator, instance, limit, valid=None):
+        if valid is not None and valid(instance):
+            return []
         messages = []
         for error in validator.iter_errors(instance):
             messages.append(_schema_message(error))
@@ -936,11 +948,11 @@ class EpcisSchema:
 
     def document_errors(self, document, limit=20):
         """Messages of the schema violations of an EPCIS document (empty: valid)."""
-        return self._messages(self.document_validator, document, limit)
+        return self._messages(self.document_validator, document, limit, self.document_valid)
 
     def event_errors(self, event, limit=5):
         """Messages of the schema violations of one event of an eventList."""
-        return self._messages(self.event_validator, event, limit)
+        return self._messages(self.event_validator, event, limit, self.event_valid)
 
 
 def _inline(node, definitions, stack=()):
