@@ -57,6 +57,8 @@ def parse_args():
     add("--capture-batches", type=int, default=5)
     add("--capture-batch-size", type=int, default=1000)
     add("--http-port", type=int, default=18769)
+    add("--workers", type=int, default=0, help="the server's workers (0: threaded)")
+    add("--channels", default=CHANNELS, help="queue_job channels (docker/odoo.conf's)")
     add("--quick", action="store_true", help="100,000 event lines, fewer queries")
     add("--reuse-db", action="store_true")
     add("--keep-db", action="store_true")
@@ -70,15 +72,26 @@ def parse_args():
     return args
 
 
+#: queue_job's channels of the production configuration (docker/odoo.conf)
+CHANNELS = "root:2,root.trace_webhook:2"
+
+
 class RestServer(base.Json2Server):
     """bench_trace_events' HTTP server, with queue_job's runner loaded."""
 
-    def __init__(self, odoo, port, logfile):
+    def __init__(self, odoo, port, logfile, workers=0, channels=CHANNELS):
         original = subprocess.Popen
 
         def popen(command, **kwargs):
-            extra = ["--load=base,web,queue_job", "--workers=0", f"--logfile={logfile}"]
-            return original([*command, *extra, "--log-level=info"], **kwargs)
+            extra = [
+                "--load=base,web,queue_job",
+                f"--workers={workers}",
+                f"--logfile={logfile}",
+                "--log-level=info",
+            ]
+            # queue_job's runner reads its channels from the environment as well
+            kwargs["env"] = dict(os.environ, ODOO_QUEUE_JOB_CHANNELS=channels)
+            return original([*command, *extra], **kwargs)
 
         subprocess.Popen = popen
         try:
@@ -284,9 +297,9 @@ def main():
     serials, total = sample_serials(suite, args.queries + args.warmup, args.seed)
     documents = capture_documents(suite, metas[0], args)
     in_process = measure_in_process(suite, documents.pop())
-    logfile = os.path.abspath(f"{suite_db}_server.log")
+    logfile = os.path.join(config.filestore(suite_db), "bench_epcis_rest_server.log")
     print(f"the Odoo server logs to {logfile}", flush=True)
-    server = RestServer(suite, args.http_port, logfile)
+    server = RestServer(suite, args.http_port, logfile, args.workers, args.channels)
     try:
         server_ms, client_ms, events = measure_queries(server, serials, args)
         capture = measure_capture(server, documents)
