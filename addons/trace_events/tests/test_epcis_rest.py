@@ -219,6 +219,19 @@ class TestEpcisRest(EpcisRestCommon):
         listed = self._get("/capture").json()
         self.assertIn(location.rsplit("/", 1)[1], [entry["captureID"] for entry in listed])
 
+    def test_capture_reads_the_document_in_any_json_encoding(self):
+        """The job keeps the body's own text when it is UTF-8, else the parsed document."""
+        sent = (("urn:uuid:rest-u8", "PM0001", "utf-8"), ("urn:uuid:rest-u16", "PM0002", "utf-16"))
+        for eid, serial, encoding in sent:
+            body = json.dumps(document(shipping_event(eid, serials=(serial,)))).encode(encoding)
+            response = self._send("POST", "/capture", body)
+            self.assertEqual(response.status_code, 202, response.text)
+        self._run_jobs()
+        self.assertEqual(len(self._stored("urn:uuid:rest-u8", "urn:uuid:rest-u16")), 2)
+        jobs = self.env["trace.epcis.capture.job"].search([])
+        self.assertEqual(set(jobs.mapped("state")), {"success"})
+        self.assertFalse(any(jobs.mapped("document")), "the document is dropped once captured")
+
     def test_refused_document_fails_its_job_with_the_problem_of_each_event(self):
         bad = shipping_event("urn:uuid:rest-bad", eventTime="2099-01-01T00:00:00+08:00")
         location = self._capture("epcis_analyst", shipping_event("urn:uuid:rest-good"), bad)
