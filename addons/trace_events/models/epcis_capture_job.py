@@ -19,6 +19,9 @@ from ..lib import epcis, epcis_rest
 
 #: a line of capture's error message: "- Event 3 (urn:uuid:...): what is wrong"
 _EVENT_ERROR_RE = re.compile(r"^- (.+?): (.*)$")
+#: setting: seconds a capture job waits for a lock before it gives up (queue_job retries it)
+LOCK_TIMEOUT_PARAM = "trace_events.capture_lock_timeout"
+DEFAULT_LOCK_TIMEOUT = 30
 
 
 class TraceEpcisCaptureJob(models.Model):
@@ -147,6 +150,7 @@ class TraceEpcisCaptureJob(models.Model):
         self.ensure_one()
         if self.state != "running":
             return
+        self._epcis_bound_lock_waits()
         as_sender = self.env["trace.event"].with_user(self.user_id).with_company(self.company_id)
         text = self._epcis_document_text()
         if self.error_behaviour == "proceed":
@@ -162,6 +166,28 @@ class TraceEpcisCaptureJob(models.Model):
                 "document": False,
                 "finished_at": fields.Datetime.now(),
             }
+        )
+
+    def _epcis_bound_lock_waits(self):
+        """Wait at most ``trace_events.capture_lock_timeout`` seconds (30) for any lock, to the
+        end of the job's transaction, its commit included (where the seal takes the ledger's
+        chain lock).
+
+        Without a bound, a job waited as long as another transaction held the chain lock or
+        the holdings of its lots; past ``limit_time_real`` (120 s by default) Odoo then killed
+        the worker running it or, in a threaded server, restarted the whole server, resetting
+        every connection (bench_epcis_rest's lost runs). Past the timeout PostgreSQL raises
+        ``lock_not_available``, which queue_job retries later like a serialization failure.
+        """
+        value = self.env["ir.config_parameter"].sudo().get_param(LOCK_TIMEOUT_PARAM)
+        try:
+            seconds = float(value) if value else DEFAULT_LOCK_TIMEOUT
+        except ValueError:
+            seconds = DEFAULT_LOCK_TIMEOUT
+        if seconds <= 0:
+            seconds = DEFAULT_LOCK_TIMEOUT
+        self.env.cr.execute(
+            SQL("SELECT set_config('lock_timeout', %s, true)", f"{int(seconds * 1000)}ms")
         )
 
     def _epcis_capture_all(self, as_sender, document):
