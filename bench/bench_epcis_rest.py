@@ -21,8 +21,12 @@ administrator is made. Then:
 2. ``POST /epcis/capture`` of ``--capture-batches`` documents of ``--capture-batch-size``
    shipping events (distributor -> hospital, one serial each), then polling
    ``GET /epcis/capture/<id>`` until every job is done: events per second from the first POST
-   to the last job finished (the jobs run in the server's queue_job runner, the events are
-   sealed as they are stored); target >= 1,000 events/s.
+   to the last job finished (the jobs run in the server's queue_job runner, with the channels of
+   docker/odoo.conf, the events are sealed as they are stored); target >= 1,000 events/s.
+   Beside it, ``import_epcis`` of one more such document in this process (committed, sealed).
+
+The server's log (level info) goes to ``bench_epcis_rest_server.log`` in the database's
+filestore.
 
 The load average is printed at start and end: the development machine is shared.
 """
