@@ -240,6 +240,7 @@ class TestEpcisRest(EpcisRestCommon):
         self.assertEqual(set(jobs.mapped("state")), {"success"})
         self.assertFalse(any(jobs.mapped("document")), "the document is dropped once captured")
 
+    @mute_logger("odoo.sql_db")  # the statement the timeout ends is logged as a bad query
     def test_capture_job_waits_for_a_lock_only_so_long(self):
         """A job blocked by another transaction's lock (here the ledger's chain lock, which the
         seal takes at commit) gives up after the timeout with lock_not_available, which
