@@ -273,8 +273,8 @@ class EpcisRestController(http.Controller):
     @rest
     def epcis_capture(self, **kwargs):
         """Receive an EPCIS document: 202 and the URL of its capture job."""
-        document, behaviour = self._capture_document()
-        job = request.env["trace.epcis.capture.job"]._epcis_start(document, behaviour)
+        document, behaviour, text = self._capture_document()
+        job = request.env["trace.epcis.capture.job"]._epcis_start(document, behaviour, text)
         return self._answer(None, 202, {"Location": f"{BASE}/capture/{job.name}"})
 
     def _capture_document(self):
@@ -299,14 +299,16 @@ class EpcisRestController(http.Controller):
                 max=max_bytes,
                 param=MAX_BYTES_PARAM,
             )
+        text = httprequest.get_data(cache=False) or b"null"
         try:
-            document = json.loads(httprequest.get_data(cache=False) or b"null")
+            document = json.loads(text)
         except (ValueError, RecursionError):
             raise QueryError("ValidationException", 400, "The body is not JSON.") from None
         if isinstance(document, dict) and document.get("type") == "EPCISQueryDocument":
             results = (document.get("epcisBody") or {}).get("queryResults") or {}
             event_list = (results.get("resultsBody") or {}).get("eventList")
             document = dict(document, type="EPCISDocument", epcisBody={"eventList": event_list})
+            text = None  # not the document the job captures
         if not isinstance(document, dict) or document.get("type") != "EPCISDocument":
             raise QueryError(
                 "ValidationException",
@@ -333,7 +335,7 @@ class EpcisRestController(http.Controller):
                 "GS1-Capture-Error-Behaviour: %(value)s is not supported; use rollback or proceed.",
                 value=behaviour,
             )
-        return document, behaviour
+        return document, behaviour, text
 
     def _max_bytes(self):
         value = request.env["ir.config_parameter"].sudo().get_param(MAX_BYTES_PARAM)

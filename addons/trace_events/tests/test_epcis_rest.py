@@ -2,9 +2,17 @@
 
 import json
 import logging
+import threading
+import time
 from unittest.mock import patch
 from urllib.parse import quote
 
+import psycopg2
+import psycopg2.errorcodes
+import psycopg2.errors
+
+from odoo import sql_db
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -218,6 +226,56 @@ class TestEpcisRest(EpcisRestCommon):
         self.assertEqual(ids, ["urn:uuid:rest-c1"])
         listed = self._get("/capture").json()
         self.assertIn(location.rsplit("/", 1)[1], [entry["captureID"] for entry in listed])
+
+    def test_capture_reads_the_document_in_any_json_encoding(self):
+        """The job keeps the body's own text when it is UTF-8, else the parsed document."""
+        sent = (("urn:uuid:rest-u8", "PM0001", "utf-8"), ("urn:uuid:rest-u16", "PM0002", "utf-16"))
+        for eid, serial, encoding in sent:
+            body = json.dumps(document(shipping_event(eid, serials=(serial,)))).encode(encoding)
+            response = self._send("POST", "/capture", body)
+            self.assertEqual(response.status_code, 202, response.text)
+        self._run_jobs()
+        self.assertEqual(len(self._stored("urn:uuid:rest-u8", "urn:uuid:rest-u16")), 2)
+        jobs = self.env["trace.epcis.capture.job"].search([])
+        self.assertEqual(set(jobs.mapped("state")), {"success"})
+        self.assertFalse(any(jobs.mapped("document")), "the document is dropped once captured")
+
+    @mute_logger("odoo.sql_db")  # the statement the timeout ends is logged as a bad query
+    def test_capture_job_waits_for_a_lock_only_so_long(self):
+        """A job blocked by another transaction's lock (here the ledger's chain lock, which the
+        seal takes at commit) gives up after the timeout with lock_not_available, which
+        queue_job retries later, instead of outlasting the worker's limit_time_real (Odoo then
+        restarts a threaded server: every connection reset)."""
+        self._capture("epcis_analyst", shipping_event("urn:uuid:rest-lock"))
+        self.env["ir.config_parameter"].set_param("trace_events.capture_lock_timeout", "1")
+        key = 0x61756469745F736561 & 0x7FFFFFFFFFFFFFFF  # audit_seal's CHAIN_LOCK_KEY
+        import_epcis = type(self.env["trace.event"]).import_epcis
+
+        def blocked_import(model, document):
+            model.env.cr.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            return import_epcis(model, document)
+
+        other = sql_db.db_connect(get_db_name()).cursor()
+        other.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+        # without the bound the job would wait for the other transaction: end it after 8 s
+        release = threading.Timer(8, other.rollback)
+        release.start()
+        try:
+            record = self.env["queue.job"].search([("state", "=", "pending")])
+            started = time.monotonic()
+            with (
+                patch.object(type(self.env["trace.event"]), "import_epcis", blocked_import),
+                self.assertRaises(psycopg2.errors.LockNotAvailable),
+                self.env.cr.savepoint(),
+            ):
+                Job.load(self.env, record.uuid).perform()
+            self.assertLess(time.monotonic() - started, 6)
+        finally:
+            release.cancel()
+            other.rollback()
+            other.close()
+        self.assertIn(psycopg2.errorcodes.LOCK_NOT_AVAILABLE, PG_CONCURRENCY_ERRORS_TO_RETRY)
+        self.assertFalse(self._stored("urn:uuid:rest-lock"))
 
     def test_refused_document_fails_its_job_with_the_problem_of_each_event(self):
         bad = shipping_event("urn:uuid:rest-bad", eventTime="2099-01-01T00:00:00+08:00")

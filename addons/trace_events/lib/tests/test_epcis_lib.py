@@ -571,6 +571,24 @@ def test_check_shape_reads_5000_levels_without_recursion():
     assert "nested more than 32 levels" in message
 
 
+def test_check_shape_refuses_a_control_character_in_a_name():
+    code, message = _shape_error({"ilmd": {"a\x00b": 1}})
+    assert (code, message.split(" ")[0]) == ("text_invalid", "ilmd")
+
+
+@pytest.mark.parametrize("leaf", [1, "x", [], {}])
+@pytest.mark.parametrize("levels", [1, 2, 3])
+def test_check_shape_counts_levels_exactly(levels, leaf):
+    """A member ``levels`` keys or positions down passes at max_depth=levels, not below."""
+    value = leaf
+    for level in range(levels):
+        value = {"a": value} if level % 2 else [value]
+    for depth_only in (False, True):
+        epcis.check_shape(value, max_depth=levels, depth_only=depth_only)
+        code = _shape_error(value, max_depth=levels - 1, depth_only=depth_only)[0]
+        assert code == "too_deep"
+
+
 def test_check_shape_accepts_the_gs1_examples():
     for path in EXAMPLES:
         epcis.check_shape(json.loads(path.read_text()), max_depth=epcis.MAX_DEPTH + 3)
