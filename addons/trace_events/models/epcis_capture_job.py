@@ -168,6 +168,31 @@ class TraceEpcisCaptureJob(models.Model):
             }
         )
 
+    def _epcis_job_failed(self, exc_name=None, exc_message=None, **_details):
+        """queue_job's ``on_fail`` hook of :meth:`_epcis_run` (``queue.job.function`` data): the
+        job failed and will not be retried (its retries spent on a lock held each time, or an
+        unexpected error). Its transaction was rolled back, so nothing was stored: say so on the
+        capture job, which would otherwise answer "running" for ever."""
+        running = self.filtered(lambda job: job.state == "running")
+        if not running:
+            return
+        detail = self.env._(
+            "The capture could not finish and nothing was stored: %(reason)s. Send the document "
+            "again; if it fails again, ask a traceability manager to look at the queue job.",
+            reason=(exc_message or exc_name or self.env._("unknown error"))[:500],
+        )
+        problem = epcis_rest.problem(
+            "ImplementationException", 500, self.env._("Capture failed"), detail=detail
+        )
+        running.write(
+            {
+                "state": "failure",
+                "errors": [problem],
+                "document": False,
+                "finished_at": fields.Datetime.now(),
+            }
+        )
+
     def _epcis_bound_lock_waits(self):
         """Wait at most ``trace_events.capture_lock_timeout`` seconds (30) for any lock, to the
         end of the job's transaction, its commit included (where the seal takes the ledger's

@@ -197,8 +197,109 @@ class TraceEpcisRest(models.AbstractModel):
             type_uri = epcis_canonical.vocabulary_uri(kind, epcis_canonical.TYPED_LISTS[list_name])
             dimension = "biz_transaction" if member == "bizTransaction" else member
             ids = [epcis_canonical.identifier(value) for value in values]
-            domain &= self._rest_terms((dimension,), ids, type_uri)
+            if member == "bizTransaction":
+                native = self._rest_native_transaction_domain(type_uri, values)
+            else:
+                native = self._rest_native_side_domain(member, type_uri, values)
+            domain &= self._rest_terms((dimension,), ids, type_uri) | native
         return domain
+
+    @api.model
+    def _rest_native_side_domain(self, member, type_uri, uris):
+        """Events recorded by Odoo itself (no captured content, so no query terms) whose
+        exported ``sourceList`` / ``destinationList`` (``trace_event_epcis`` ``sides``) names one
+        of ``uris`` with the type ``type_uri``: the partner on that side (its GLN as owning and
+        possessing party, else its local URN as possessing party), or, when the partner is on
+        the other side, our warehouse's GLN (else the local URN of the internal location)."""
+        kind = next(
+            (
+                side
+                for side in epcis.SOURCE_DEST_TYPES
+                if epcis_canonical.vocabulary_uri(side, epcis_canonical.TYPED_LISTS["sourceList"])
+                == type_uri
+            ),
+            None,
+        )
+        if not kind:
+            return Domain.FALSE
+        scope = self.env["trace.event"]._epcis_scope()
+        glns, partner_ids, location_ids = set(), [], []
+        for uri in uris:
+            try:
+                place = epcis.parse_place_uri(uri)
+            except EpcisError:
+                continue
+            local = place["local"]
+            if place["gln"] and not place["extension"] and kind != "location":
+                glns.add(place["gln"])
+            elif local and local[0] == scope and local[2].isdigit():
+                if local[1] == "party" and kind == "possessing_party":
+                    partner_ids.append(int(local[2]))
+                elif local[1] == "location" and kind == "location":
+                    location_ids.append(int(local[2]))
+        partner_field, other_field, line_field = (
+            ("source_partner_id", "dest_partner_id", "location_id")
+            if member == "source"
+            else ("dest_partner_id", "source_partner_id", "location_dest_id")
+        )
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        partners = Partner.search([("udi_gln", "in", list(glns))]) if glns else Partner
+        partners |= Partner.browse(partner_ids).exists().filtered(lambda p: not p.udi_gln)
+        # our side: the internal locations whose warehouse (else company) GLN is asked for, or
+        # the asked locations themselves when they have no GLN
+        locations = self.env["stock.location"].sudo().with_context(active_test=False)
+        candidates = locations.search([("usage", "=", "internal")]) if glns else locations
+        candidates |= locations.browse(location_ids).exists()
+        location_glns = self.env["trace.event"]._trace_location_glns(candidates)
+        ours = candidates.filtered(
+            lambda loc: (
+                location_glns[loc.id] in glns if location_glns[loc.id] else loc.id in location_ids
+            )
+        )
+        domain = Domain(partner_field, "in", partners.ids) if partners else Domain.FALSE
+        if ours:
+            domain |= (
+                Domain(partner_field, "=", False)
+                & Domain(other_field, "!=", False)
+                & Domain("line_ids", "any", Domain(line_field, "in", ours.ids))
+            )
+        return Domain("epcis_content", "=", False) & domain
+
+    @api.model
+    def _rest_native_transaction_domain(self, type_uri, uris):
+        """Events recorded by Odoo itself whose exported business transaction (the document's
+        name, typed desadv / recadv / prodorder by ``trace_event_epcis`` ``biz_transactions``)
+        is one of ``uris``."""
+        prefix = epcis_canonical.TYPED_LISTS["bizTransactionList"]
+        kinds = {
+            epcis_canonical.vocabulary_uri(kind, prefix): kind
+            for kind in ("desadv", "recadv", "prodorder")
+        }
+        kind = kinds.get(type_uri)
+        if not kind:
+            return Domain.FALSE
+        scope = self.env["trace.event"]._epcis_scope()
+        names = []
+        for uri in uris:
+            parsed = epcis.parse_biz_transaction(uri)
+            if parsed:
+                names.append(parsed[1])
+            else:
+                local = epcis.unwrap_local(uri, scope, "bt")
+                if local:
+                    names.append(local)
+        if not names:
+            return Domain.FALSE
+        if kind == "prodorder":
+            by_kind = Domain("origin", "in", ["production", "unbuild", "unit_genealogy"])
+        else:
+            code = "outgoing" if kind == "desadv" else "incoming"
+            by_kind = Domain("origin", "=", "stock_move") & Domain(
+                "picking_id.picking_type_code", "=", code
+            )
+        return (
+            Domain("epcis_content", "=", False) & Domain("biz_transaction", "in", names) & by_kind
+        )
 
     @api.model
     def _rest_place_domain(self, name, uris):

@@ -16,6 +16,7 @@ from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.queue_job.controllers.main import RunJobController
 from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 from odoo.addons.trace_events.lib import epcis, epcis_canonical
@@ -277,6 +278,38 @@ class TestEpcisRest(EpcisRestCommon):
         self.assertIn(psycopg2.errorcodes.LOCK_NOT_AVAILABLE, PG_CONCURRENCY_ERRORS_TO_RETRY)
         self.assertFalse(self._stored("urn:uuid:rest-lock"))
 
+    def test_capture_job_whose_queue_job_fails_for_good_is_failed(self):
+        """A queue job that fails for good (an unexpected error, or its retries spent on a lock
+        held each time) rolls its transaction back: the capture job then says it failed and why,
+        instead of answering "running" for ever (queue_job's on_fail hook, run as the runner
+        runs it)."""
+        location = self._capture("epcis_analyst", shipping_event("urn:uuid:rest-doomed"))
+        record = self.env["queue.job"].search([("state", "=", "pending")])
+        self.assertEqual(len(record), 1)
+
+        def broken_import(model, document):
+            raise RuntimeError("the staging disk is full")
+
+        with (
+            patch.object(type(self.env["trace.event"]), "import_epcis", broken_import),
+            # the runner records the failure on a cursor of its own: here, the test's (as
+            # queue_job's own tests do)
+            patch.object(Job, "in_temporary_env") as temporary_env,
+            mute_logger("odoo.addons.queue_job.controllers.main"),
+            self.assertRaises(RuntimeError),
+        ):
+            temporary_env.return_value.__enter__.return_value = self.env
+            RunJobController._runjob(self.env, Job.load(self.env, record.uuid))
+        self.env.invalidate_all()
+        self.assertEqual(record.state, "failed")
+        job = self._get(location.removeprefix(BASE)).json()
+        self.assertEqual((job["running"], job["success"]), (False, False))
+        self.assertIn("finishedAt", job)
+        [problem] = job["errors"]
+        self.assertEqual(problem["type"], "epcisException:ImplementationException")
+        self.assertIn("the staging disk is full", problem["detail"])
+        self.assertFalse(self._stored("urn:uuid:rest-doomed"))
+
     def test_refused_document_fails_its_job_with_the_problem_of_each_event(self):
         bad = shipping_event("urn:uuid:rest-bad", eventTime="2099-01-01T00:00:00+08:00")
         location = self._capture("epcis_analyst", shipping_event("urn:uuid:rest-good"), bad)
@@ -531,6 +564,49 @@ class TestEpcisRest(EpcisRestCommon):
         self.assertNotIn(
             "https://id.gs1.org/414/6901234000009",
             self._get("/readPoints", login="epcis_hospital").json()["member"],
+        )
+
+    def test_typed_lists_find_the_events_odoo_recorded(self):
+        """A delivery validated in Odoo has no query terms (they index captured documents):
+        EQ_source_<type>, EQ_destination_<type> and EQ_bizTransaction_<type> still find it by
+        what its export says, and not by another value or another type."""
+        uid = self.distributor_event.event_uid
+        [exported] = self._get(f"/events/{quote(uid, safe='')}").json()["epcisBody"][
+            "queryResults"
+        ]["resultsBody"]["eventList"]
+        asked = [
+            (f"EQ_{member}_{entry['type'].rsplit('-', 1)[-1]}", entry[member])
+            for member in ("source", "destination")
+            for entry in exported[f"{member}List"]
+        ]
+        asked += [
+            (f"EQ_bizTransaction_{entry['type'].rsplit('-', 1)[-1]}", entry["bizTransaction"])
+            for entry in exported["bizTransactionList"]
+        ]
+        self.assertTrue(exported["sourceList"], "our warehouse's side")
+        names = {name for name, _value in asked}
+        self.assertTrue({"EQ_destination_owning_party", "EQ_bizTransaction_desadv"} <= names, asked)
+        distributor = "https://id.gs1.org/417/6901234000009"
+        self.assertIn(("EQ_destination_owning_party", distributor), asked)
+        # the same party as an EPC URN
+        asked.append(("EQ_destination_possessing_party", "urn:epc:id:pgln:6901234.00000"))
+        for name, value in asked:
+            with self.subTest(name=name):
+                found = self._event_ids(self._get("/events", params={name: value}))
+                self.assertIn(uid, found)
+                if not name.startswith("EQ_source_"):  # both left the same warehouse
+                    self.assertNotIn(self.hospital_event.event_uid, found)
+        hospital = "https://id.gs1.org/417/6901234000023"
+        for params in (
+            {"EQ_destination_owning_party": hospital},
+            {"EQ_destination_location": distributor},
+            {"EQ_bizTransaction_recadv": dict(asked)["EQ_bizTransaction_desadv"]},
+        ):
+            with self.subTest(params=params):
+                self.assertNotIn(uid, self._event_ids(self._get("/events", params=params)))
+        self.assertIn(
+            self.hospital_event.event_uid,
+            self._event_ids(self._get("/events", params={"EQ_destination_owning_party": hospital})),
         )
 
     def test_a_portal_user_makes_its_own_api_key_in_the_portal(self):
