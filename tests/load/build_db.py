@@ -20,6 +20,14 @@ load needs on top, in both databases where plain Odoo has it:
   distributor has notices to acknowledge and report on.
 
 The ids the locustfile needs go to ``var/load/meta.json``.
+
+``--scale 10m`` builds measurement databases instead (suite only, no load extras; see
+bench/README_10m.md): ``load_1m``, the benchmark's chain and 1,000,000 event lines, then
+``load_10m``, a copy of it (``CREATE DATABASE ... TEMPLATE``) grown to 10,000,000 event lines
+by the same generator (``Background``, COPY in chunks of ``--chunk-lines``, committed chunk by
+chunk), its new events sealed through the ledger's own append and the holdings rebuilt. Both are
+kept; ``--reuse-1m`` keeps an existing ``load_1m``; ``--lines`` changes the 10m target (a
+trial of the rate).
 """
 
 import argparse
@@ -41,6 +49,7 @@ SCALES = {
     "bench": (10_000, 1_000_000),
     "10m": (10_000, 10_000_000),
 }
+BASE_SERIALS_LINES = SCALES["bench"]
 SUITE_MODULES = "trace_events,partner_portal"
 PLAIN_MODULES = "stock,product_expiry,mrp,repair,helpdesk_mgmt,portal"
 ADMIN_PASSWORD = "admin"
@@ -57,6 +66,11 @@ def parse_args():
         action="store_true",
         help="only add the role logins to the databases of an existing build (var/load/meta.json)",
     )
+    parser.add_argument("--db", default="load_10m", help="10m: the grown database")
+    parser.add_argument("--base-db", default="load_1m", help="10m: the 1M database copied")
+    parser.add_argument("--reuse-1m", action="store_true", help="10m: keep an existing base")
+    parser.add_argument("--lines", type=int, default=None, help="10m: event lines to reach")
+    parser.add_argument("--chunk-lines", type=int, default=500_000, help="10m: lines per COPY")
     return parser.parse_args()
 
 
@@ -225,6 +239,12 @@ def main():
     if args.roles_only:
         add_roles(bench)
         return
+    if args.scale == "10m":
+        import build_10m
+
+        build_10m.build(bench, args, BASE_SERIALS_LINES)
+        return
+
     serials, lines = SCALES[args.scale]
     started = time.perf_counter()
     for db in (loadlib.SUITE_DB, loadlib.PLAIN_DB):
