@@ -50,7 +50,13 @@ def parse_args():
     add = parser.add_argument
     add("--users", default="1,2,4,8,16", help="comma-separated numbers of concurrent users")
     add("--duration", type=int, default=300, help="seconds per stage")
-    add("--scale", default="bench", help="build_db.py scale: small, bench (1M lines), 10m")
+    add(
+        "--scale",
+        default="bench",
+        choices=("small", "bench"),
+        help="build_db.py scale of the load mix's databases: small, bench (1M lines); the 10M "
+        "line databases are bench/bench_10m.py's",
+    )
     add("--reuse", action="store_true", help="reuse built databases (var/load/meta.json)")
     add("--workers", type=int, default=4, help="Odoo HTTP workers (>= 4)")
     add("--port", type=int, default=5499, help="port of the load cluster")
