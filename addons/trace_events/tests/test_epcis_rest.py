@@ -281,34 +281,39 @@ class TestEpcisRest(EpcisRestCommon):
     def test_capture_job_whose_queue_job_fails_for_good_is_failed(self):
         """A queue job that fails for good (an unexpected error, or its retries spent on a lock
         held each time) rolls its transaction back: the capture job then says it failed and why,
-        instead of answering "running" for ever (queue_job's on_fail hook, run as the runner
-        runs it)."""
+        instead of answering "running" for ever. queue_job's runner calls the job function's
+        ``on_fail`` hook with the failure's values, on a cursor of its own; here the hook is
+        called as the runner calls it, after the job itself failed."""
         location = self._capture("epcis_analyst", shipping_event("urn:uuid:rest-doomed"))
         record = self.env["queue.job"].search([("state", "=", "pending")])
         self.assertEqual(len(record), 1)
+        job = Job.load(self.env, record.uuid)
+        self.assertEqual(job.on_fail_method_name, "_epcis_job_failed")
 
         def broken_import(model, document):
             raise RuntimeError("the staging disk is full")
 
         with (
             patch.object(type(self.env["trace.event"]), "import_epcis", broken_import),
-            # the runner records the failure on a cursor of its own: here, the test's (as
-            # queue_job's own tests do)
-            patch.object(Job, "in_temporary_env") as temporary_env,
-            mute_logger("odoo.addons.queue_job.controllers.main"),
             self.assertRaises(RuntimeError),
+            self.env.cr.savepoint(),
         ):
-            temporary_env.return_value.__enter__.return_value = self.env
-            RunJobController._runjob(self.env, Job.load(self.env, record.uuid))
+            job.perform()
+        job.on_fail(RunJobController._get_failure_values(job, "", RuntimeError("disk full")))
         self.env.invalidate_all()
-        self.assertEqual(record.state, "failed")
-        job = self._get(location.removeprefix(BASE)).json()
-        self.assertEqual((job["running"], job["success"]), (False, False))
-        self.assertIn("finishedAt", job)
-        [problem] = job["errors"]
+        answer = self._get(location.removeprefix(BASE)).json()
+        self.assertEqual((answer["running"], answer["success"]), (False, False))
+        self.assertIn("finishedAt", answer)
+        [problem] = answer["errors"]
         self.assertEqual(problem["type"], "epcisException:ImplementationException")
-        self.assertIn("the staging disk is full", problem["detail"])
+        self.assertIn("disk full", problem["detail"])
         self.assertFalse(self._stored("urn:uuid:rest-doomed"))
+        # a job that finished is left as it is (the hook is called once, but be safe)
+        job.on_fail({"exc_message": "again"})
+        self.env.invalidate_all()
+        self.assertIn(
+            "disk full", self._get(location.removeprefix(BASE)).json()["errors"][0]["detail"]
+        )
 
     def test_refused_document_fails_its_job_with_the_problem_of_each_event(self):
         bad = shipping_event("urn:uuid:rest-bad", eventTime="2099-01-01T00:00:00+08:00")
