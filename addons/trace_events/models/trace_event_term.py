@@ -85,6 +85,7 @@ class TraceEventTerm(models.Model):
 
     # ------------------------------------------------------------------ re-index
 
+    @api.model
     def reindex_query_terms(self, batch_size=REINDEX_BATCH):
         """Index the captured events of the caller's companies that have no query terms
         (events captured before the terms existed), so that the EPCIS query finds them.
