@@ -114,9 +114,7 @@ class TraceWebhookDelivery(models.Model):
     next_attempt_at = fields.Datetime(string="Next Attempt", readonly=True)
     delivered_at = fields.Datetime(string="Delivered On", readonly=True)
     discarded_at = fields.Datetime(string="Discarded On", readonly=True)
-    discarded_by_id = fields.Many2one(
-        "res.users", string="Discarded By", readonly=True, ondelete="set null"
-    )
+    discarded_by_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
     job_uuid = fields.Char(string="Job", readonly=True, copy=False)
 
     _target_index = models.Index("(target_model, target_id)")
