@@ -245,8 +245,21 @@ def main():
         build_10m.build(bench, args, BASE_SERIALS_LINES)
         return
 
-    serials, lines = SCALES[args.scale]
     started = time.perf_counter()
+    odoos, metas = install_and_generate(bench, args)
+    out = {"scale": args.scale, "dbs": {}}
+    for odoo, meta in zip(odoos, metas, strict=True):
+        out["dbs"][odoo.db] = db_entry(odoo, meta, bench, args)
+    loadlib.META.write_text(json.dumps(out, indent=1))
+    from odoo.sql_db import close_all
+
+    close_all()
+    loadlib.say(f"built in {time.perf_counter() - started:.0f} s; metadata in {loadlib.META}")
+
+
+def install_and_generate(bench, args):
+    """Both databases, installed afresh and filled by the benchmark generator: (odoos, metas)."""
+    serials, lines = SCALES[args.scale]
     for db in (loadlib.SUITE_DB, loadlib.PLAIN_DB):
         bench.subprocess.run(["dropdb", "--if-exists", db], check=True)
     loadlib.say(f"installing {SUITE_MODULES} / {PLAIN_MODULES} (in parallel) ...")
@@ -270,48 +283,40 @@ def main():
         seed=args.seed,
     )
     loadlib.say(f"generating: {serials:,} chain serials, {lines:,} event lines ...")
-    metas = bench.generate(odoos, gen_args, [None, None])
-    out = {"scale": args.scale, "dbs": {}}
-    for odoo, meta in zip(odoos, metas, strict=True):
-        extra = load_extras(odoo, meta, bench)
-        extra["roles"] = role_users(odoo)
-        entry = {
-            "pacemaker": meta["pacemaker"],
-            "cell": meta["cell"],
-            "tubing": meta["tubing"],
-            "supplier": meta["supplier"],
-            "distributors": meta["distributors"],
-            "hospitals": meta["hospitals"],
-            "cell_lot": meta.get("cell_lot"),
-            **extra,
-        }
-        if odoo.suite:
-            with odoo.cursor() as cr:
-                env = odoo.env(cr)
-                entry["distributor_glns"] = (
-                    env["res.partner"].browse(meta["distributors"]).mapped("udi_gln")
-                )
-                entry["hospital_glns"] = (
-                    env["res.partner"].browse(meta["hospitals"]).mapped("udi_gln")
-                )
-                cr.execute(
-                    "SELECT l.name FROM stock_lot l WHERE l.product_id = %s ORDER BY l.id "
-                    "LIMIT 2000",
-                    [meta["pacemaker"]],
-                )
-                entry["serial_names"] = [row[0] for row in cr.fetchall()]
-                cr.execute(
-                    "SELECT id FROM stock_lot ORDER BY random() LIMIT 500",
-                )
-                entry["trace_lots"] = [row[0] for row in cr.fetchall()]
-            entry["portal_users"] = portal_users(odoo, meta)
-            entry["campaigns"] = campaigns(odoo, meta, args.campaigns)
-        out["dbs"][odoo.db] = entry
-    loadlib.META.write_text(json.dumps(out, indent=1))
-    from odoo.sql_db import close_all
+    return odoos, bench.generate(odoos, gen_args, [None, None])
 
-    close_all()
-    loadlib.say(f"built in {time.perf_counter() - started:.0f} s; metadata in {loadlib.META}")
+
+def db_entry(odoo, meta, bench, args):
+    """What the load mix and the fault scripts read of one database (var/load/meta.json)."""
+    extra = load_extras(odoo, meta, bench)
+    extra["roles"] = role_users(odoo)
+    entry = {
+        "pacemaker": meta["pacemaker"],
+        "cell": meta["cell"],
+        "tubing": meta["tubing"],
+        "supplier": meta["supplier"],
+        "distributors": meta["distributors"],
+        "hospitals": meta["hospitals"],
+        "cell_lot": meta.get("cell_lot"),
+        **extra,
+    }
+    if odoo.suite:
+        with odoo.cursor() as cr:
+            env = odoo.env(cr)
+            entry["distributor_glns"] = (
+                env["res.partner"].browse(meta["distributors"]).mapped("udi_gln")
+            )
+            entry["hospital_glns"] = env["res.partner"].browse(meta["hospitals"]).mapped("udi_gln")
+            cr.execute(
+                "SELECT l.name FROM stock_lot l WHERE l.product_id = %s ORDER BY l.id LIMIT 2000",
+                [meta["pacemaker"]],
+            )
+            entry["serial_names"] = [row[0] for row in cr.fetchall()]
+            cr.execute("SELECT id FROM stock_lot ORDER BY random() LIMIT 500")
+            entry["trace_lots"] = [row[0] for row in cr.fetchall()]
+        entry["portal_users"] = portal_users(odoo, meta)
+        entry["campaigns"] = campaigns(odoo, meta, args.campaigns)
+    return entry
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 them a query names (``GET /events`` and the per-dimension resources)."""
 
 import datetime
+import re
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
@@ -18,6 +19,15 @@ PLACE_FIELDS = {
     "EQ_bizLocation": ("biz_location_gln", "biz_location_id"),
 }
 ORDER_FIELDS = {"eventTime": "event_time", "recordTime": "record_time"}
+#: a local URN's record id: ASCII digits that fit PostgreSQL's integer (else it names nothing)
+_RECORD_ID_RE = re.compile(r"[0-9]{1,10}")
+
+
+def _record_id(text):
+    """The record id a local URN's last part names, else None (matches nothing)."""
+    if _RECORD_ID_RE.fullmatch(text or "") and 0 < int(text) < 2**31:
+        return int(text)
+    return None
 
 
 class TraceEpcisRest(models.AbstractModel):
@@ -232,11 +242,11 @@ class TraceEpcisRest(models.AbstractModel):
             local = place["local"]
             if place["gln"] and not place["extension"] and kind != "location":
                 glns.add(place["gln"])
-            elif local and local[0] == scope and local[2].isdigit():
+            elif local and local[0] == scope and _record_id(local[2]):
                 if local[1] == "party" and kind == "possessing_party":
-                    partner_ids.append(int(local[2]))
+                    partner_ids.append(_record_id(local[2]))
                 elif local[1] == "location" and kind == "location":
-                    location_ids.append(int(local[2]))
+                    location_ids.append(_record_id(local[2]))
         partner_field, other_field, line_field = (
             ("source_partner_id", "dest_partner_id", "location_id")
             if member == "source"
@@ -313,8 +323,8 @@ class TraceEpcisRest(models.AbstractModel):
                 continue  # not a place this repository could have recorded: matches nothing
             if place["gln"] and not place["extension"]:
                 glns.append(place["gln"])
-            elif place["local"] and place["local"][0] == scope and place["local"][2].isdigit():
-                local_ids.append(int(place["local"][2]))
+            elif place["local"] and place["local"][0] == scope and _record_id(place["local"][2]):
+                local_ids.append(_record_id(place["local"][2]))
         return Domain(gln_field, "in", glns) | Domain(local_field, "in", local_ids)
 
     @api.model
@@ -387,9 +397,9 @@ class TraceEpcisRest(models.AbstractModel):
         any packaging level, or a local product URN), in one query."""
         if ref.get("product_ref"):
             scope, product_id = ref["product_ref"]
-            if scope != self.env["trace.event"]._epcis_scope() or not product_id.isdigit():
+            if scope != self.env["trace.event"]._epcis_scope() or not _record_id(product_id):
                 return {}
-            condition = SQL("pp.id = %s", int(product_id))
+            condition = SQL("pp.id = %s", _record_id(product_id))
         elif ref.get("di"):
             condition = SQL(
                 "pp.product_tmpl_id IN (SELECT product_tmpl_id FROM udi_di WHERE di = %s "

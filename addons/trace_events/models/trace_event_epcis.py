@@ -14,10 +14,10 @@ from pathlib import Path
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
 
 from ..lib import epcis, epcis_canonical, event_hash
 from ..lib.epcis import EpcisError
+from .trace_event_term import event_term_rows
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "data" / "epcis" / "EPCIS-JSON-Schema.json"
 #: an event time may be this far in the future (clocks of other systems drift)
@@ -945,39 +945,11 @@ class _Capture:
         rows = []
         for event in created:
             index = by_uid.get(event.event_uid)
-            if index is None:
-                continue
-            for term in epcis_canonical.query_terms(self.events[index]):
-                rows.append(
-                    (
-                        event.id,
-                        term["dimension"],
-                        term["value"],
-                        term["type_uri"] or None,
-                        float(term["quantity"] or 0.0),
-                        term["uom"] or None,
-                        event.company_id.id,
-                    )
-                )
+            if index is not None:
+                rows += event_term_rows(event.id, self.events[index], event.company_id.id)
         if not rows:
             return
-        columns = list(zip(*rows, strict=True))
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO trace_event_term
-                       (event_id, dimension, value, type_uri, quantity, uom, company_id,
-                        create_uid, write_uid, create_date, write_date)
-                SELECT e, d, v, t, q, u, c, %s, %s,
-                       now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
-                  FROM unnest(%s::int[], %s::varchar[], %s::varchar[], %s::varchar[],
-                              %s::float8[], %s::varchar[], %s::int[]) AS x(e, d, v, t, q, u, c)
-                """,
-                self.env.uid,
-                self.env.uid,
-                *(list(column) for column in columns),
-            )
-        )
+        self.env["trace.event.term"]._term_insert(rows)
         self.env["trace.event.term"].invalidate_model()
         created.invalidate_recordset(["term_ids"])
 

@@ -191,6 +191,12 @@ def _term_rows(event_id, content, company_id):
             "trace_events: event %s has unreadable EPCIS content: not indexed", event_id
         )
         return []
+    return event_term_rows(event_id, event, company_id)
+
+
+def event_term_rows(event_id, event, company_id):
+    """The term rows of one EPCIS event (a dict), as :meth:`TraceEventTerm._term_insert`
+    takes them: ``(event id, dimension, value, type URI, quantity, unit, company id)``."""
     return [
         (
             event_id,

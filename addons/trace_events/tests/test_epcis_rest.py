@@ -614,6 +614,20 @@ class TestEpcisRest(EpcisRestCommon):
             self._event_ids(self._get("/events", params={"EQ_destination_owning_party": hospital})),
         )
 
+    def test_local_urns_naming_no_record_match_nothing(self):
+        """A local URN whose id is no integer PostgreSQL can hold, or no ASCII number, names
+        nothing: the query answers with no events, never a server error."""
+        scope = quote(self.env["trace.event"]._epcis_scope(), safe="")
+        for tail in ("99999999999999999999", "%C2%B2", "0"):
+            for params in (
+                {"EQ_readPoint": f"urn:udi-trace:{scope}:location:{tail}"},
+                {"EQ_destination_location": f"urn:udi-trace:{scope}:location:{tail}"},
+                {"EQ_source_possessing_party": f"urn:udi-trace:{scope}:party:{tail}"},
+                {"MATCH_epc": f"urn:udi-trace:{scope}:product:{tail}:sn:PM0100"},
+            ):
+                with self.subTest(params=params):
+                    self.assertEqual(self._event_ids(self._get("/events", params=params)), [])
+
     def test_a_portal_user_makes_its_own_api_key_in_the_portal(self):
         """The distributor's integration gets its key as Odoo 19 offers it to portal users:
         "Customers can generate API Keys" on, then /my/security (debug) > New API Key, which
