@@ -9,3 +9,4 @@ from . import stock_move_line
 from . import stock_move
 from . import product_template_udi_db
 from . import udi_di_export
+from . import stock_quant

@@ -10,3 +10,4 @@ from . import test_udi_parser
 from . import test_scan_operations
 from . import test_api
 from . import test_ui_paths
+from . import test_serial_quant_lock
