@@ -1,6 +1,7 @@
 import logging
 
 from odoo import api, models
+from odoo.sql_db import db_connect
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -10,6 +11,8 @@ _logger = logging.getLogger(__name__)
 #: Odoo's request loop and queue_job retry). 0 waits for ever.
 PARAM_SERIAL_LOCK_TIMEOUT = "udi_master.serial_lock_timeout_ms"
 DEFAULT_SERIAL_LOCK_TIMEOUT_MS = 5000
+#: how many times a reservation looks again past serials others took meanwhile
+MAX_BUSY_ROUNDS = 4
 
 
 class StockQuant(models.Model):
@@ -43,6 +46,90 @@ class StockQuant(models.Model):
             product_id, location_id, quantity=quantity, reserved_quantity=reserved_quantity,
             lot_id=lot_id, package_id=package_id, owner_id=owner_id, in_date=in_date,
         )
+
+    @api.model
+    def _get_reserve_quantity(self, product_id, location_id, quantity, uom_id=None, lot_id=None,
+                              package_id=None, owner_id=None, strict=False):
+        """Reserve serial numbers nobody else is taking right now.
+
+        Concurrent deliveries of one product all start from the same serials (first in, first
+        out). Odoo's transactions read a snapshot taken when the request began: a serial
+        reserved by a delivery that committed since still looks free, and taking it fails with a
+        serialization failure (retried by Odoo's request loop, at most five times: at 16 clerks
+        some deliveries ran out of tries). So the serials chosen are checked against the latest
+        committed state, through a connection of their own, and those reserved meanwhile or held
+        by another transaction right now are passed over for the next ones in removal order.
+        """
+        reserve = super()._get_reserve_quantity(
+            product_id, location_id, quantity, uom_id=uom_id, lot_id=lot_id,
+            package_id=package_id, owner_id=owner_id, strict=strict,
+        )
+        if (
+            not reserve
+            or lot_id
+            or product_id.tracking != "serial"
+            or product_id.uom_id.compare(quantity, 0) <= 0
+            or self.env.context.get("udi_busy_round", 0) >= MAX_BUSY_ROUNDS
+        ):
+            return reserve
+        busy = self._udi_busy_quant_ids([quant.id for quant, _quantity in reserve])
+        if not busy:
+            return reserve
+        passed = set(self.env.context.get("udi_passed_quant_ids", ())) | busy
+        again = self.with_context(
+            udi_passed_quant_ids=frozenset(passed),
+            udi_busy_round=self.env.context.get("udi_busy_round", 0) + 1,
+        )
+        return again._get_reserve_quantity(
+            product_id, location_id, quantity, uom_id=uom_id, lot_id=lot_id,
+            package_id=package_id, owner_id=owner_id, strict=strict,
+        )
+
+    def _gather(self, product_id, location_id, lot_id=None, package_id=None, owner_id=None,
+                strict=False, qty=0):
+        quants = super()._gather(
+            product_id, location_id, lot_id=lot_id, package_id=package_id, owner_id=owner_id,
+            strict=strict, qty=qty,
+        )
+        passed = self.env.context.get("udi_passed_quant_ids")
+        if passed:
+            quants = quants.filtered(lambda quant: quant.id not in passed)
+        return quants
+
+    @api.model
+    def _udi_busy_quant_ids(self, quant_ids):
+        """Of ``quant_ids``, those that in the latest committed state are reserved or emptied,
+        or that another transaction holds right now (read through a new connection, which sees
+        what committed since this transaction's snapshot; quants this transaction created or
+        changed count as free)."""
+        side = db_connect(self.env.cr.dbname).cursor()
+        try:
+            side.execute(
+                """
+                SELECT id FROM stock_quant
+                 WHERE id IN %(ids)s
+                   AND id NOT IN (SELECT id FROM stock_quant
+                                   WHERE id IN %(ids)s AND reserved_quantity < quantity
+                                     FOR SHARE SKIP LOCKED)
+                """,
+                {"ids": tuple(quant_ids)},
+            )
+            busy = {row[0] for row in side.fetchall()}
+        finally:
+            side.rollback()
+            side.close()
+        if busy:
+            # the other connection sees only committed rows: quants this transaction changed or
+            # holds itself look stale or held there, but are this transaction's to take
+            self.env.cr.execute(
+                """
+                SELECT id FROM stock_quant
+                 WHERE id IN %s AND pg_current_xact_id_if_assigned()::xid IN (xmin, xmax)
+                """,
+                [tuple(busy)],
+            )
+            busy -= {row[0] for row in self.env.cr.fetchall()}
+        return busy
 
     @api.model
     def _udi_serial_lock_timeout(self):

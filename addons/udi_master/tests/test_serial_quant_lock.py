@@ -8,6 +8,7 @@ bound. These tests hold the quant from a second real connection, so they commit 
 remove it at the end.
 """
 
+import datetime
 import threading
 from unittest.mock import patch
 
@@ -41,12 +42,23 @@ class TestSerialQuantLock(BaseCase):
             product = env["product.product"].create(
                 {"name": "Serial lock test pacemaker", "is_storable": True, "tracking": "serial"}
             )
-            lot = env["stock.lot"].create({"name": "SQL-LOCK-0001", "product_id": product.id})
+            lot, later = env["stock.lot"].create(
+                [
+                    {"name": "SQL-LOCK-0001", "product_id": product.id},
+                    {"name": "SQL-LOCK-0002", "product_id": product.id},
+                ]
+            )
             stock = env.ref("stock.stock_location_stock")
-            env["stock.quant"]._update_available_quantity(product, stock, 1, lot_id=lot)
+            # first in, first out: SQL-LOCK-0001 is the one a delivery reserves first
+            env["stock.quant"]._update_available_quantity(
+                product, stock, 1, lot_id=lot, in_date=datetime.datetime(2026, 1, 5)
+            )
+            env["stock.quant"]._update_available_quantity(
+                product, stock, 1, lot_id=later, in_date=datetime.datetime(2026, 1, 6)
+            )
             quant = env["stock.quant"].search([("lot_id", "=", lot.id)])
-            cls.product_id, cls.lot_id, cls.stock_id, cls.quant_id = (
-                product.id, lot.id, stock.id, quant.id,
+            cls.product_id, cls.lot_id, cls.later_lot_id, cls.stock_id, cls.quant_id = (
+                product.id, lot.id, later.id, stock.id, quant.id,
             )
         cls.addClassCleanup(cls._remove_committed)
 
@@ -61,8 +73,9 @@ class TestSerialQuantLock(BaseCase):
     def _remove_committed(cls):
         with cls.registry.cursor() as cr:
             env = cls._env(cr)
-            env["stock.quant"].search([("lot_id", "=", cls.lot_id)]).sudo().unlink()
-            env["stock.lot"].browse(cls.lot_id).unlink()
+            lots = env["stock.lot"].browse([cls.lot_id, cls.later_lot_id])
+            env["stock.quant"].search([("lot_id", "in", lots.ids)]).sudo().unlink()
+            lots.unlink()
             env["product.product"].browse(cls.product_id).product_tmpl_id.unlink()
 
     def _other(self):
@@ -152,3 +165,83 @@ class TestSerialQuantLock(BaseCase):
                     )
         with self.registry.cursor() as cr:
             self.assertEqual(self._quants(cr), [(self.quant_id, 1.0, 0.0)])
+
+    def _delivery(self, env):
+        """A delivery of one unit of the product, confirmed and reserved as the clerk's
+        "Check Availability" does; returns the serial it reserved."""
+        picking = env["stock.picking"].create(
+            {
+                "picking_type_id": env.ref("stock.picking_type_out").id,
+                "location_id": self.stock_id,
+                "location_dest_id": env.ref("stock.stock_location_customers").id,
+                "move_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": self.product_id,
+                            "product_uom_qty": 1,
+                            "location_id": self.stock_id,
+                            "location_dest_id": env.ref("stock.stock_location_customers").id,
+                        },
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        picking.action_assign()
+        return picking.move_line_ids.lot_id.name
+
+    def test_a_delivery_passes_over_the_serial_another_is_reserving(self):
+        # another delivery holds the first serial (its reservation not committed yet)
+        other = self._other()
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            with mute_logger("odoo.sql_db"):
+                self.assertEqual(self._delivery(env), "SQL-LOCK-0002")
+            cr.rollback()
+        other.rollback()
+
+    def test_a_delivery_passes_over_the_serial_another_reserved_since_it_began(self):
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            # this transaction's snapshot: the first serial is free
+            self.assertEqual(self._quants(cr), [(self.quant_id, 1.0, 0.0)])
+            with self.registry.cursor() as committed:
+                committed.execute(
+                    "UPDATE stock_quant SET reserved_quantity = 1 WHERE id = %s", [self.quant_id]
+                )
+            try:
+                with mute_logger("odoo.sql_db"):
+                    # without a look at the latest state: a serialization failure
+                    self.assertEqual(self._delivery(env), "SQL-LOCK-0002")
+            finally:
+                cr.rollback()
+                with self.registry.cursor() as undo:
+                    undo.execute(
+                        "UPDATE stock_quant SET reserved_quantity = 0 WHERE id = %s",
+                        [self.quant_id],
+                    )
+
+    def test_a_serial_this_transaction_changed_is_still_its_own_to_reserve(self):
+        # this transaction returns the first serial's unit (its committed state: reserved by
+        # another delivery), then reserves: the other connection's view is stale, not busy
+        with self.registry.cursor() as committed:
+            committed.execute(
+                "UPDATE stock_quant SET reserved_quantity = 1 WHERE id = %s", [self.quant_id]
+            )
+        try:
+            with self.registry.cursor() as cr:
+                env = self._env(cr)
+                cr.execute(
+                    "UPDATE stock_quant SET reserved_quantity = 0 WHERE id = %s",
+                    [self.quant_id],
+                )
+                env.invalidate_all()
+                self.assertEqual(self._delivery(env), "SQL-LOCK-0001")
+                cr.rollback()
+        finally:
+            with self.registry.cursor() as undo:
+                undo.execute(
+                    "UPDATE stock_quant SET reserved_quantity = 0 WHERE id = %s", [self.quant_id]
+                )
