@@ -43,6 +43,12 @@ registry.category("web_tour.tours").add("vigilance_mgmt_complaint_to_filed_repor
             run: "click",
         },
         {
+            // wait for the answer of the change: a slow machine re-renders the dialog meanwhile,
+            // and a choice made in the old one is lost (seen in CI: Severity left empty)
+            content: "The summary says reportable",
+            trigger: ".modal .o_field_widget[name=summary]:contains(Reportable)",
+        },
+        {
             content: "Open the severities",
             trigger: ".modal .o_field_widget[name=severity] input",
             run: "click",
@@ -51,6 +57,10 @@ registry.category("web_tour.tours").add("vigilance_mgmt_complaint_to_filed_repor
             content: "A malfunction that could cause a serious injury",
             trigger: ".o_select_menu_item:contains(Malfunction)",
             run: "click",
+        },
+        {
+            content: "The severity is taken (the summary names it)",
+            trigger: ".modal .o_field_widget[name=summary]:contains(Malfunction)",
         },
         {
             content: "Why",
