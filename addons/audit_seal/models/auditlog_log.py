@@ -1,9 +1,10 @@
 import logging
 from collections import defaultdict
 
-from odoo import models
+from odoo import api, models
 
 from ..lib.fragments import plain_json
+from .auditlog_rule import LOG_BATCH_KEY
 
 _logger = logging.getLogger(__name__)
 
@@ -34,6 +35,15 @@ class AuditlogLog(models.Model):
         "line_ids",
     )
     _seal_child_guards = {"auditlog.log.line": ("log_id", *LINE_FIELDS)}
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        batch = self.env.context.get(LOG_BATCH_KEY)
+        if batch is not None:
+            # auditlog.rule.create_logs collects its logs and creates them together
+            batch.extend(vals_list)
+            return self.browse()
+        return super().create(vals_list)
 
     def _seal_payload_data(self):
         data = super()._seal_payload_data()

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 
@@ -6,6 +6,17 @@ class AuditlogLogLine(models.Model):
     """Lines of a sealed audit log are part of its payload: they are append-only too."""
 
     _inherit = "auditlog.log.line"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # auditlog reads each line's field (name, label) by itself: one query per line; read
+        # them together first
+        field_ids = {vals["field_id"] for vals in vals_list if vals.get("field_id")}
+        if len(field_ids) > 1:
+            self.env["ir.model.fields"].sudo().browse(field_ids).fetch(
+                ["name", "field_description"]
+            )
+        return super().create(vals_list)
 
     def _seal_committed(self):
         pending = self.env["audit.seal.entry"]._seal_pending_ids("auditlog.log")

@@ -1,5 +1,6 @@
 import json
 from datetime import date
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
@@ -92,3 +93,47 @@ class TestSealedChangeLog(SealCase):
     def test_subscribe_rejects_unknown_fields(self):
         with self.assertRaisesRegex(UserError, "no field"):
             self.env["auditlog.rule"]._audit_seal_subscribe("res.partner", ["udi_nonexistent"])
+
+    def _create_logs_shape(self, partners):
+        """What the logs of ``partners``' creation say, record by record, and their entries."""
+        self.env["audit.seal.entry"]._seal_run_pending()
+        shape = []
+        for partner in partners:
+            log = self.Log.search(
+                [
+                    ("res_id", "=", partner.id),
+                    ("model_model", "=", "res.partner"),
+                    ("method", "=", "create"),
+                ]
+            )
+            self.assertEqual(len(log), 1, "one log per created record")
+            entry = self.entry_of(log)
+            self.assertEqual(len(entry), 1, "each log sealed in an entry of its own")
+            data = json.loads(entry.payload)["data"]
+            lines = sorted(
+                (line["field_name"], line["new_value_text"]) for line in data["line_ids"]
+            )
+            shape.append((log.name, log.user_id, log.log_type, lines))
+        return shape
+
+    def test_logs_of_a_batch_create_are_those_of_one_create_per_record(self):
+        """The logs of records created together are created together (one registration for
+        the ledger instead of one per record) and say what one create per record says."""
+        values = [{"name": f"Distributor {i}", "ref": f"D-{i}"} for i in range(3)]
+        Entry = type(self.env["audit.seal.entry"])
+        registered = []
+        register = Entry._seal_register_pending
+
+        def spy(entry, records):
+            if records._name == "auditlog.log":
+                registered.append(len(records))
+            return register(entry, records)
+
+        with patch.object(Entry, "_seal_register_pending", spy):
+            together = self.env["res.partner"].create(values)
+        self.assertEqual(registered, [3], "the three logs are created in one batch")
+        one_by_one = self.env["res.partner"]
+        for vals in values:
+            one_by_one |= self.env["res.partner"].create(vals)
+        self.assertEqual(self._create_logs_shape(together), self._create_logs_shape(one_by_one))
+        self.assertTrue(self.verify()["ok"])

@@ -1,4 +1,4 @@
-from odoo import api, models
+from odoo import api, models, tools
 
 #: regulated master data whose changes are logged and sealed: {model: fields or None (udi_*)}
 MASTER_DATA_FIELDS = {
@@ -46,10 +46,31 @@ class AuditlogRule(models.Model):
         avoids that, and is cheaper.
         """
         names = super().get_auditlog_fields(model)
-        rule = self.sudo().search(
-            [("model_id.model", "=", model._name), ("state", "=", "confirmed")], limit=1
-        )
-        if not rule or not rule.fields_to_exclude_ids:
+        excluded = self._trace_excluded_field_names(model._name)
+        if not excluded:
             return names
-        excluded = set(rule.fields_to_exclude_ids.mapped("name"))
         return [name for name in names if name not in excluded]
+
+    @api.model
+    @tools.ormcache("model_name")
+    def _trace_excluded_field_names(self, model_name):
+        """The field names the confirmed rule of ``model_name`` excludes (a frozenset, empty
+        without a rule), cached: auditlog asks at every create of a logged record (each lot of
+        a receipt). Rules change through create/write/unlink, which clear the cache."""
+        rule = self.sudo().search(
+            [("model_id.model", "=", model_name), ("state", "=", "confirmed")], limit=1
+        )
+        return frozenset(rule.fields_to_exclude_ids.mapped("name"))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()

@@ -269,9 +269,12 @@ class TraceEvent(models.Model):
     def _search_is_superseded(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on Superseded."))
-        corrected = self.search([("corrected_event_id", "!=", False)]).corrected_event_id
+        # a subquery, not the ids: one query less where the domain is used (every stock move
+        # done asks which of its lines are recorded already), and no list growing with the
+        # corrections
+        corrected = self._search([("corrected_event_id", "!=", False)])
         positive = (operator == "=") == value
-        return [("id", "in" if positive else "not in", corrected.ids)]
+        return [("id", "in" if positive else "not in", corrected.subselect("corrected_event_id"))]
 
     # ------------------------------------------------------------------ sealing
 
@@ -443,11 +446,12 @@ class TraceEvent(models.Model):
     def _trace_product_dis(self, products):
         """{product id: base-unit UDI-DI as it is now} (the value the event freezes)."""
         result = {}
-        levels = self.env["udi.di"].search(
+        levels = self.env["udi.di"].search_fetch(
             [
                 ("product_tmpl_id", "in", products.product_tmpl_id.ids),
                 ("packaging_level", "=", "base"),
-            ]
+            ],
+            ["product_tmpl_id", "product_id", "di"],
         )
         by_template = defaultdict(list)
         for level in levels:

@@ -55,3 +55,23 @@ class TestMasterDataLog(TraceCommon):
             "SELECT commercial_partner_id FROM res_partner WHERE id = %s", [ward.id]
         )
         self.assertEqual(self.env.cr.fetchone()[0], self.hospital.id)
+
+    def test_a_lot_create_logs_the_fields_of_the_rule_as_it_is_now(self):
+        """The fields a rule excludes are cached; a manager editing the rule's excluded fields
+        changes what the next lot's log says."""
+
+        def create_log_fields(name):
+            lot = self.env["stock.lot"].create(
+                {"name": name, "product_id": self.catheter_variant.id, "note": "<p>N</p>"}
+            )
+            log = self.env["auditlog.log"].search(
+                [("model_model", "=", "stock.lot"), ("res_id", "=", lot.id),
+                 ("method", "=", "create")]
+            )
+            return set(log.line_ids.mapped("field_name"))
+
+        self.assertNotIn("note", create_log_fields("LOGRULE1"))
+        rule = self.env["auditlog.rule"].search([("model_id.model", "=", "stock.lot")])
+        note = self.env["ir.model.fields"]._get("stock.lot", "note")
+        rule.write({"fields_to_exclude_ids": [(3, note.id)]})
+        self.assertIn("note", create_log_fields("LOGRULE2"))

@@ -212,6 +212,19 @@ class TestStockEvents(TraceCommon):
         self.assertEqual(holder["quantity"], 7)
         self.assertTrue(self.Event.check_consistency()["ok"])
 
+    def test_superseded_search_tells_the_corrected_event_from_its_correction(self):
+        picking = self._deliver(self.distributor, [(self.catheter_variant, self.lot, 5)])
+        original = self._events_of(picking.move_ids, "move_id")
+        picking.move_line_ids.quantity = 7
+        correction = self.Event.search([("corrected_event_id", "=", original.id)])
+        both = [("id", "in", (original | correction).ids)]
+        self.assertEqual(self.Event.search([*both, ("is_superseded", "=", True)]), original)
+        self.assertEqual(self.Event.search([*both, ("is_superseded", "=", False)]), correction)
+        self.assertEqual(self.Event.search([*both, ("is_superseded", "!=", True)]), correction)
+        self.assertEqual(self.Event.search([*both, ("is_superseded", "!=", False)]), original)
+        effective = self.Event._trace_effective_lines(picking.move_line_ids)
+        self.assertEqual(effective.event_id, correction)
+
     def test_events_and_lines_refuse_changes(self):
         event = self._events_of(self.receipt.move_ids, "move_id")[:1]
         self.env.flush_all()
