@@ -59,6 +59,8 @@ class StockQuant(models.Model):
         some deliveries ran out of tries). So the serials chosen are checked against the latest
         committed state, through a connection of their own, and those reserved meanwhile or held
         by another transaction right now are passed over for the next ones in removal order.
+        The serials kept are locked at once (``SKIP LOCKED``: never a wait), so two deliveries
+        choosing at the same moment do not both wait for one serial.
         """
         reserve = super()._get_reserve_quantity(
             product_id, location_id, quantity, uom_id=uom_id, lot_id=lot_id,
@@ -72,7 +74,12 @@ class StockQuant(models.Model):
             or self.env.context.get("udi_busy_round", 0) >= MAX_BUSY_ROUNDS
         ):
             return reserve
-        busy = self._udi_busy_quant_ids([quant.id for quant, _quantity in reserve])
+        chosen = [quant.id for quant, _quantity in reserve]
+        busy = self._udi_busy_quant_ids(chosen)
+        # take the others now, without waiting: one that another transaction took since the
+        # look above is passed over too (not waited for until that transaction ends)
+        free = self.browse([quant_id for quant_id in chosen if quant_id not in busy])
+        busy |= set(free.ids) - set(free.try_lock_for_update(allow_referencing=True).ids)
         if not busy:
             return reserve
         passed = set(self.env.context.get("udi_passed_quant_ids", ())) | busy

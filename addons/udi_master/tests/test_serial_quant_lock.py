@@ -10,6 +10,7 @@ remove it at the end.
 
 import datetime
 import threading
+import time
 from unittest.mock import patch
 
 import psycopg2.errors
@@ -245,3 +246,20 @@ class TestSerialQuantLock(BaseCase):
                 undo.execute(
                     "UPDATE stock_quant SET reserved_quantity = 0 WHERE id = %s", [self.quant_id]
                 )
+
+    def test_a_serial_taken_between_the_look_and_the_choice_is_passed_over_without_a_wait(self):
+        # the other delivery takes the first serial right after this one looked at the latest
+        # state (which then said free): this one must not wait for the other's whole request
+        other = self._other()
+        with (
+            patch.object(StockQuant, "_udi_busy_quant_ids", return_value=set()),
+            self.registry.cursor() as cr,
+        ):
+            env = self._env(cr)
+            started = time.monotonic()
+            with mute_logger("odoo.sql_db"):
+                self.assertEqual(self._delivery(env), "SQL-LOCK-0002")
+            # no wait for the bound (2 s) on the first serial's lock
+            self.assertLess(time.monotonic() - started, BOUND_MS / 1000)
+            cr.rollback()
+        other.rollback()
