@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.fields import Domain
 
 
 class StockQuant(models.Model):
@@ -13,13 +14,30 @@ class StockQuant(models.Model):
             package_id=package_id, owner_id=owner_id, strict=strict,
         )
 
+    def _recall_hides_blocked(self):
+        context = self.env.context
+        return context.get("recall_reserving") and not context.get("recall_allow_blocked")
+
+    def _get_gather_domain(self, product_id, location_id, lot_id=None, package_id=None,
+                           owner_id=None, strict=False):
+        domain = super()._get_gather_domain(
+            product_id, location_id, lot_id=lot_id, package_id=package_id, owner_id=owner_id,
+            strict=strict,
+        )
+        if self._recall_hides_blocked():
+            # in the search, not after it: a location holds thousands of quants of a serial
+            # product (emptied ones too), and reading each one's lot cost a delivery's
+            # reservation 240 ms at 9,000 quants (tests/load)
+            domain &= Domain("lot_id", "=", False) | Domain("lot_id.recall_blocked", "=", False)
+        return domain
+
     def _gather(self, product_id, location_id, lot_id=None, package_id=None, owner_id=None,
                 strict=False, qty=0):
         quants = super()._gather(
             product_id, location_id, lot_id=lot_id, package_id=package_id, owner_id=owner_id,
             strict=strict, qty=qty,
         )
-        context = self.env.context
-        if context.get("recall_reserving") and not context.get("recall_allow_blocked"):
+        if self._recall_hides_blocked() and self.env.context.get("quants_cache") is not None:
+            # Odoo takes these quants from its cache, not from a search with the domain above
             quants = quants.filtered(lambda quant: not quant.lot_id.recall_blocked)
         return quants

@@ -1,6 +1,7 @@
 import logging
 
 from odoo import api, models
+from odoo.fields import Domain
 from odoo.sql_db import db_connect
 from odoo.tools import SQL
 
@@ -92,16 +93,16 @@ class StockQuant(models.Model):
             package_id=package_id, owner_id=owner_id, strict=strict,
         )
 
-    def _gather(self, product_id, location_id, lot_id=None, package_id=None, owner_id=None,
-                strict=False, qty=0):
-        quants = super()._gather(
+    def _get_gather_domain(self, product_id, location_id, lot_id=None, package_id=None,
+                           owner_id=None, strict=False):
+        domain = super()._get_gather_domain(
             product_id, location_id, lot_id=lot_id, package_id=package_id, owner_id=owner_id,
-            strict=strict, qty=qty,
+            strict=strict,
         )
         passed = self.env.context.get("udi_passed_quant_ids")
         if passed:
-            quants = quants.filtered(lambda quant: quant.id not in passed)
-        return quants
+            domain &= Domain("id", "not in", list(passed))
+        return domain
 
     @api.model
     def _udi_busy_quant_ids(self, quant_ids):
