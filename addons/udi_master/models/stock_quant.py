@@ -88,10 +88,19 @@ class StockQuant(models.Model):
             udi_passed_quant_ids=frozenset(passed),
             udi_busy_round=self.env.context.get("udi_busy_round", 0) + 1,
         )
-        return again._get_reserve_quantity(
+        other = again._get_reserve_quantity(
             product_id, location_id, quantity, uom_id=uom_id, lot_id=lot_id,
             package_id=package_id, owner_id=owner_id, strict=strict,
         )
+        # never reserve less than Odoo would: with too few serials left to pass to, keep
+        # Odoo's choice (the lock's bounded wait and a retry settle it). A serial this
+        # transaction changed in a savepoint also looks busy from the other connection
+        # (its row carries the savepoint's transaction id).
+        if product_id.uom_id.compare(
+            sum(taken for _quant, taken in other), sum(taken for _quant, taken in reserve)
+        ) < 0:
+            return reserve
+        return other
 
     def _get_gather_domain(self, product_id, location_id, lot_id=None, package_id=None,
                            owner_id=None, strict=False):

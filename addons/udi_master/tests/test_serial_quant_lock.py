@@ -263,3 +263,18 @@ class TestSerialQuantLock(BaseCase):
             self.assertLess(time.monotonic() - started, BOUND_MS / 1000)
             cr.rollback()
         other.rollback()
+
+    def test_a_reservation_never_takes_less_than_odoo_would(self):
+        # both serials look busy to the check (as a serial this transaction changed in a
+        # savepoint does): the delivery still reserves one, instead of nothing
+        with (
+            patch.object(
+                StockQuant,
+                "_udi_busy_quant_ids",
+                side_effect=lambda quant_ids: set(quant_ids),
+            ),
+            self.registry.cursor() as cr,
+        ):
+            env = self._env(cr)
+            self.assertIn(self._delivery(env), ("SQL-LOCK-0001", "SQL-LOCK-0002"))
+            cr.rollback()
