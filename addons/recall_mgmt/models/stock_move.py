@@ -17,9 +17,10 @@ class StockMove(models.Model):
         return moves
 
     def _recall_check_blocked_lots(self):
-        """Refuse to ship, consume or hand over a lot that a recall quarantines."""
-        if self.env.context.get("recall_allow_blocked"):
-            return
+        """Refuse to ship, consume or hand over a lot that a recall quarantines.
+
+        No context key lifts it: a caller over RPC sends any context it likes. The recall's own
+        transfers (to the quarantine area, to scrap) go where a quarantined lot may go."""
         lines = self.move_line_ids.filtered(
             lambda line: line.lot_id.recall_blocked
             and line.location_id.usage == "internal"

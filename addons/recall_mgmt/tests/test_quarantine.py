@@ -37,6 +37,17 @@ class TestQuarantine(RecallCommon):
         with self.assertRaisesRegex(UserError, f"Quarantined by a recall.*{campaign.name}"):
             picking.with_user(self.clerk).button_validate()
 
+    def test_no_context_lets_a_caller_ship_a_blocked_lot(self):
+        """The context the recall uses to reserve quarantined units for its own transfers,
+        sent by a caller over RPC with Validate, does not lift the block."""
+        self._approved()
+        picking = self._deliver(
+            self.distributor, [(self.catheter_variant, self.lot, 5)], validate=False
+        )
+        picking.move_ids.picked = True
+        with self.assertRaisesRegex(UserError, "Quarantined by a recall"):
+            picking.with_user(self.clerk).with_context(recall_allow_blocked=True).button_validate()
+
     def test_clerk_is_warned_when_picking_a_blocked_lot_for_a_delivery(self):
         """The warning comes when the clerk chooses (or scans) the unit in the delivery's
         detailed operations, as the web client's onchange does, not only at Validate."""
