@@ -842,9 +842,13 @@ class RecallCampaign(models.Model):
             lines = campaign.line_ids.filtered(
                 lambda line: line.holder_type == "partner" and not line.notice_id
             )
-            by_entity = defaultdict(lambda: self.env["recall.campaign.line"])
+            # ids first, recordsets once per consignee: a union per line is quadratic
+            ids_by_entity = defaultdict(list)
             for line in lines:
-                by_entity[line.partner_id.commercial_partner_id] |= line
+                ids_by_entity[line.partner_id.commercial_partner_id].append(line.id)
+            by_entity = {
+                entity: lines.browse(ids) for entity, ids in ids_by_entity.items()
+            }
             existing = {
                 notice.partner_id: notice
                 for notice in campaign.notice_ids
