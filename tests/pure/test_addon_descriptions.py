@@ -60,6 +60,18 @@ def test_addon_has_an_apps_page(addon):
 
 
 @pytest.mark.parametrize("addon", ADDON_DIRS, ids=lambda path: path.name)
+def test_addon_has_an_icon(addon):
+    """Odoo shows ``static/description/icon.png`` on the addon's card in Apps (and as the menu
+    icon where ``web_icon`` names it); without it the card shows Odoo's generic icon."""
+    icon = addon / "static" / "description" / "icon.png"
+    assert icon.is_file(), f"{addon.name} has no static/description/icon.png"
+    head = icon.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{icon} is not a PNG"
+    width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    assert width == height and 100 <= width <= 256, f"{icon} is {width}x{height}"
+
+
+@pytest.mark.parametrize("addon", ADDON_DIRS, ids=lambda path: path.name)
 def test_apps_page_names_the_addon(addon):
     page = index_html(addon)
     if not page.is_file():
