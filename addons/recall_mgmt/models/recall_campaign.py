@@ -830,8 +830,8 @@ class RecallCampaign(models.Model):
                     ],
                 }
             )
-            picking.with_context(recall_allow_blocked=True).action_confirm()
-            picking.with_context(recall_allow_blocked=True).action_assign()
+            picking.action_confirm()
+            picking.action_assign()  # a recall's own transfer: reserves the quarantined units
 
     # ------------------------------------------------------------------ notices
 

@@ -1,6 +1,8 @@
 from odoo import models
 from odoo.exceptions import UserError
 
+from .stock_quant import RECALL_TRANSFER
+
 #: destinations a quarantined lot may still go to: our own locations (e.g. the quarantine
 #: area) and scrap/inventory (destruction)
 ALLOWED_USAGES = ("internal", "inventory")
@@ -15,6 +17,20 @@ class StockMove(models.Model):
         # a recall return received: the consignee's lines hold that much less
         self.picking_id.sudo().recall_notice_id.line_ids._recall_refresh_held()
         return moves
+
+    def _update_reserved_quantity_vals(
+        self, need, location_id, lot_id=None, package_id=None, owner_id=None, strict=True
+    ):
+        # Quarantined units are reserved only for a recall's own transfer going where they may
+        # go (its quarantine area): decided from the move, so that Check Availability on that
+        # transfer reserves them, and no caller's context reserves them for anything else.
+        move = self
+        if self.picking_id.recall_campaign_id and self.location_dest_id.usage in ALLOWED_USAGES:
+            move = self.with_context(recall_allow_blocked=RECALL_TRANSFER)
+        return super(StockMove, move)._update_reserved_quantity_vals(
+            need, location_id, lot_id=lot_id, package_id=package_id, owner_id=owner_id,
+            strict=strict,
+        )
 
     def _recall_check_blocked_lots(self):
         """Refuse to ship, consume or hand over a lot that a recall quarantines.

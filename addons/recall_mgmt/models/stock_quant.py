@@ -1,6 +1,11 @@
 from odoo import api, models
 from odoo.fields import Domain
 
+#: The context value with which a recall's own transfer reserves quarantined units (see
+#: stock.move._update_reserved_quantity_vals). An object, not a flag: a context sent over RPC is
+#: JSON and cannot hold it, so no caller lifts the block on reservation with a context key.
+RECALL_TRANSFER = object()
+
 
 class StockQuant(models.Model):
     _inherit = "stock.quant"
@@ -16,7 +21,10 @@ class StockQuant(models.Model):
 
     def _recall_hides_blocked(self):
         context = self.env.context
-        return context.get("recall_reserving") and not context.get("recall_allow_blocked")
+        return (
+            context.get("recall_reserving")
+            and context.get("recall_allow_blocked") is not RECALL_TRANSFER
+        )
 
     def _get_gather_domain(self, product_id, location_id, lot_id=None, package_id=None,
                            owner_id=None, strict=False):

@@ -78,6 +78,32 @@ class TestQuarantine(RecallCommon):
         self.assertEqual(picking.move_ids.move_line_ids.lot_id, self.other_lot,
                          "only the lot that is not quarantined is reserved")
 
+    def test_no_context_lets_a_caller_reserve_a_blocked_lot(self):
+        """The context key with which the recall once reserved quarantined units for its own
+        transfers, sent by a clerk with Check Availability, reserves nothing quarantined."""
+        self._approved()
+        picking = self._deliver(self.distributor, [(self.catheter_variant, None, 1)],
+                                validate=False)
+        picking.move_ids.move_line_ids.unlink()
+        picking.move_ids.picked = False
+        picking.with_user(self.clerk).with_context(recall_allow_blocked=True).action_assign()
+        self.assertEqual(picking.move_ids.move_line_ids.lot_id, self.other_lot)
+
+    def test_quarantine_transfer_reserves_again_on_check_availability(self):
+        """Unreserved, the recall's transfer to the quarantine area gets the quarantined units
+        back when a clerk clicks Check Availability (no context of the recall's)."""
+        quarantine = self.env["stock.location"].create({
+            "name": "Quarantine", "usage": "internal",
+            "location_id": self.warehouse.view_location_id.id,
+        })
+        campaign = self._approved(quarantine_location_id=quarantine.id)
+        picking = self.env["stock.picking"].search([("recall_campaign_id", "=", campaign.id)])
+        picking.do_unreserve()
+        self.assertFalse(picking.move_line_ids)
+        picking.with_user(self.clerk).action_assign()
+        self.assertEqual(picking.move_line_ids.lot_id, self.lot)
+        self.assertEqual(picking.state, "assigned")
+
     def test_existing_reservations_on_the_lot_are_freed(self):
         picking = self._deliver(self.distributor, [(self.catheter_variant, self.lot, 5)],
                                 validate=False)
