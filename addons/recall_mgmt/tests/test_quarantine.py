@@ -104,6 +104,21 @@ class TestQuarantine(RecallCommon):
         self.assertEqual(picking.move_line_ids.lot_id, self.lot)
         self.assertEqual(picking.state, "assigned")
 
+    def test_quarantine_transfer_takes_only_quarantined_units(self):
+        """Asked for more than is quarantined, the recall's transfer to the quarantine area
+        does not make up the rest with good units of the same product."""
+        quarantine = self.env["stock.location"].create({
+            "name": "Quarantine", "usage": "internal",
+            "location_id": self.warehouse.view_location_id.id,
+        })
+        campaign = self._approved(quarantine_location_id=quarantine.id)
+        picking = self.env["stock.picking"].search([("recall_campaign_id", "=", campaign.id)])
+        picking.do_unreserve()
+        picking.move_ids.product_uom_qty += 3
+        picking.with_user(self.clerk).action_assign()
+        self.assertEqual(picking.move_line_ids.lot_id, self.lot)
+        self.assertTrue(self.other_lot.quant_ids.filtered(lambda q: q.quantity > 0))
+
     def test_existing_reservations_on_the_lot_are_freed(self):
         picking = self._deliver(self.distributor, [(self.catheter_variant, self.lot, 5)],
                                 validate=False)
