@@ -6,6 +6,15 @@ from .common import RecallCommon
 
 @tagged("post_install", "-at_install")
 class TestQuarantine(RecallCommon):
+    def _quarantine_transfer(self):
+        """Approve a recall of the lot with a quarantine area: the transfer it prepares."""
+        quarantine = self.env["stock.location"].create({
+            "name": "Quarantine", "usage": "internal",
+            "location_id": self.warehouse.view_location_id.id,
+        })
+        campaign = self._approved(quarantine_location_id=quarantine.id)
+        return self.env["stock.picking"].search([("recall_campaign_id", "=", campaign.id)])
+
     def test_approval_blocks_own_stock_of_the_lot(self):
         campaign = self._approved()
         self.assertTrue(self.lot.recall_blocked)
@@ -92,12 +101,7 @@ class TestQuarantine(RecallCommon):
     def test_quarantine_transfer_reserves_again_on_check_availability(self):
         """Unreserved, the recall's transfer to the quarantine area gets the quarantined units
         back when a clerk clicks Check Availability (no context of the recall's)."""
-        quarantine = self.env["stock.location"].create({
-            "name": "Quarantine", "usage": "internal",
-            "location_id": self.warehouse.view_location_id.id,
-        })
-        campaign = self._approved(quarantine_location_id=quarantine.id)
-        picking = self.env["stock.picking"].search([("recall_campaign_id", "=", campaign.id)])
+        picking = self._quarantine_transfer()
         picking.do_unreserve()
         self.assertFalse(picking.move_line_ids)
         picking.with_user(self.clerk).action_assign()
@@ -107,12 +111,7 @@ class TestQuarantine(RecallCommon):
     def test_quarantine_transfer_takes_only_quarantined_units(self):
         """Asked for more than is quarantined, the recall's transfer to the quarantine area
         does not make up the rest with good units of the same product."""
-        quarantine = self.env["stock.location"].create({
-            "name": "Quarantine", "usage": "internal",
-            "location_id": self.warehouse.view_location_id.id,
-        })
-        campaign = self._approved(quarantine_location_id=quarantine.id)
-        picking = self.env["stock.picking"].search([("recall_campaign_id", "=", campaign.id)])
+        picking = self._quarantine_transfer()
         picking.do_unreserve()
         picking.move_ids.product_uom_qty += 3
         picking.with_user(self.clerk).action_assign()
@@ -140,12 +139,9 @@ class TestQuarantine(RecallCommon):
         self._deliver(self.distributor, [(self.catheter_variant, self.lot, 5)])
 
     def test_quarantine_location_gets_a_prepared_transfer(self):
-        quarantine = self.env["stock.location"].create({
-            "name": "Quarantine", "usage": "internal",
-            "location_id": self.warehouse.view_location_id.id,
-        })
-        campaign = self._approved(quarantine_location_id=quarantine.id)
-        picking = self.env["stock.picking"].search([("recall_campaign_id", "=", campaign.id)])
+        picking = self._quarantine_transfer()
+        quarantine = picking.recall_campaign_id.quarantine_location_id
+        self.assertEqual(quarantine.name, "Quarantine")
         self.assertEqual(picking.location_dest_id, quarantine)
         self.assertEqual(picking.move_line_ids.lot_id, self.lot, "reserved despite the block")
         picking.move_ids.picked = True
