@@ -35,6 +35,7 @@
         "views/epcis_rest_views.xml",
         "security/trace_event_inbox_security.xml",
         "data/trace_event_inbox_cron.xml",
+        "data/trace_holding_cron.xml",
         "views/trace_event_inbox_views.xml",
         "data/logistic_unit_data.xml",
         "views/stock_package_views.xml",

@@ -267,14 +267,16 @@ class ImplantRecord(models.Model):
             if lot.company_id in allowed:
                 return lot.company_id
         else:
-            for model in ("stock.quant", "trace.holding"):
-                found = (
-                    self.env[model]
-                    .sudo()
-                    .search([("lot_id", "=", lot.id), ("company_id", "in", allowed.ids)], limit=1)
-                )
-                if found:
-                    return found.company_id
+            found = (
+                self.env["stock.quant"]
+                .sudo()
+                .search([("lot_id", "=", lot.id), ("company_id", "in", allowed.ids)], limit=1)
+            )
+            if found:
+                return found.company_id
+            held = self.env["trace.event"].sudo()._trace_holders([lot.id], allowed.ids)
+            if held:
+                return self.env["res.company"].browse(held[0]["company_id"])
         raise UserError(
             self.env._(
                 "Unknown unit: no serial/lot %(unit)s is recorded here. Check the label, or ask "
@@ -381,22 +383,19 @@ class ImplantRecord(models.Model):
                     facility=facility.display_name,
                 )
             )
-        holdings = (
-            self.env["trace.holding"]
+        # every company's holdings: the consignee is whoever received the unit last
+        holders = [
+            holder
+            for holder in self.env["trace.event"]
             .sudo()
-            .search(
-                [
-                    ("lot_id", "=", lot.id),
-                    ("holder_type", "=", "partner"),
-                    ("quantity", ">", 0),
-                ],
-                order="last_date desc",
-            )
-        )
+            ._trace_holders([lot.id], self.env["res.company"].sudo().search([]).ids)
+            if holder["holder_type"] == "partner" and holder["quantity"] > 0
+        ]
+        holders.sort(key=lambda holder: holder["last_date"] or "", reverse=True)
         target = facility.commercial_partner_id
-        if target in holdings.partner_id:
+        if target.id in {holder["partner_id"] for holder in holders}:
             return target
-        return holdings[:1].partner_id
+        return self.env["res.partner"].browse(holders[0]["partner_id"] if holders else [])
 
     @api.model
     def _implant_check_explantable(self, lot, event_date, patient_ref):

@@ -59,7 +59,7 @@ SELECT lot.id AS id, lot.id AS lot_id, lot.name AS lot_name, lot.product_id, pp.
   LEFT JOIN (
         SELECT DISTINCT ON (th.product_id, th.lot_id)
                th.product_id, th.lot_id, th.partner_id, th.last_date, th.company_id
-          FROM trace_holding th
+          FROM trace_holding_current th  -- lots queued for a refresh included
          WHERE th.holder_type = 'partner'
          ORDER BY th.product_id, th.lot_id, (th.quantity > 0) DESC, th.last_date DESC
   ) h ON h.product_id = lot.product_id AND h.lot_id = lot.id

@@ -135,18 +135,13 @@ class RecallCampaignLine(models.Model):
         lines = self.sudo().filtered(lambda line: line.holder_type == "partner")
         if not lines:
             return
-        holdings = (
-            self.env["trace.holding"]
+        held = {
+            (holder["lot_id"], holder["partner_id"], holder["company_id"]): holder["quantity"]
+            for holder in self.env["trace.event"]
             .sudo()
-            .search(
-                [
-                    ("lot_id", "in", lines.lot_id.ids),
-                    ("partner_id", "in", lines.partner_id.ids),
-                    ("company_id", "in", lines.company_id.ids),
-                ]
-            )
-        )
-        held = {(h.lot_id.id, h.partner_id.id, h.company_id.id): h.quantity for h in holdings}
+            ._trace_holders(lines.lot_id.ids, lines.company_id.ids)
+            if holder["holder_type"] == "partner"
+        }
         for line in lines:
             quantity = held.get((line.lot_id.id, line.partner_id.id, line.company_id.id), 0.0)
             if abs(quantity - line.quantity) > 1e-9:

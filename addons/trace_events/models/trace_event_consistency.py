@@ -30,9 +30,12 @@ class TraceEvent(models.Model):
         (one whose event was not corrected later) saying the same product, lot, quantity and
         locations, and every effective event line that names a move line must name a done
         one. The holdings read model (``trace.holding``) must equal a fresh aggregation of the
-        event lines. Returns ``{"ok", "move_lines", "event_lines", "missing", "duplicated",
-        "mismatched", "orphans", "holdings_mismatched"}``: counts, and up to ``limit`` move
-        line ids (event line ids for orphans) per kind of difference.
+        event lines, lots queued for a refresh after their commit left out (counted in
+        ``holdings_queued``, the oldest queued at ``holdings_queued_since``: their holdings
+        are read from their lines meanwhile). Returns ``{"ok", "move_lines", "event_lines",
+        "missing", "duplicated", "mismatched", "orphans", "holdings_mismatched",
+        "holdings_queued", "holdings_queued_since"}``: counts, and up to ``limit`` move line
+        ids (event line ids for orphans) per kind of difference.
         """
         if not (self.env.su or self.env.user.has_group("udi_master.group_trace_manager")):
             raise AccessError(
@@ -82,6 +85,9 @@ class TraceEvent(models.Model):
             ok = ok and not ids
             result[key] = len(ids)
             result[f"{key}_ids"] = ids[:limit]
-        result["holdings_mismatched"] = self.env["trace.holding"].sudo()._trace_differences()
+        holdings = self.env["trace.holding"].sudo()
+        result["holdings_mismatched"] = holdings._trace_differences()
+        result["holdings_queued"], queued_since = holdings._trace_queued()
+        result["holdings_queued_since"] = queued_since and queued_since.isoformat()
         result["ok"] = ok and not result["holdings_mismatched"]
         return result

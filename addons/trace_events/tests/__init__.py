@@ -30,3 +30,4 @@ from . import test_webhook_delivery
 from . import test_term_reindex
 from . import test_webhook_retention
 from . import test_webhook_keys
+from . import test_holding_concurrency

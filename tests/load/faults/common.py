@@ -248,6 +248,18 @@ class Harness:
             for key in ("missing", "duplicated", "mismatched", "orphans", "holdings_mismatched")
         }
         verdict.check("the consistency check finds 0 differences", result["ok"], differences)
+        # lots queued for a holdings refresh (another transaction was rewriting them) are
+        # refreshed after their commit, or by the cron every 5 minutes if the process died
+        oldest = self.sql(
+            "SELECT extract(epoch FROM now() AT TIME ZONE 'UTC' - min(queued_at)) "
+            "FROM trace_holding_pending"
+        )[0][0]
+        verdict.check(
+            "no lot waits more than 6 minutes for its holdings refresh",
+            oldest is None or oldest < 360,
+            f"{result.get('holdings_queued', 0)} queued"
+            + (f", the oldest for {float(oldest):.0f} s" if oldest is not None else ""),
+        )
         unsealed = self.sql(
             "SELECT count(*) FROM trace_event e WHERE NOT EXISTS (SELECT 1 FROM "
             "audit_seal_entry s WHERE s.res_model = 'trace.event' AND s.res_id = e.id)"

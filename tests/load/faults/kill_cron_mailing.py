@@ -67,11 +67,13 @@ with Harness() as h:
         ids=[wizard],
         context={"signature_password": h.meta["admin_password"]},
     )
-    # a quiet cron worker: the fresh database's other jobs (all overdue) are put off a day
-    h.sql(
-        "UPDATE ir_cron SET nextcall = now() + interval '1 day' WHERE id <> (SELECT res_id "
-        "FROM ir_model_data WHERE module = 'recall_mgmt' AND name = "
-        "'ir_cron_recall_send_notices') RETURNING id"
+    # a quiet cron worker: the fresh database's other jobs (all overdue) are put off a day,
+    # and given back their times at the end (the next scenarios need them, such as the
+    # holdings refresh of kill_worker_settle.py)
+    put_off = h.sql(
+        "UPDATE ir_cron c SET nextcall = now() + interval '1 day' FROM ir_cron o "
+        "WHERE o.id = c.id AND c.id <> (SELECT res_id FROM ir_model_data WHERE module = "
+        "'recall_mgmt' AND name = 'ir_cron_recall_send_notices') RETURNING c.id, o.nextcall"
     )
     # the notices' PDF is rendered by wkhtmltopdf, which fetches its assets from this server
     h.sql(
@@ -159,4 +161,9 @@ with Harness() as h:
         f"{len(mailed)} sent; mails per notice {sorted(set(mailed.values()))}",
     )
     h.common_checks(verdict)
+    h.sql(
+        "UPDATE ir_cron c SET nextcall = v.nextcall FROM unnest(%s::int[], %s::timestamp[]) "
+        "AS v(id, nextcall) WHERE c.id = v.id RETURNING c.id",
+        [[row[0] for row in put_off], [row[1] for row in put_off]],
+    )
 raise SystemExit(verdict.finish())
