@@ -142,9 +142,37 @@ class TraceHolding(models.Model):
         readonly=True, help="Shipping and other business documents, one per line."
     )
 
+    refresh_queued = fields.Boolean(
+        string="Being Refreshed",
+        compute="_compute_refresh_queued",
+        search="_search_refresh_queued",
+        help="Another transaction moved this lot at the same time: its holdings are rewritten "
+        "right after that commit (or within 5 minutes by the scheduled action if the server "
+        "stopped first). Until then this row may be late; traces and recalls already count "
+        "the lot's latest events.",
+    )
+
     _holder_unique = models.UniqueIndex(
         "(lot_id, company_id, coalesce(partner_id, 0), coalesce(location_id, 0))"
     )
+
+    def _compute_refresh_queued(self):
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT lot_id FROM trace_holding_pending WHERE lot_id = ANY(%s)",
+                self.lot_id.ids,
+            )
+        )
+        queued = {row[0] for row in self.env.cr.fetchall()}
+        for holding in self:
+            holding.refresh_queued = holding.lot_id.id in queued
+
+    def _search_refresh_queued(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        self.env.cr.execute("SELECT DISTINCT lot_id FROM trace_holding_pending")
+        queued = [row[0] for row in self.env.cr.fetchall()]
+        return [("lot_id", "in" if (operator == "=") == value else "not in", queued)]
 
     def init(self):
         # once every table of the module exists (the queue's among them)
@@ -292,10 +320,12 @@ class TraceHolding(models.Model):
         """
         cr = self.env.cr
         given = None if lot_ids is None else sorted({lot_id for lot_id in lot_ids if lot_id})
-        done = 0
+        done = refreshed = 0
         for _batch in range(100):  # a bound, should the queue grow as fast as it drains
             if auto_commit:
-                cr.commit()
+                # end the transaction before (or the last batch), to start a fresh one here
+                self.env["ir.cron"]._commit_progress(refreshed)
+                refreshed = 0
                 cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
             if given is None:
                 cr.execute(
@@ -312,15 +342,16 @@ class TraceHolding(models.Model):
             if not batch:
                 break
             try:
-                done += self._trace_settle_batch(batch)
+                refreshed = self._trace_settle_batch(batch)
             except psycopg2.errors.LockNotAvailable:
                 if not auto_commit:
                     raise
                 cr.rollback()
                 _logger.info("holdings of %d lot(s) still busy: left queued", len(batch))
                 break
+            done += refreshed
         if auto_commit:
-            cr.commit()
+            self.env["ir.cron"]._commit_progress(refreshed)
         return done
 
     def _trace_settle_batch(self, lot_ids):
@@ -457,7 +488,7 @@ class TraceHoldingPending(models.Model):
         index=True,
         ondelete="cascade",
     )
-    queued_at = fields.Datetime(string="Queued At", required=True, readonly=True)
+    queued_at = fields.Datetime(required=True, readonly=True)
 
 
 class TraceHoldingLot(models.Model):

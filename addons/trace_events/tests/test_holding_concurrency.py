@@ -204,6 +204,19 @@ class TestHoldingConcurrency(BaseCase):
         self.assertEqual(self._rows(), {}, "nothing written from a stale snapshot")
         self.assertEqual(self._held(), {self.stock.id: 10.0})
 
+    def test_the_holdings_list_flags_the_rows_of_a_queued_lot(self):
+        self._receive()
+        holdings = self.env["trace.holding"].search([("lot_id", "=", self.lot_id)])
+        self.assertEqual(len(holdings), 1)
+        self.assertFalse(holdings.refresh_queued)
+        self.assertFalse(holdings.search([("refresh_queued", "=", True)]))
+        # what a transaction moving the lot at the same time leaves
+        self.env["trace.holding"]._trace_queue([self.lot_id])
+        holdings.invalidate_recordset(["refresh_queued"])
+        self.assertTrue(holdings.refresh_queued, "the list says the row may be late")
+        self.assertEqual(holdings.search([("refresh_queued", "=", True)]), holdings)
+        self.assertNotIn(holdings, holdings.search([("refresh_queued", "=", False)]))
+
     def _reset_version(self):
         with self.registry.cursor() as cr:
             cr.execute("DELETE FROM trace_holding_lot WHERE lot_id = %s", [self.lot_id])
