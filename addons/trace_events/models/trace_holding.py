@@ -15,8 +15,11 @@ LOCK_KEY = 0x74686F6C
 #: the errors that tell a refresh another transaction rewrote the same holdings after this
 #: transaction's snapshot (a version changed, or created, by a commit it does not see)
 CONCURRENT_ERRORS = (psycopg2.errors.SerializationFailure, psycopg2.errors.UniqueViolation)
-#: how long (ms) a settling transaction waits for the refreshes in flight of the same lots
+#: how long (ms) a refresh of queued lots waits for the transactions in flight holding them: the
+#: cron's, and the refresh right after a commit's (the user waits for that one: past it, the
+#: lots stay queued for the cron, read from their lines meanwhile)
 SETTLE_LOCK_TIMEOUT_MS = 10000
+AFTER_COMMIT_LOCK_TIMEOUT_MS = 2000
 #: lots settled per transaction by the cron
 SETTLE_BATCH = 1000
 
@@ -298,7 +301,9 @@ class TraceHolding(models.Model):
         try:
             with registry.cursor() as cr:
                 env = api.Environment(cr, api.SUPERUSER_ID, {})
-                env["trace.holding"]._trace_settle(lot_ids)
+                env["trace.holding"]._trace_settle(
+                    lot_ids, lock_timeout_ms=AFTER_COMMIT_LOCK_TIMEOUT_MS
+                )
         except Exception:
             _logger.warning(
                 "holdings of %d lot(s) not refreshed after commit: the cron will",
@@ -307,11 +312,12 @@ class TraceHolding(models.Model):
             )
 
     @api.model
-    def _trace_settle(self, lot_ids=None, auto_commit=True):
+    def _trace_settle(self, lot_ids=None, auto_commit=True, lock_timeout_ms=None):
         """Refresh queued lots (those of ``lot_ids``, every queued lot by default), a batch of
         :data:`SETTLE_BATCH` lots per transaction, and return how many were refreshed.
 
-        A batch waits for the locks of its lots (bounded by :data:`SETTLE_LOCK_TIMEOUT_MS`):
+        A batch waits for the locks of its lots (bounded by ``lock_timeout_ms``, by default
+        :data:`SETTLE_LOCK_TIMEOUT_MS`):
         a transaction refreshing one of them in flight has committed when it gets them. With
         ``auto_commit`` each batch is a READ COMMITTED transaction of its own, so that what it
         reads after the wait includes that commit; without (tests, which cannot commit), it
@@ -342,7 +348,9 @@ class TraceHolding(models.Model):
             if not batch:
                 break
             try:
-                refreshed = self._trace_settle_batch(batch)
+                refreshed = self._trace_settle_batch(
+                    batch, lock_timeout_ms or SETTLE_LOCK_TIMEOUT_MS
+                )
             except psycopg2.errors.LockNotAvailable:
                 if not auto_commit:
                     raise
@@ -354,7 +362,7 @@ class TraceHolding(models.Model):
             self.env["ir.cron"]._commit_progress(refreshed)
         return done
 
-    def _trace_settle_batch(self, lot_ids):
+    def _trace_settle_batch(self, lot_ids, lock_timeout_ms):
         cr = self.env.cr
         cr.execute(
             SQL(
@@ -364,7 +372,7 @@ class TraceHolding(models.Model):
                 "SELECT pg_advisory_xact_lock(%s, lot_id) FROM unnest(%s::int[]) AS r(lot_id);"
                 "SELECT set_config('lock_timeout',"
                 "                  current_setting('trace_events.lock_timeout'), true);",
-                f"{SETTLE_LOCK_TIMEOUT_MS}ms",
+                f"{lock_timeout_ms}ms",
                 LOCK_KEY,
                 lot_ids,
             ),

@@ -27,8 +27,12 @@ from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import mute_logger
 
-from odoo.addons.trace_events.models import trace_holding
-from odoo.addons.trace_events.models.trace_holding import LOCK_KEY, TraceHolding
+from odoo.addons.trace_events.models.trace_holding import (
+    AFTER_COMMIT_LOCK_TIMEOUT_MS,
+    LOCK_KEY,
+    SETTLE_LOCK_TIMEOUT_MS,
+    TraceHolding,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -235,12 +239,13 @@ class TestHoldingConcurrency(BaseCase):
         other = self._other()
         other.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_KEY, self.lot_id])
         with (
-            patch.object(trace_holding, "SETTLE_LOCK_TIMEOUT_MS", 300),
             mute_logger("odoo.sql_db"),
             self.assertRaises(psycopg2.errors.LockNotAvailable),
             self.cr.savepoint(),
         ):
-            self.env["trace.holding"]._trace_settle([self.lot_id], auto_commit=False)
+            self.env["trace.holding"]._trace_settle(
+                [self.lot_id], auto_commit=False, lock_timeout_ms=300
+            )
         self.assertEqual(self._queued(), 1, "left queued for the cron")
         # released meanwhile, the refresh goes through
         timer = threading.Timer(0.3, other.rollback)
@@ -250,6 +255,17 @@ class TestHoldingConcurrency(BaseCase):
             self.env["trace.holding"]._trace_settle([self.lot_id], auto_commit=False), 1
         )
         self.assertEqual(self._queued(), 0)
+
+    def test_the_refresh_after_commit_gives_up_after_its_short_bound(self):
+        # what a request does once committed, in a transaction of its own, while the user
+        # waits: past its bound, the lot stays queued for the cron (read from its lines)
+        other = self._other()
+        other.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_KEY, self.lot_id])
+        started = time.monotonic()
+        TraceHolding._trace_settle_after_commit(self.registry, {self.lot_id})
+        waited = time.monotonic() - started
+        self.assertGreaterEqual(waited, AFTER_COMMIT_LOCK_TIMEOUT_MS / 1000 - 0.1)
+        self.assertLess(waited, SETTLE_LOCK_TIMEOUT_MS / 1000, "the user waits the short bound")
 
     def test_a_failed_refresh_after_commit_keeps_the_request_answered(self):
         with (
