@@ -433,7 +433,9 @@ class TraceHolding(models.Model):
             return None
         settled = sorted(set(lot_ids) - set(queued))
         return SQL(
-            "SELECT %(columns)s FROM trace_holding WHERE lot_id = ANY(%(settled)s)"
+            # settled lots lot by lot through the index, as trace.event._trace_holders reads
+            "SELECT h.* FROM unnest(%(settled)s::int[]) AS r(lot_id) CROSS JOIN LATERAL ("
+            " SELECT %(columns)s FROM trace_holding WHERE lot_id = r.lot_id OFFSET 0) h"
             " UNION ALL (%(live)s)",
             columns=HOLDING_COLUMNS,
             settled=settled,

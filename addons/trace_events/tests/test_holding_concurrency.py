@@ -79,7 +79,7 @@ class TestHoldingConcurrency(BaseCase):
     def _receive(self):
         self._event("WH/IN/HOLD", 10, False, self.stock)
 
-    def _event(self, document, quantity, source, dest, partner=False):
+    def _event(self, document, quantity, source, dest, partner=False, lot=None):
         return self.env["trace.event"]._trace_create(
             [
                 {
@@ -96,8 +96,8 @@ class TestHoldingConcurrency(BaseCase):
                             0,
                             {
                                 "product_id": self.product_id,
-                                "lot_id": self.lot_id,
-                                "lot_name": "HOLD-CC-0001",
+                                "lot_id": lot.id if lot else self.lot_id,
+                                "lot_name": lot.name if lot else "HOLD-CC-0001",
                                 "quantity": quantity,
                                 "location_id": source and source.id,
                                 "location_dest_id": dest.id,
@@ -161,6 +161,24 @@ class TestHoldingConcurrency(BaseCase):
         # nothing written to the table; readers see the receipt and the shipment all the same
         self.assertEqual(self._rows(), {})
         self.assertEqual(self._held(), {self.stock.id: 6.0, self.hospital.id: 4.0})
+        # read together with a settled lot, each from where it is right
+        other_lot = self.env["stock.lot"].create(
+            {"name": "HOLD-CC-0002", "product_id": self.product_id}
+        )
+        self._event("WH/IN/HOLD2", 3, False, self.stock, lot=other_lot)
+        self.assertEqual(
+            {
+                (holder["lot_id"], holder["partner_id"] or holder["location_id"]): holder[
+                    "quantity"
+                ]
+                for holder in self.env["trace.event"]._trace_holders([self.lot_id, other_lot.id])
+            },
+            {
+                (self.lot_id, self.stock.id): 6.0,
+                (self.lot_id, self.hospital.id): 4.0,
+                (other_lot.id, self.stock.id): 3.0,
+            },
+        )
         # and so do reports reading every lot at once (the implant tracking report)
         self.cr.execute(
             "SELECT coalesce(partner_id, location_id), quantity::float8"
