@@ -20,6 +20,7 @@ from unittest.mock import patch
 import psycopg2.errors
 
 from odoo import api
+from odoo.exceptions import AccessError
 from odoo.modules.registry import Registry
 from odoo.orm.environments import Transaction
 from odoo.sql_db import db_connect
@@ -238,6 +239,19 @@ class TestHoldingConcurrency(BaseCase):
         self.assertTrue(holdings.refresh_queued, "the list says the row may be late")
         self.assertEqual(holdings.search([("refresh_queued", "=", True)]), holdings)
         self.assertNotIn(holdings, holdings.search([("refresh_queued", "=", False)]))
+
+    def test_the_queue_and_versions_are_for_administrators_only(self):
+        # they name lots of every company, and nobody works with them but the system
+        manager = self.env["res.users"].create(
+            {
+                "name": "Holding test trace manager",
+                "login": "holding-test-trace-manager",
+                "group_ids": [(6, 0, [self.env.ref("udi_master.group_trace_manager").id])],
+            }
+        )
+        for model in ("trace.holding.pending", "trace.holding.lot"):
+            with self.assertRaises(AccessError, msg=model):
+                self.env[model].with_user(manager).search([])
 
     def _reset_version(self):
         with self.registry.cursor() as cr:

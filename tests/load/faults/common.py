@@ -15,6 +15,7 @@ The checks (issue 17):
 """
 
 import datetime
+import os
 import signal
 import subprocess
 import sys
@@ -233,6 +234,76 @@ class Harness:
                 pass
             time.sleep(0.5)
         return None
+
+    def check_serving(self, verdict, since, limit, after="the fault"):
+        """Check that the server answers again within ``limit`` seconds of ``since``."""
+        served = self.wait_serving(since, limit)
+        verdict.check(
+            f"the server answers again within {limit:.0f} s",
+            served,
+            f"{served:.1f} s after {after}" if served else "no answer",
+        )
+
+    def kill_during_validation(self, verdict, delivery, find_workers, within=120):
+        """The clerk validates ``delivery`` (the web client's call) in a thread, while
+        ``find_workers()`` is asked every 50 ms for the pids of the HTTP workers to kill (empty
+        until the moment comes; a cron worker is never killed). The first one is killed with
+        SIGKILL, and the clerk must get no success answer. Returns the time of the kill, or
+        None (a failed check) when the validation ended first."""
+        clerk = self.web()
+        outcome = {}
+
+        def validate():
+            try:
+                outcome["result"] = clerk.button("stock.picking", "button_validate", [delivery])
+            except Exception as exc:  # noqa: BLE001 - any error is the expected outcome here
+                outcome["error"] = f"{type(exc).__name__}: {str(exc)[:100]}"
+
+        crons = set(self.server.children()["cron"])
+        thread = threading.Thread(target=validate)
+        thread.start()
+        victim = None
+        deadline = time.time() + within
+        while time.time() < deadline and thread.is_alive() and victim is None:
+            victim = next((pid for pid in find_workers() if pid not in crons), None)
+            time.sleep(0.05)
+        if victim is None:
+            thread.join()
+            verdict.check(
+                "the fault was injected (the validation was still running)",
+                False,
+                f"validation ended first: {outcome}",
+            )
+            return None
+        os.kill(victim, signal.SIGKILL)
+        killed_at = time.time()
+        log(f"killed worker {victim}")
+        thread.join()
+        verdict.check(
+            "the clerk got no success answer",
+            "result" not in outcome,
+            outcome.get("error") or outcome.get("result"),
+        )
+        return killed_at
+
+    def odoo_pids(self, condition, params=None):
+        """Pids of the Odoo processes with a database session matching ``condition``."""
+        rows = self.sql(
+            "SELECT application_name FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND application_name LIKE 'odoo-%%' AND " + condition,
+            params,
+        )
+        return [int(app.split("-")[1]) for (app,) in rows]
+
+    def delivery_lines(self, web, delivery):
+        """``(state, event lines, move lines with an event line)`` of ``delivery``."""
+        state = web.call("stock.picking", "read", [[delivery], ["state"]])[0]["state"]
+        lines, move_lines = self.sql(
+            "SELECT count(*), count(DISTINCT el.move_line_id) FROM trace_event_line el "
+            "JOIN stock_move_line ml ON ml.id = el.move_line_id WHERE ml.picking_id = %s",
+            [delivery],
+        )[0]
+        return state, lines, move_lines
 
     def common_checks(self, verdict):
         """Chain, consistency, half-written records, notices mailed twice."""

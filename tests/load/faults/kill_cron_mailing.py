@@ -125,12 +125,7 @@ with Harness() as h:
         time.sleep(0.2)
     verdict.check("the fault was injected (the job was part way)", killed is not None)
     if killed:
-        served = h.wait_serving(killed_at, 30)
-        verdict.check(
-            "the server answers again within 30 s",
-            served,
-            f"{served:.1f} s" if served else "no answer",
-        )
+        h.check_serving(verdict, killed_at, 30, "the kill")
         finished = None
         while time.time() < killed_at + args.finish_within:
             left = h.sql(

@@ -11,10 +11,6 @@ checks pass (chain, consistency, nothing half-written).
 """
 
 import argparse
-import os
-import signal
-import threading
-import time
 
 from common import Harness, Verdict, log
 
@@ -29,78 +25,33 @@ with Harness() as h:
     web = h.web()
     log(f"preparing a delivery of {args.units} serials ...")
     delivery = h.prepare_delivery(web, args.units)
-    clerk = h.web()
-    outcome = {}
-
-    def validate():
-        try:
-            outcome["result"] = clerk.button("stock.picking", "button_validate", [delivery])
-        except Exception as exc:  # noqa: BLE001 - any error is the expected outcome here
-            outcome["error"] = f"{type(exc).__name__}: {str(exc)[:100]}"
-
-    crons = set(h.server.children()["cron"])
-    thread = threading.Thread(target=validate)
-    thread.start()
-    victim = None
-    deadline = time.time() + 120
-    while time.time() < deadline and thread.is_alive() and victim is None:
-        rows = h.sql(
-            "SELECT application_name, now() - xact_start > make_interval(secs => %s) "
-            "FROM pg_stat_activity WHERE datname = current_database() AND pid <> "
-            "pg_backend_pid() AND application_name LIKE 'odoo-%%' AND xact_start IS NOT NULL "
-            "AND state <> 'idle'",
+    killed_at = h.kill_during_validation(
+        verdict,
+        delivery,
+        # the worker whose transaction has run for --after seconds
+        lambda: h.odoo_pids(
+            "xact_start IS NOT NULL AND state <> 'idle' "
+            "AND now() - xact_start > make_interval(secs => %s)",
             [args.after],
-        )
-        for app, old_enough in rows:
-            pid = int(app.split("-")[1])
-            if old_enough and pid not in crons:
-                victim = pid
-        time.sleep(0.05)
-    if victim is None:
-        thread.join()
-        verdict.check(
-            "the fault was injected (the validation was still running)",
-            False,
-            f"validation ended first: {outcome}",
-        )
+        ),
+    )
+    if killed_at is None:
         raise SystemExit(verdict.finish())
-    os.kill(victim, signal.SIGKILL)
-    killed_at = time.time()
-    log(f"killed worker {victim} in the middle of the validation")
-    thread.join()
-    verdict.check(
-        "the clerk got no success answer",
-        "result" not in outcome,
-        outcome.get("error") or outcome.get("result"),
-    )
-    served = h.wait_serving(killed_at, args.serve_within)
-    verdict.check(
-        f"the server answers again within {args.serve_within:.0f} s",
-        served,
-        f"{served:.1f} s" if served else "no answer",
-    )
-    state = web.call("stock.picking", "read", [[delivery], ["state"]])[0]["state"]
-    events = h.sql(
-        "SELECT count(*) FROM trace_event_line el JOIN stock_move_line ml ON "
-        "ml.id = el.move_line_id WHERE ml.picking_id = %s",
-        [delivery],
-    )[0][0]
+    h.check_serving(verdict, killed_at, args.serve_within, "the kill")
+    state, lines, _move_lines = h.delivery_lines(web, delivery)
     verdict.check(
         "all or nothing: the delivery is still to validate, with no event",
-        state == "assigned" and events == 0,
-        f"state {state}, {events} event lines",
+        state == "assigned" and lines == 0,
+        f"state {state}, {lines} event lines",
     )
     result = web.button("stock.picking", "button_validate", [delivery])
-    state = web.call("stock.picking", "read", [[delivery], ["state"]])[0]["state"]
-    events = h.sql(
-        "SELECT count(*), count(DISTINCT el.move_line_id) FROM trace_event_line el "
-        "JOIN stock_move_line ml ON ml.id = el.move_line_id WHERE ml.picking_id = %s",
-        [delivery],
-    )[0]
+    state, lines, move_lines = h.delivery_lines(web, delivery)
     verdict.check(
         "the clerk's retry validates it, one event line per serial",
-        not isinstance(result, dict) and state == "done" and events == (args.units, args.units),
-        f"state {state}, event lines {events[0]} for {events[1]} move lines",
+        not isinstance(result, dict)
+        and state == "done"
+        and (lines, move_lines) == (args.units, args.units),
+        f"state {state}, event lines {lines} for {move_lines} move lines",
     )
     h.common_checks(verdict)
 raise SystemExit(verdict.finish())

@@ -14,9 +14,6 @@ common checks pass.
 """
 
 import argparse
-import os
-import signal
-import threading
 import time
 
 import psycopg2
@@ -56,69 +53,26 @@ with Harness() as h:
         [LOCK_KEY, lots],
     )
     log(f"holding the locks of {len(lots)} serials; validating the delivery ...")
-    clerk = h.web()
-    outcome = {}
 
-    def validate():
-        try:
-            outcome["result"] = clerk.button("stock.picking", "button_validate", [delivery])
-        except Exception as exc:  # noqa: BLE001 - any error is the expected outcome here
-            outcome["error"] = f"{type(exc).__name__}: {str(exc)[:100]}"
-
-    crons = set(h.server.children()["cron"])
-    thread = threading.Thread(target=validate)
-    thread.start()
-    victim = None
-    deadline = time.time() + 60
-    while time.time() < deadline and thread.is_alive() and victim is None:
-        # committed, and now waiting for the serials' locks in its after-commit refresh
+    def refreshing():
+        """The worker of the validation once committed, waiting for the serials' locks in its
+        after-commit refresh."""
         done = h.sql("SELECT state FROM stock_picking WHERE id = %s", [delivery])[0][0] == "done"
-        rows = h.sql(
-            "SELECT application_name FROM pg_stat_activity WHERE datname = current_database()"
-            " AND application_name LIKE 'odoo-%%' AND wait_event_type = 'Lock'"
-            " AND wait_event = 'advisory'"
-        )
-        for (app,) in rows:
-            pid = int(app.split("-")[1])
-            if done and pid not in crons:
-                victim = pid
-        time.sleep(0.05)
-    if victim is None:
-        thread.join()
-        holder.rollback()
-        verdict.check(
-            "the fault was injected (the refresh after commit was waiting)",
-            False,
-            f"validation ended first: {outcome}",
-        )
-        raise SystemExit(verdict.finish())
-    os.kill(victim, signal.SIGKILL)
-    killed_at = time.time()
-    log(f"killed worker {victim} after its commit, in its holdings refresh")
+        if not done:
+            return []
+        return h.odoo_pids("wait_event_type = 'Lock' AND wait_event = 'advisory'")
+
+    killed_at = h.kill_during_validation(verdict, delivery, refreshing, within=60)
     holder.rollback()  # the other transactions are done
     holder.close()
-    thread.join()
-    verdict.check(
-        "the clerk got no success answer",
-        "result" not in outcome,
-        outcome.get("error") or outcome.get("result"),
-    )
-    served = h.wait_serving(killed_at, args.serve_within)
-    verdict.check(
-        f"the server answers again within {args.serve_within:.0f} s",
-        served,
-        f"{served:.1f} s" if served else "no answer",
-    )
-    state = web.call("stock.picking", "read", [[delivery], ["state"]])[0]["state"]
-    events = h.sql(
-        "SELECT count(*), count(DISTINCT el.move_line_id) FROM trace_event_line el "
-        "JOIN stock_move_line ml ON ml.id = el.move_line_id WHERE ml.picking_id = %s",
-        [delivery],
-    )[0]
+    if killed_at is None:
+        raise SystemExit(verdict.finish())
+    h.check_serving(verdict, killed_at, args.serve_within, "the kill")
+    state, lines, move_lines = h.delivery_lines(web, delivery)
     verdict.check(
         "the delivery is done once, one event line per serial (the commit came first)",
-        state == "done" and events == (args.units, args.units),
-        f"state {state}, event lines {events[0]} for {events[1]} move lines",
+        state == "done" and (lines, move_lines) == (args.units, args.units),
+        f"state {state}, event lines {lines} for {move_lines} move lines",
     )
     queued = h.sql(
         "SELECT count(DISTINCT lot_id) FROM trace_holding_pending WHERE lot_id = ANY(%s)", [lots]

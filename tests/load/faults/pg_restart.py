@@ -28,12 +28,7 @@ with Harness() as h:
     log("restarting the load cluster (fast) ...")
     restarted_at = time.time()
     subprocess.run(["pg_ctlcluster", "15", h.cluster.name, "restart", "-m", "fast"], check=True)
-    served = h.wait_serving(restarted_at, args.serve_within)
-    verdict.check(
-        f"the server answers again within {args.serve_within:.0f} s",
-        served,
-        f"{served:.1f} s after the restart began" if served else "no answer",
-    )
+    h.check_serving(verdict, restarted_at, args.serve_within, "the restart began")
     time.sleep(args.after)
     for capturer in capturers:
         capturer.stop()
